@@ -1,0 +1,79 @@
+"""Character sets the stages share, loaded once per process on first use.
+
+* Script sets (traditional-only, simplified-only) come from OpenCC's dictionaries via
+  ``tools/derive_charsets.py`` and ship as ``data/charsets.txt``.
+* The "common Chinese characters" set used to judge a decoding is built from the
+  codecs themselves: GB2312 level 1 (3,755 everyday simplified hanzi), Big5's
+  frequent block (5,401 traditional hanzi) and both codecs' CJK punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+
+@cache
+def script_sets() -> dict[str, frozenset[str]]:
+    text = resources.files(__package__).joinpath("data/charsets.txt").read_text(encoding="utf-8")
+    sets = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, chars = line.split("\t")
+            sets[name] = frozenset(chars)
+    return sets
+
+
+def traditional_only() -> frozenset[str]:
+    return script_sets()["traditional_only"]
+
+
+def simplified_only() -> frozenset[str]:
+    return script_sets()["simplified_only"]
+
+
+def _char_class(chars: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+
+@cache
+def traditional_only_re() -> re.Pattern[str]:
+    return _char_class(traditional_only())
+
+
+@cache
+def simplified_only_re() -> re.Pattern[str]:
+    return _char_class(simplified_only())
+
+
+def _decode_block(codec: str, leads: range, trails: range) -> set[str]:
+    chars = set()
+    for lead in leads:
+        for trail in trails:
+            try:
+                chars.add(bytes((lead, trail)).decode(codec))
+            except UnicodeDecodeError:
+                pass
+    return chars
+
+
+@cache
+def common_chars() -> frozenset[str]:
+    """Everyday hanzi and CJK punctuation in either script (built from the codecs)."""
+    gb_trails = range(0xA1, 0xFF)
+    chars = _decode_block("gb2312", range(0xB0, 0xD8), gb_trails)  # level 1 hanzi
+    chars |= _decode_block("gb2312", range(0xA1, 0xA2), gb_trails)  # 、。“”《》…
+    chars |= _decode_block("gb2312", range(0xA3, 0xA4), gb_trails)  # fullwidth ，；：（）
+    big5_trails = [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
+    chars |= _decode_block("big5", range(0xA4, 0xC6), big5_trails)  # frequent hanzi
+    chars |= {c for c in _decode_block("big5", range(0xC6, 0xC7), range(0x40, 0x7F))}
+    chars |= _decode_block("big5", range(0xA1, 0xA2), big5_trails)  # Big5 punctuation
+    return frozenset(chars)
+
+
+@cache
+def rare_han_re() -> re.Pattern[str]:
+    """Han characters outside the common set (used to spot mojibake)."""
+    common = "".join(sorted(c for c in common_chars() if "\u4e00" <= c <= "\u9fff"))
+    return re.compile("[^" + re.escape(common) + r"\x00-\u33ff\ua000-\U0010ffff]")

@@ -1,0 +1,196 @@
+"""Stage 4: traditional → mainland simplified, with OpenCC and our fixes.
+
+* OpenCC's official binding with the stock ``hk2s`` configuration: t2s plus Hong
+  Kong variant forms (衞→卫, 敍→叙) that plain t2s leaves alone. Never the ``*2sp``
+  vocabulary modes.
+* Do no harm: the line's script decides what may change. On lines in traditional
+  or mixed script (or lines without distinguishing characters in such a document)
+  every OpenCC change is applied. On simplified lines only traditional-only
+  characters are converted, and in a simplified document not even those: there
+  they are mostly names (三塚博) and are reported as ``stray-traditional`` flags.
+  So stock t2s's 萧乾→萧干 and 藉以→借以 never touch simplified text.
+* :mod:`normalizer.fixes`: 著→着 in context, small-form punctuation.
+
+The OpenCC converter is built lazily, once per process (it cannot be pickled).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from functools import cache
+
+from . import fixes
+from .charsets import traditional_only
+from .edits import diff_edits
+from .model import CONVERT, FIX, PUNCTUATION, Edit, Flag, ScriptVerdict, StageResult
+from .script import MIXED, SIMPLIFIED, TRADITIONAL, detect_script
+
+OPENCC_CONFIG = "hk2s"
+
+
+@cache
+def converter():
+    """The process's OpenCC converter (built on first use)."""
+    import opencc
+
+    return opencc.OpenCC(OPENCC_CONFIG)
+
+
+def line_contexts(script: ScriptVerdict) -> list[str]:
+    """For each line: "full" (convert everything), "strays" (only traditional-only
+    characters) or "keep" (convert nothing from OpenCC)."""
+    doc = script.verdict
+    out = []
+    for line in script.lines:
+        v = line.verdict
+        if v in (TRADITIONAL, MIXED) or (v not in (SIMPLIFIED,) and doc in (TRADITIONAL, MIXED)):
+            out.append("full")
+        elif v == SIMPLIFIED and doc != SIMPLIFIED:
+            out.append("strays")
+        else:
+            out.append("keep")
+    return out
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def opencc_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[int, int]] = ()) -> StageResult:
+    """Apply OpenCC where each line's context allows; flag what is left on purpose."""
+    if text.isascii():
+        return StageResult(text)
+    converted = converter().convert(text)
+    if converted == text:
+        return StageResult(text)
+    old_lines = text.splitlines(keepends=True)
+    new_lines = converted.splitlines(keepends=True)
+    aligned = len(converted) == len(text) and len(old_lines) == len(new_lines)
+    if not aligned:  # a table changed length somewhere: convert line by line
+        new_lines = [converter().convert(line) for line in old_lines]
+    t_only = traditional_only()
+    edits: list[Edit] = []
+    flags: list[Flag] = []
+    out: list[str] = []
+    pos = 0
+    for i, (old, new) in enumerate(zip(old_lines, new_lines, strict=False)):
+        ctx = contexts[i] if i < len(contexts) else "full"
+        if old != new and protected:
+            new = _restore_protected(old, new, pos, protected)
+        if old == new or (ctx == "keep" and not any(c in t_only for c in old)):
+            out.append(old)
+            pos += len(old)
+            continue
+        line_edits = diff_edits(CONVERT, old, new, pos)
+        if ctx != "full":
+            line_edits, stray_flags = _only_strays(line_edits, t_only, convert=ctx == "strays")
+            flags.extend(stray_flags)
+        edits.extend(line_edits)
+        out.append(_apply_line(old, line_edits, pos))
+        pos += len(old)
+    return StageResult("".join(out), tuple(edits), tuple(flags))
+
+
+def _only_strays(edits: Sequence[Edit], t_only: frozenset[str], *, convert: bool) -> tuple[list[Edit], list[Flag]]:
+    """On a simplified line keep only traditional-only characters: converted when
+    ``convert``, otherwise reported (names such as 三塚 in simplified news)."""
+    kept: list[Edit] = []
+    flags: list[Flag] = []
+    for e in edits:
+        if len(e.before) != len(e.after):
+            continue
+        for k, (a, b) in enumerate(zip(e.before, e.after)):
+            if a == b or a not in t_only:
+                continue
+            if convert:
+                kept.append(Edit(CONVERT, e.start + k, e.start + k + 1, a, b, "stray traditional character"))
+            else:
+                reason = f"kept in simplified text (OpenCC: {b})"
+                flags.append(Flag("stray-traditional", e.start + k, e.start + k + 1, a, reason))
+    return kept, flags
+
+
+def _apply_line(line: str, edits: Sequence[Edit], offset: int) -> str:
+    parts = []
+    pos = 0
+    for e in edits:
+        parts.append(line[pos : e.start - offset])
+        parts.append(e.after)
+        pos = e.end - offset
+    parts.append(line[pos:])
+    return "".join(parts)
+
+
+def _restore_protected(old: str, new: str, offset: int, protected: Sequence[tuple[int, int]]) -> str:
+    if len(old) != len(new):
+        return old if any(s < offset + len(old) and offset < e for s, e in protected) else new
+    chars = list(new)
+    for s, e in protected:
+        for k in range(max(s, offset), min(e, offset + len(old))):
+            chars[k - offset] = old[k - offset]
+    return "".join(chars)
+
+
+@cache
+def _zhe_pattern() -> re.Pattern[str]:
+    words = sorted(fixes.ZHU_WORDS, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)) + "|" + fixes.ZHE_FROM)
+
+
+def fix_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[int, int]] = ()) -> StageResult:
+    """著→着 where context shows the particle (see :mod:`normalizer.fixes`)."""
+    if fixes.ZHE_FROM not in text:
+        return StageResult(text)
+    starts = _line_starts(text)
+    zhe_words = set(fixes.ZHE_WORDS)
+    edits = []
+    for m in _zhe_pattern().finditer(text):
+        if m.group() != fixes.ZHE_FROM:
+            continue  # a 著 word such as 显著, 著名
+        p = m.start()
+        if any(s <= p < e for s, e in protected):
+            continue
+        ctx = contexts[bisect_right(starts, p) - 1] if contexts else "full"
+        if ctx == "full":
+            reason = "著 as the particle 着 (not a 著 word)"
+        elif text[p - 1 : p] in fixes.ZHE_BEFORE:
+            reason = f"particle after {text[p - 1]}"
+        elif text[p : p + 2] in zhe_words:
+            reason = f"{fixes.ZHE_TO}{text[p + 1]} is written with 着"
+        else:
+            continue
+        edits.append(Edit(FIX, p, p + 1, fixes.ZHE_FROM, fixes.ZHE_TO, reason))
+    return StageResult(_apply_line(text, edits, 0), tuple(edits))
+
+
+_SMALL_FORMS_RE = re.compile("[" + "".join(fixes.SMALL_FORMS) + "]")
+
+
+def punctuation_stage(text: str, protected: Sequence[tuple[int, int]] = ()) -> StageResult:
+    """Small-form punctuation (﹔) → the fullwidth form mainland text uses (；)."""
+    edits = [
+        Edit(PUNCTUATION, m.start(), m.end(), m.group(), fixes.SMALL_FORMS[m.group()], "small form variant")
+        for m in _SMALL_FORMS_RE.finditer(text)
+        if not any(s <= m.start() < e for s, e in protected)
+    ]
+    return StageResult(_apply_line(text, edits, 0), tuple(edits)) if edits else StageResult(text)
+
+
+def to_simplified(
+    text: str, script: ScriptVerdict | None = None, protected: Sequence[tuple[int, int]] = ()
+) -> tuple[StageResult, ...]:
+    """Run the conversion stages on ``text``; returns each stage's result in order.
+
+    ``script`` defaults to :func:`normalizer.script.detect_script` of ``text``;
+    ``protected`` spans (mojibake) are never changed.
+    """
+    contexts = line_contexts(script if script is not None else detect_script(text))
+    first = opencc_stage(text, contexts, protected)
+    second = fix_stage(first.text, contexts, protected)
+    third = punctuation_stage(second.text, protected)
+    return first, second, third

@@ -1,0 +1,214 @@
+"""Stage 1: bytes → text, without silent guesses; then Unicode NFC.
+
+Order (see ``shared/notes/encodings.md`` for the measurements behind each step):
+
+1. a byte-order mark decides (UTF-32, UTF-16, UTF-8);
+2. strict UTF-8;
+3. otherwise the legacy candidates GB18030, Big5 (Big5-HKSCS only when Big5 fails:
+   it is not a lossless superset), UTF-16 without BOM when NUL bytes suggest it, and
+   chardet's answer when it names one of these families. Each decodes the sample
+   with undecodable bytes escaped; the one whose text has the highest share of
+   common Chinese characters wins (chardet's answer wins near-ties). A strict decode
+   succeeding proves nothing: GB18030 "decodes" most Big5 bytes into nonsense.
+   Single-byte code pages are never accepted.
+
+When the best candidate is implausible (share under :data:`MIN_PLAUSIBILITY`) or has
+undecodable bytes while ``errors="strict"``, :class:`DecodeError` names the reason
+and the first bad byte offset. With ``errors="replace"`` each undecodable byte
+becomes U+FFFD and the replacement is recorded as an edit.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from .charsets import common_chars
+from .edits import line_edits
+from .model import DECODE_REPLACE, NFC, DecodeError, DecodeResult, Edit, StageResult
+
+MIN_PLAUSIBILITY = 0.5
+NEAR_TIE = 0.02
+SAMPLE_BYTES = 1 << 16
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# chardet names → the codec we decode with (GB2312/GBK widen safely to GB18030).
+_FAMILY = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb18030": "gb18030",
+    "big5": "big5",
+    "cp950": "big5",
+    "big5hkscs": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "utf-16le": "utf-16-le",
+    "utf-16be": "utf-16-be",
+    "utf-16": "utf-16",
+}
+
+ESCAPE_BASE = 0xDC00
+_ERROR_HANDLER = "zhnorm-escape"
+
+
+def _escape_bytes(err: UnicodeDecodeError) -> tuple[str, int]:
+    """Keep each undecodable byte as the lone surrogate U+DC00+byte (lossless)."""
+    bad = err.object[err.start : err.end]
+    return "".join(chr(ESCAPE_BASE + b) for b in bad), err.end
+
+
+codecs.register_error(_ERROR_HANDLER, _escape_bytes)
+
+
+def raw_bytes(escaped: str) -> bytes:
+    """The original bytes behind a run of escaped code points (a decode-replace edit's ``before``)."""
+    return bytes(ord(c) - ESCAPE_BASE for c in escaped)
+
+
+_ESCAPES = re.compile("[\udc00-\udcff]+")
+
+
+def plausibility(text: str) -> float:
+    """Share of common Chinese characters among the non-ASCII characters of ``text``.
+
+    Escaped (undecodable) bytes count as implausible characters. Pure ASCII is 1.0.
+    """
+    if text.isascii():
+        return 1.0
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if non_ascii == 0:
+        return 1.0
+    common = common_chars()
+    hits = sum(map(common.__contains__, text))
+    return hits / non_ascii
+
+
+def _sample(data: bytes) -> bytes:
+    """Head of the data cut after a newline, so no character is split."""
+    if len(data) <= SAMPLE_BYTES:
+        return data
+    cut = data.rfind(b"\n", 0, SAMPLE_BYTES)
+    return data[: cut + 1] if cut > SAMPLE_BYTES // 2 else data[:SAMPLE_BYTES]
+
+
+def _count_bad(text: str) -> int:
+    """Number of escaped (undecodable) bytes in decoded text."""
+    return sum(m.end() - m.start() for m in _ESCAPES.finditer(text))
+
+
+def _chardet_guess(sample: bytes) -> str | None:
+    import chardet  # imported only on the rare legacy path
+
+    guess = chardet.detect(
+        sample,
+        include_encodings=["utf-8", "utf-16", "gb18030", "big5", "big5hkscs"],
+        no_match_encoding=None,
+    )
+    name = (guess.get("encoding") or "").lower()
+    return _FAMILY.get(name)
+
+
+def _legacy_candidates(data: bytes, hint: str | None) -> list[str]:
+    names = ["gb18030", "big5"]
+    try:
+        data.decode("big5")
+    except UnicodeDecodeError:
+        names.append("big5hkscs")
+    if b"\x00" in data and len(data) % 2 == 0:
+        names += ["utf-16-le", "utf-16-be"]
+    names.append("utf-8")  # a UTF-8 file with a few bad bytes
+    if hint and hint not in names:
+        names.append(hint)
+    return names
+
+
+def _byte_offset(data: bytes, codec: str) -> int | None:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError as err:
+        return err.start
+    return None
+
+
+def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
+    """Decode ``data``; see the module docstring for the strategy.
+
+    ``errors``: "strict" (default) raises :class:`DecodeError` on any undecodable
+    byte; "replace" puts U+FFFD for each and records ``decode-replace`` edits.
+    """
+    if errors not in ("strict", "replace"):
+        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _finish(data, codec, errors, 1.0, ())
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return DecodeResult(text, "utf-8", (), plausibility(text[:SAMPLE_BYTES]), ())
+
+    sample = _sample(data)
+    hint = _chardet_guess(sample)
+    scored: list[tuple[str, float, int]] = []
+    for codec in _legacy_candidates(data, hint):
+        text = sample.decode(codec, _ERROR_HANDLER)
+        bad = _count_bad(text)
+        scored.append((codec, plausibility(text), bad))
+    best = max(scored, key=lambda c: (c[1], -c[2]))
+    if hint:
+        for codec, score, bad in scored:
+            if codec == hint and score >= best[1] - NEAR_TIE and bad <= best[2]:
+                best = (codec, score, bad)
+    codec, score, _ = best
+    if score < MIN_PLAUSIBILITY:
+        raise DecodeError(
+            f"no plausible Chinese encoding (best guess {codec}: {score:.0%} common characters)",
+            offset=_byte_offset(data, codec),
+            encoding=codec,
+        )
+    return _finish(data, codec, errors, score, tuple(scored))
+
+
+def _finish(data: bytes, codec: str, errors: str, score: float, scored: tuple) -> DecodeResult:
+    text = data.decode(codec, _ERROR_HANDLER)
+    if text.isascii() or not _ESCAPES.search(text):
+        return DecodeResult(text, codec, (), score, scored)
+    offset = _byte_offset(data, codec)
+    bad = _count_bad(text)
+    if errors == "strict":
+        raise DecodeError(
+            f"{bad} undecodable byte{'s' if bad != 1 else ''} as {codec}, first at byte offset {offset}",
+            offset=offset,
+            encoding=codec,
+        )
+    return DecodeResult(text, codec, tuple(_replacement_edits(text)), score, scored)
+
+
+def _replacement_edits(text: str) -> list[Edit]:
+    return [
+        Edit(
+            DECODE_REPLACE,
+            m.start(),
+            m.end(),
+            m.group(),
+            "\ufffd" * len(m.group()),
+            "undecodable bytes " + raw_bytes(m.group()).hex(" "),
+        )
+        for m in _ESCAPES.finditer(text)
+    ]
+
+
+def to_nfc(text: str) -> StageResult:
+    """Unicode NFC (e.g. CJK compatibility ideographs → unified ones); every change is an edit."""
+    if unicodedata.is_normalized("NFC", text):
+        return StageResult(text)
+    new = unicodedata.normalize("NFC", text)
+    return StageResult(new, tuple(line_edits(NFC, text, new)))

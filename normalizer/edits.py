@@ -1,0 +1,228 @@
+"""Edit arithmetic: apply edits, find them, and carry them back to source offsets.
+
+Each stage works on the output of the previous one and reports edits in its own
+input's offsets. :class:`EditLog` composes the stages so that every recorded edit
+is expressed in offsets of the original decoded input, and applying the final list
+to that input reproduces the final text.
+"""
+
+from __future__ import annotations
+
+import difflib
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+
+from .model import Edit
+
+
+def apply_edits(source: str, edits: Iterable[Edit]) -> str:
+    """Apply non-overlapping edits (offsets into ``source``) and return the new text."""
+    out: list[str] = []
+    pos = 0
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        if e.start < pos:
+            raise ValueError(f"overlapping edit at {e.start}")
+        if source[e.start : e.end] != e.before:
+            raise ValueError(f"edit at {e.start} expects {e.before!r}, found {source[e.start : e.end]!r}")
+        out.append(source[pos : e.start])
+        out.append(e.after)
+        pos = e.end
+    out.append(source[pos:])
+    return "".join(out)
+
+
+def aligned_edits(kind: str, before: str, after: str, offset: int = 0) -> list[Edit]:
+    """Edits between two strings of equal length, one per run of differing characters.
+
+    OpenCC's t2s tables keep length, so this is how conversion changes are found.
+    """
+    edits: list[Edit] = []
+    if before == after:
+        return edits
+    run_start = -1
+    for i, (a, b) in enumerate(zip(before, after, strict=False)):
+        if a != b:
+            if run_start < 0:
+                run_start = i
+        elif run_start >= 0:
+            edits.append(Edit(kind, offset + run_start, offset + i, before[run_start:i], after[run_start:i]))
+            run_start = -1
+    if run_start >= 0:
+        n = len(before)
+        edits.append(Edit(kind, offset + run_start, offset + n, before[run_start:], after[run_start:]))
+    return edits
+
+
+def diff_edits(kind: str, before: str, after: str, offset: int = 0) -> list[Edit]:
+    """Edits between two arbitrary strings (used where lengths may differ, e.g. NFC)."""
+    if len(before) == len(after):
+        return aligned_edits(kind, before, after, offset)
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [
+        Edit(kind, offset + i1, offset + i2, before[i1:i2], after[j1:j2])
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+
+
+def line_edits(kind: str, before: str, after: str) -> list[Edit]:
+    """Edits between two texts with the same line structure, diffing only changed lines."""
+    old_lines = before.splitlines(keepends=True)
+    new_lines = after.splitlines(keepends=True)
+    if len(old_lines) != len(new_lines):
+        return diff_edits(kind, before, after)
+    edits: list[Edit] = []
+    pos = 0
+    for old, new in zip(old_lines, new_lines, strict=False):
+        if old != new:
+            edits.extend(diff_edits(kind, old, new, pos))
+        pos += len(old)
+    return edits
+
+
+class EditLog:
+    """Accumulates edits from successive stages in offsets of the original source.
+
+    ``add_stage(edits)`` takes edits whose offsets refer to the current text (the
+    result of all earlier stages). An edit that overlaps text produced by an earlier
+    edit is merged with it (kinds joined by "+"), so the log never holds overlapping
+    edits and ``apply_edits(source, log.edits)`` always gives the current text.
+    """
+
+    def __init__(self, source: str):
+        self.source = source
+        self._edits: list[Edit] = []  # sorted, non-overlapping, source offsets
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        return tuple(self._edits)
+
+    def add_stage(self, stage_edits: Sequence[Edit]) -> None:
+        if not stage_edits:
+            return
+        stage = sorted(stage_edits, key=lambda e: (e.start, e.end))
+        old = self._edits
+        if not old:
+            self._edits = stage
+            return
+        # Where each earlier edit's output lies in the current text, and the net
+        # length change of all earlier edits before index i (cum[i]).
+        cum = [0]
+        cur_starts: list[int] = []
+        cur_ends: list[int] = []
+        for e in old:
+            cs = e.start + cum[-1]
+            cur_starts.append(cs)
+            cur_ends.append(cs + len(e.after))
+            cum.append(cum[-1] + len(e.after) - (e.end - e.start))
+
+        # A same-length edit (a conversion run) that spans a deletion made earlier
+        # is split there, so removed annotations and conversions stay separate edits.
+        cuts = [cs for cs, ce in zip(cur_starts, cur_ends, strict=False) if cs == ce]
+        if cuts:
+            stage = [piece for e in stage for piece in _split_at(e, cuts)]
+
+        # Group stage edits with the earlier edits they overlap into clusters.
+        clusters: list[tuple[int, int, list[Edit]]] = []  # (old lo, old hi, new edits)
+        for e in stage:
+            lo = bisect_right(cur_ends, e.start)
+            hi = lo
+            # Earlier outputs ending at or before e.start (deletions there included)
+            # lie before e; those starting before e.end overlap it.
+            while hi < len(old) and cur_starts[hi] < e.end:
+                hi += 1
+            if clusters and hi > lo and clusters[-1][1] > lo:
+                plo, phi, news = clusters[-1]
+                clusters[-1] = (min(plo, lo), max(phi, hi), [*news, e])
+            else:
+                clusters.append((lo, hi, [e]))
+
+        result: list[Edit] = []
+        used_old: set[int] = set()
+        for lo, hi, news in clusters:
+            if lo == hi:
+                for e in news:
+                    shift = cum[lo]
+                    result.append(Edit(e.kind, e.start - shift, e.end - shift, e.before, e.after, e.reason))
+                continue
+            cs = min(cur_starts[lo], news[0].start)
+            ce = max(cur_ends[hi - 1], max(n.end for n in news))
+            src_start = cs - cum[lo]
+            src_end = ce - cum[hi]
+            current = apply_edits(self.source[src_start:src_end], [_shift(old[j], -src_start) for j in range(lo, hi)])
+            after = apply_edits(current, [_shift(n, -cs) for n in news])
+            kinds: list[str] = []
+            for k in [old[j].kind for j in range(lo, hi)] + [n.kind for n in news]:
+                for part in k.split("+"):
+                    if part not in kinds:
+                        kinds.append(part)
+            reason = "; ".join(r for r in [old[j].reason for j in range(lo, hi)] + [n.reason for n in news] if r)
+            result.append(Edit("+".join(kinds), src_start, src_end, self.source[src_start:src_end], after, reason))
+            used_old.update(range(lo, hi))
+        result.extend(e for j, e in enumerate(old) if j not in used_old)
+        self._edits = sorted(result, key=lambda e: (e.start, e.end))
+
+
+def _split_at(e: Edit, cuts: list[int]) -> list[Edit]:
+    if len(e.before) != len(e.after) or e.end - e.start < 2:
+        return [e]
+    lo = bisect_right(cuts, e.start)
+    points = [c for c in cuts[lo:] if c < e.end]
+    if not points:
+        return [e]
+    pieces = []
+    prev = e.start
+    for c in [*points, e.end]:
+        if c > prev:
+            a, b = prev - e.start, c - e.start
+            pieces.append(Edit(e.kind, prev, c, e.before[a:b], e.after[a:b], e.reason))
+        prev = c
+    return pieces
+
+
+def _shift(e: Edit, by: int) -> Edit:
+    return Edit(e.kind, e.start + by, e.end + by, e.before, e.after, e.reason)
+
+
+def source_mapper(edits: Sequence[Edit]):
+    """A function mapping an offset in the edited text back to the source.
+
+    ``edits`` are sorted, non-overlapping and in source offsets (``EditLog.edits``).
+    An offset inside an edit's output maps into that edit's source span.
+    """
+    cur_starts: list[int] = []
+    cum = [0]
+    for e in edits:
+        cur_starts.append(e.start + cum[-1])
+        cum.append(cum[-1] + len(e.after) - (e.end - e.start))
+
+    def to_source(pos: int) -> int:
+        i = bisect_right(cur_starts, pos) - 1
+        if i < 0:
+            return pos
+        e = edits[i]
+        inside = pos - cur_starts[i]
+        if inside < len(e.after):
+            return e.start + min(inside, e.end - e.start)
+        return pos - cum[i + 1]
+
+    return to_source
+
+
+def target_mapper(edits: Sequence[Edit]):
+    """A function mapping a source offset to the edited text (inverse of :func:`source_mapper`)."""
+    starts = [e.start for e in edits]
+    cum = [0]
+    for e in edits:
+        cum.append(cum[-1] + len(e.after) - (e.end - e.start))
+
+    def to_target(pos: int) -> int:
+        i = bisect_right(starts, pos) - 1
+        if i < 0:
+            return pos
+        e = edits[i]
+        if pos < e.end:
+            return e.start + cum[i] + min(pos - e.start, len(e.after))
+        return pos + cum[i + 1]
+
+    return to_target

@@ -1,0 +1,169 @@
+"""Immutable results that flow through the pipeline.
+
+Every stage returns plain frozen dataclasses. The tuple of :class:`Edit` objects
+in a :class:`NormalizeResult` is the single source of truth for reports: applying
+the edits to ``result.source`` (the decoded input) gives ``result.text`` exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Edit kinds, in pipeline order. Kept as plain strings so reports and JSON stay simple.
+DECODE_REPLACE = "decode-replace"  # undecodable bytes replaced by U+FFFD (errors="replace")
+NFC = "nfc"  # Unicode NFC normalization
+ANNOTATION = "annotation"  # inline pinyin noise such as 協(xié) removed
+CONVERT = "convert"  # traditional → simplified (OpenCC)
+FIX = "fix"  # our corrections on top of OpenCC (著→着 in context)
+PUNCTUATION = "punctuation"  # small-form variants such as ﹔ → ；
+
+EDIT_KINDS = (DECODE_REPLACE, NFC, ANNOTATION, CONVERT, FIX, PUNCTUATION)
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change: ``source[start:end]`` (``before``) became ``after``.
+
+    Offsets are code-point offsets into the decoded input (``NormalizeResult.source``).
+    For ``decode-replace`` edits ``before`` holds the raw bytes escaped as
+    U+DC00+byte code points (see :func:`normalizer.decode.raw_bytes`).
+    """
+
+    kind: str
+    start: int
+    end: int
+    before: str
+    after: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """Something found and reported but deliberately not changed."""
+
+    kind: str  # "mojibake", "stray-traditional", ...
+    start: int  # offsets into the decoded input, like Edit
+    end: int
+    text: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptCounts:
+    """Traditional-only and simplified-only characters counted in a span of text."""
+
+    traditional: int = 0
+    simplified: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.traditional + self.simplified
+
+    @property
+    def traditional_share(self) -> float:
+        return self.traditional / self.total if self.total else 0.0
+
+    @property
+    def simplified_share(self) -> float:
+        return self.simplified / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LineScript:
+    """Verdict for one line (``line`` is 0-based; offsets into the analysed text)."""
+
+    line: int
+    start: int
+    end: int
+    verdict: str
+    counts: ScriptCounts
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptVerdict:
+    """Document verdict: "traditional" | "simplified" | "mixed" | "none".
+
+    ``traditional_share``/``simplified_share`` are shares of the characters that
+    distinguish the scripts (characters common to both are not counted).
+    ``lines`` holds one verdict per line.
+    """
+
+    verdict: str
+    counts: ScriptCounts
+    lines: tuple[LineScript, ...] = ()
+
+    @property
+    def traditional_share(self) -> float:
+        return self.counts.traditional_share
+
+    @property
+    def simplified_share(self) -> float:
+        return self.counts.simplified_share
+
+    def __str__(self) -> str:  # lets callers compare/print it like the plain verdict
+        return self.verdict
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return self.verdict == other
+        if isinstance(other, ScriptVerdict):
+            return (self.verdict, self.counts, self.lines) == (other.verdict, other.counts, other.lines)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.verdict)
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    """What one text stage returns: its output text, the edits it made (offsets into
+    its own input) and what it flagged."""
+
+    text: str
+    edits: tuple[Edit, ...] = ()
+    flags: tuple[Flag, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeResult:
+    """Bytes turned into text, with how and how sure."""
+
+    text: str  # decoded input; undecodable bytes are kept as U+DC00+byte code points
+    encoding: str
+    edits: tuple[Edit, ...] = ()  # decode-replace edits (errors="replace" only)
+    plausibility: float = 1.0  # share of common Chinese characters among non-ASCII ones
+    candidates: tuple[tuple[str, float, int], ...] = ()  # (codec, plausibility, bad bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeResult:
+    """The outcome of normalizing one document."""
+
+    text: str
+    source: str = field(repr=False)
+    encoding: str | None
+    script: ScriptVerdict
+    edits: tuple[Edit, ...]
+    flags: tuple[Flag, ...]
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.source or bool(self.edits)
+
+    def count(self, kind: str) -> int:
+        """Number of edits of ``kind``."""
+        return sum(1 for e in self.edits if e.kind == kind)
+
+
+class DecodeError(ValueError):
+    """The bytes cannot be decoded with confidence; nothing should be written.
+
+    ``offset`` is the first bad byte (or None when the problem is implausibility),
+    ``encoding`` the best candidate that was considered.
+    """
+
+    def __init__(self, reason: str, *, offset: int | None = None, encoding: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.offset = offset
+        self.encoding = encoding

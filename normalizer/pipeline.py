@@ -1,0 +1,82 @@
+"""Compose the stages: decode → NFC → script → mojibake → annotations → convert.
+
+This module only wires stages together and carries offsets back to the decoded
+input (:class:`normalizer.edits.EditLog`); each stage lives in its own module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .annotations import strip_annotations
+from .convert import to_simplified
+from .decode import decode_bytes, to_nfc
+from .edits import EditLog, apply_edits, source_mapper, target_mapper
+from .model import Edit, Flag, NormalizeResult, ScriptVerdict
+from .mojibake import find_mojibake
+from .script import detect_script
+
+
+def normalize_bytes(data: bytes, *, errors: str = "strict") -> NormalizeResult:
+    """Normalize a document given as bytes in any supported encoding.
+
+    ``errors="strict"`` (default) raises :class:`normalizer.DecodeError` when the
+    bytes cannot be decoded with confidence; ``errors="replace"`` replaces each
+    undecodable byte with U+FFFD and records it as an edit.
+    """
+    decoded = decode_bytes(data, errors=errors)
+    return _normalize(decoded.text, decoded.encoding, decoded.edits)
+
+
+def normalize_text(text: str) -> NormalizeResult:
+    """Normalize a document given as text (``result.encoding`` is None)."""
+    return _normalize(text, None, ())
+
+
+def _normalize(source: str, encoding: str | None, decode_edits: Sequence[Edit]) -> NormalizeResult:
+    log = EditLog(source)
+    log.add_stage(decode_edits)
+    text = apply_edits(source, decode_edits) if decode_edits else source
+
+    nfc = to_nfc(text)
+    log.add_stage(nfc.edits)
+    text = nfc.text
+    to_source = source_mapper(log.edits)
+
+    script = detect_script(text)
+    mojibake = find_mojibake(text)
+    protected = [(f.start, f.end) for f in mojibake]
+    stripped = strip_annotations(text, protected)
+    flags = [_moved(f, to_source) for f in (*mojibake, *stripped.flags)]
+    if log.edits:
+        script = _moved_script(script, to_source)
+
+    log.add_stage(stripped.edits)
+    to_stripped = target_mapper(stripped.edits)
+    protected = [(to_stripped(s), to_stripped(e)) for s, e in protected]
+    text = stripped.text
+    to_source = source_mapper(log.edits)
+
+    stages = to_simplified(text, script, protected)
+    for stage in stages:
+        flags.extend(_moved(f, to_source) for f in stage.flags)
+    for stage in stages:
+        log.add_stage(stage.edits)
+    return NormalizeResult(
+        text=stages[-1].text,
+        source=source,
+        encoding=encoding,
+        script=script,
+        edits=log.edits,
+        flags=tuple(sorted(flags, key=lambda f: (f.start, f.end, f.kind))),
+    )
+
+
+def _moved(flag: Flag, to_source) -> Flag:
+    return replace(flag, start=to_source(flag.start), end=to_source(flag.end))
+
+
+def _moved_script(script: ScriptVerdict, to_source) -> ScriptVerdict:
+    lines = tuple(replace(li, start=to_source(li.start), end=to_source(li.end)) for li in script.lines)
+    return replace(script, lines=lines)
