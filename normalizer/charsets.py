@@ -33,18 +33,21 @@ def simplified_only() -> frozenset[str]:
     return script_sets()["simplified_only"]
 
 
-def _char_class(chars: frozenset[str]) -> re.Pattern[str]:
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+TRADITIONAL_MARK = "\x01"
+SIMPLIFIED_MARK = "\x02"
 
 
 @cache
-def traditional_only_re() -> re.Pattern[str]:
-    return _char_class(traditional_only())
-
-
-@cache
-def simplified_only_re() -> re.Pattern[str]:
-    return _char_class(simplified_only())
+def script_marks() -> dict[int, str | None]:
+    """A ``str.translate`` table that marks traditional-only characters with \\x01 and
+    simplified-only ones with \\x02 (deleting any \\x01/\\x02 already there), so
+    counting becomes ``str.count``. A regex class of ~3,000 characters matches
+    ~0.5 M characters/s; translate does ~8 M."""
+    table: dict[int, str | None] = {ord(c): TRADITIONAL_MARK for c in traditional_only()}
+    table.update({ord(c): SIMPLIFIED_MARK for c in simplified_only()})
+    table[ord(TRADITIONAL_MARK)] = None
+    table[ord(SIMPLIFIED_MARK)] = None
+    return table
 
 
 def _decode_block(codec: str, leads: range, trails: range) -> set[str]:

@@ -91,7 +91,7 @@ def opencc_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[i
             line_edits, stray_flags = _only_strays(line_edits, t_only, convert=ctx == "strays")
             flags.extend(stray_flags)
         edits.extend(line_edits)
-        out.append(_apply_line(old, line_edits, pos))
+        out.append(new if ctx == "full" else _apply_line(old, line_edits, pos))
         pos += len(old)
     return StageResult("".join(out), tuple(edits), tuple(flags))
 

@@ -9,8 +9,10 @@ to that input reproduces the final text.
 from __future__ import annotations
 
 import difflib
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from operator import ne
 
 from .model import Edit
 
@@ -31,26 +33,23 @@ def apply_edits(source: str, edits: Iterable[Edit]) -> str:
     return "".join(out)
 
 
+_RUNS = re.compile(rb"\x01+")
+
+
 def aligned_edits(kind: str, before: str, after: str, offset: int = 0) -> list[Edit]:
     """Edits between two strings of equal length, one per run of differing characters.
 
     OpenCC's t2s tables keep length, so this is how conversion changes are found.
+    The comparison runs in C (``map(ne)`` into a bytes mask, runs found by a regex),
+    so only the runs themselves cost Python work.
     """
-    edits: list[Edit] = []
     if before == after:
-        return edits
-    run_start = -1
-    for i, (a, b) in enumerate(zip(before, after, strict=False)):
-        if a != b:
-            if run_start < 0:
-                run_start = i
-        elif run_start >= 0:
-            edits.append(Edit(kind, offset + run_start, offset + i, before[run_start:i], after[run_start:i]))
-            run_start = -1
-    if run_start >= 0:
-        n = len(before)
-        edits.append(Edit(kind, offset + run_start, offset + n, before[run_start:], after[run_start:]))
-    return edits
+        return []
+    mask = bytes(map(ne, before, after))
+    return [
+        Edit(kind, offset + s, offset + e, before[s:e], after[s:e])
+        for s, e in (m.span() for m in _RUNS.finditer(mask))
+    ]
 
 
 def diff_edits(kind: str, before: str, after: str, offset: int = 0) -> list[Edit]:

@@ -8,6 +8,7 @@ the edits to ``result.source`` (the decoded input) gives ``result.text`` exactly
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Edit kinds, in pipeline order. Kept as plain strings so reports and JSON stay simple.
 DECODE_REPLACE = "decode-replace"  # undecodable bytes replaced by U+FFFD (errors="replace")
@@ -20,13 +21,15 @@ PUNCTUATION = "punctuation"  # small-form variants such as ﹔ → ；
 EDIT_KINDS = (DECODE_REPLACE, NFC, ANNOTATION, CONVERT, FIX, PUNCTUATION)
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """One change: ``source[start:end]`` (``before``) became ``after``.
 
     Offsets are code-point offsets into the decoded input (``NormalizeResult.source``).
     For ``decode-replace`` edits ``before`` holds the raw bytes escaped as
     U+DC00+byte code points (see :func:`normalizer.decode.raw_bytes`).
+
+    An immutable NamedTuple rather than a dataclass: a 1 MB traditional file yields
+    ~100,000 edits, and a tuple is built three times faster.
     """
 
     kind: str

@@ -8,7 +8,7 @@ is a traditional document, and OpenCC's own s2t output contains 着.
 
 from __future__ import annotations
 
-from .charsets import simplified_only_re, traditional_only_re
+from .charsets import SIMPLIFIED_MARK, TRADITIONAL_MARK, script_marks
 from .model import LineScript, ScriptCounts, ScriptVerdict
 
 TRADITIONAL = "traditional"
@@ -23,7 +23,8 @@ MIXED_SHARE = 0.1
 
 def count_script(text: str) -> ScriptCounts:
     """Count traditional-only and simplified-only characters in ``text``."""
-    return ScriptCounts(len(traditional_only_re().findall(text)), len(simplified_only_re().findall(text)))
+    marked = text.translate(script_marks())
+    return ScriptCounts(marked.count(TRADITIONAL_MARK), marked.count(SIMPLIFIED_MARK))
 
 
 def verdict_of(counts: ScriptCounts) -> str:
@@ -48,8 +49,10 @@ def detect_script(text: str) -> ScriptVerdict:
     lines: list[LineScript] = []
     t_total = s_total = 0
     pos = 0
+    marked_lines = text.translate(script_marks()).splitlines()
     for i, line in enumerate(text.splitlines(keepends=True)):
-        counts = count_script(line)
+        marked = marked_lines[i]
+        counts = ScriptCounts(marked.count(TRADITIONAL_MARK), marked.count(SIMPLIFIED_MARK))
         t_total += counts.traditional
         s_total += counts.simplified
         lines.append(LineScript(i, pos, pos + len(line), verdict_of(counts), counts))
