@@ -76,6 +76,13 @@ def common_chars() -> frozenset[str]:
 
 
 @cache
+def frequent_chars() -> frozenset[str]:
+    """The ~800 most frequent hanzi of news, in both scripts (``tools/derive_frequent.py``)."""
+    text = resources.files(__package__).joinpath("data/frequent.txt").read_text(encoding="utf-8")
+    return frozenset("".join(line for line in text.splitlines() if not line.startswith("#")))
+
+
+@cache
 def rare_han_re() -> re.Pattern[str]:
     """Han characters outside the common set (used to spot mojibake)."""
     common = "".join(sorted(c for c in common_chars() if "\u4e00" <= c <= "\u9fff"))

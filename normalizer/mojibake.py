@@ -9,8 +9,8 @@ right before such a mark. Two tests, either suffices:
 * rare hanzi: at least two characters outside GB2312 level 1 and Big5's frequent
   block, making up a quarter of the run's hanzi (real text: a few per thousand);
 * realignment: re-encoding the run as GBK and shifting it by one byte gives text
-  whose characters are the document's own vocabulary (they occur elsewhere in it),
-  while the run's characters do not.
+  made of frequent news characters, or of the document's own vocabulary (characters
+  that occur elsewhere in it), while the run's characters are neither.
 
 Runs are reported as flags and protected: no later stage converts or strips inside
 them, since their bytes, not their characters, carry the meaning.
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .charsets import rare_han_re
+from .charsets import frequent_chars, rare_han_re
 from .model import Flag
 
 _MARK = re.compile("[?\ufffd]")
@@ -34,10 +34,12 @@ MIN_GAIN = 0.4  # how much more of the realigned text is the document's vocabula
 
 
 def _known_share(s: str, counts: Counter) -> tuple[float, int]:
+    """Share of the Han characters of ``s`` that are frequent or occur elsewhere in the document."""
     han = _HAN.findall(s)
     if not han:
         return 0.0, 0
-    return sum(1 for c in han if counts[c] >= 2) / len(han), len(han)
+    frequent = frequent_chars()
+    return sum(1 for c in han if c in frequent or counts[c] >= 2) / len(han), len(han)
 
 
 def _realigned(s: str) -> list[str]:
@@ -58,6 +60,7 @@ def _is_mojibake(run: str, counts: Counter) -> str | None:
         return f"{rare} rare characters in {len(han)}"
     if len(han) < MIN_HAN:
         return None
+    run = run.lstrip("".join(map(chr, range(128))))  # shift from the first multi-byte character
     before, _ = _known_share(run, counts)
     for shifted in _realigned(run):
         after, n = _known_share(shifted, counts)

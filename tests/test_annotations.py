@@ -1,0 +1,109 @@
+"""Inline pinyin noise: every variant in shared/notes/pinyin-noise.md is removed, and
+real parentheses survive."""
+
+import pytest
+
+from normalizer import normalize_text
+from normalizer.annotations import parse_syllable, strip_annotations
+from normalizer.model import ANNOTATION
+
+MUST_REMOVE = [
+    # (noisy, clean) — catalogue variants
+    ("科協(xié)組織召開(kāi)會議", "科協組織召開會議"),  # 1 tone marks, traditional-only characters
+    ("會(huì )議", "會議"),  # 3 space inside the parenthesis
+    ("部長(cháng)講話", "部長講話"),  # 4 a reading that is wrong in context is still a reading
+    ("今年(nian)的(de)經濟", "今年的經濟"),  # 5 toneless, on shared characters
+    ("中(zhong)(zhong)國", "中國"),  # 6 doubled
+    ("找到問題根源(yuan)所在", "找到問題根源所在"),  # 7 after a two-character word, toneless
+    ("第一(yī)次的(de)會", "第一次的會"),  # 8 tone marks on shared characters, neutral tone unmarked
+    ("科協（xié）組織", "科協組織"),  # 11 fullwidth parentheses
+    ("科協(xie2)組織", "科協組織"),  # 12 numeric tones
+    ("綠(lü4)色", "綠色"),  # 12 ü
+    ("綠(lv4)色", "綠色"),  # 12 v for ü
+    ("中國(ɡuó)", "中國"),  # 12 IPA ɡ
+    ("科協(Xié)組織", "科協組織"),  # 12 capitals with a tone mark
+]
+
+
+@pytest.mark.parametrize(("noisy", "clean"), MUST_REMOVE)
+def test_pinyin_annotation_is_removed(noisy, clean):
+    result = strip_annotations(noisy)
+    assert result.text == clean
+    assert result.edits and all(e.kind == ANNOTATION and e.after == "" for e in result.edits)
+
+
+MUST_SURVIVE = [
+    "16個州(市)科協",
+    "华为(Huawei)发布新品",
+    "发展人工智能(AI)产业",
+    "北京(Beijing)是首都",
+    "详见附件(1)",
+    "如图(a)所示",
+    "王(Wang)说",  # a lone name gloss in a text with no other annotation
+    "发展 (fāzhǎn)",  # a gloss after a space, several syllables
+    "发展(fāzhǎn)",  # several syllables in one parenthesis: a word gloss, not character noise
+    "他(ta)说",  # a short toneless syllable without other evidence
+    "(資料圖片)",
+    "记者(xiaoming)报道",  # not a reading of the character before it
+]
+
+
+@pytest.mark.parametrize("text", MUST_SURVIVE)
+def test_real_parentheses_survive(text):
+    assert strip_annotations(text).text == text
+    assert normalize_text(text).count(ANNOTATION) == 0
+
+
+def test_lone_capitalised_gloss_is_reported_not_removed():
+    result = strip_annotations("王(Wang)说")
+    assert [f.kind for f in result.flags] == ["possible-annotation"]
+    assert result.flags[0].text == "(Wang)"
+
+
+def test_short_toneless_syllables_are_accepted_with_other_evidence_and_the_decision_reported():
+    result = strip_annotations("他(ta)說安(an)全第一(yī)")
+    assert result.text == "他說安全第一"
+    reasons = [e.reason for e in result.edits]
+    assert any("toneless reading of 他" in r and "2 other annotations" in r for r in reasons)
+
+
+def test_capitalised_gloss_is_removed_when_the_page_is_annotated():
+    assert strip_annotations("王(Wang)部長(zhǎng)講話").text == "王部長講話"
+
+
+def test_annotations_inside_whole_text_ruby_are_removed_and_reported():
+    result = strip_annotations("他(tā)每(měi)天(tiān)上(shàng)学(xué)")
+    assert result.text == "他每天上学"
+    assert len(result.edits) == 5
+
+
+def test_edit_records_offsets_before_and_reason():
+    (edit,) = strip_annotations("科協(xié)").edits
+    assert (edit.start, edit.end, edit.before, edit.after) == (2, 7, "(xié)", "")
+    assert "協" in edit.reason
+
+
+def test_protected_spans_are_not_touched():
+    text = "科協(xié)組織"
+    assert strip_annotations(text, protected=[(1, 8)]).text == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "letters", "tone"),
+    [("xié", "xie", 2), ("xie2", "xie", 2), ("lü4", "lv", 4), ("lv", "lv", None), ("ɡuó", "guo", 2), ("de5", "de", 5)],
+)
+def test_syllables_are_parsed_in_every_spelling(raw, letters, tone):
+    parsed = parse_syllable(raw)
+    assert (parsed.letters, parsed.tone) == (letters, tone)
+
+
+def test_text_without_candidates_does_not_load_pypinyin():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from normalizer import normalize_text; normalize_text('州(市)科协与附件(1)'); "
+        "print('pypinyin' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -1,0 +1,71 @@
+"""Conversion to mainland simplified: right for news (著/着), and no harm to simplified text."""
+
+import pytest
+
+from normalizer import normalize_text
+from normalizer.model import CONVERT, FIX, PUNCTUATION
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("他帶著孩子回家", "他带着孩子回家"),
+        ("著眼於長遠發展", "着眼于长远发展"),
+        ("成效摸得著看得見", "成效摸得着看得见"),
+        ("樹品牌,帶著農民創﹔興產業,領著農民賺", "树品牌,带着农民创；兴产业,领着农民赚"),
+        ("取得了顯著成效", "取得了显著成效"),
+        ("著名作家的著作", "著名作家的著作"),
+        ("以風景秀麗著稱", "以风景秀丽著称"),
+        ("保衞祖國", "保卫祖国"),  # Hong Kong variant form, left alone by plain t2s
+        ("乾隆年間", "乾隆年间"),
+        ("最後一公裡", "最后一公里"),
+    ],
+)
+def test_traditional_news_converts_correctly(traditional, simplified):
+    assert normalize_text(traditional).text == simplified
+
+
+@pytest.mark.parametrize(
+    "simplified",
+    [
+        "取得了显著成效，著名学者萧乾出席",  # stock t2s: 萧乾→萧干
+        "藉以说明问题",  # stock t2s: 藉以→借以
+        "日本大藏大臣三塚博今天辞职",  # a traditional-only character in a name
+        "他对事业有执著的追求",
+        "这是一部名著，也是他的代表著作",
+        "随着经济发展，人民生活显著改善",
+    ],
+)
+def test_simplified_text_comes_out_unchanged(simplified):
+    result = normalize_text(simplified)
+    assert result.text == simplified
+    assert result.edits == ()
+
+
+def test_stray_traditional_character_in_simplified_document_is_flagged_not_changed():
+    result = normalize_text("日本大藏大臣三塚博今天辞职")
+    assert [(f.kind, f.text) for f in result.flags] == [("stray-traditional", "塚")]
+
+
+def test_particle_zhe_is_fixed_in_simplified_text():
+    result = normalize_text("他带著孩子，沿著河边走")
+    assert result.text == "他带着孩子，沿着河边走"
+    assert [e.kind for e in result.edits] == [FIX, FIX]
+
+
+def test_mixed_document_converts_its_traditional_lines_only():
+    doc = "经济发展取得显著成效。\n經濟發展取得顯著成效。\n萧乾是著名作家。"
+    result = normalize_text(doc)
+    assert result.text == "经济发展取得显著成效。\n经济发展取得显著成效。\n萧乾是著名作家。"
+    assert result.script.verdict == "mixed"
+
+
+def test_small_form_semicolon_becomes_fullwidth():
+    result = normalize_text("加強品牌建設﹔強化基層基礎")
+    assert result.text == "加强品牌建设；强化基层基础"
+    assert any(e.kind == PUNCTUATION and e.before == "﹔" and e.after == "；" for e in result.edits)
+
+
+def test_conversion_edits_name_each_changed_run():
+    result = normalize_text("科協組織")
+    assert [(e.kind, e.before, e.after) for e in result.edits] == [(CONVERT, "協組織", "协组织")]

@@ -1,0 +1,40 @@
+"""Script verdicts are shares, not single-character rules."""
+
+from normalizer.model import ScriptCounts
+from normalizer.script import detect_script, verdict_of
+
+
+def test_one_stray_character_does_not_make_a_document_mixed():
+    text = "省科協黨組書記、常務副主席尤興光指出,并對省科協的工作提出意見和建議。雲南"
+    verdict = detect_script(text)
+    assert verdict.verdict == "traditional"
+    assert verdict.counts.simplified >= 1  # 并 is counted, yet the verdict holds
+
+
+def test_simplified_traditional_mixed_and_none():
+    assert detect_script("经济发展取得显著成效").verdict == "simplified"
+    assert detect_script("經濟發展取得顯著成效").verdict == "traditional"
+    assert detect_script("经济发展取得显著成效\n經濟發展取得顯著成效").verdict == "mixed"
+    assert detect_script("2024 年 中 人 大").verdict == "none"
+
+
+def test_per_line_verdicts_carry_offsets_and_counts():
+    verdict = detect_script("经济发展\n經濟發展\nabc")
+    assert [li.verdict for li in verdict.lines] == ["simplified", "traditional", "none"]
+    assert [(li.start, li.end) for li in verdict.lines] == [(0, 5), (5, 10), (10, 13)]
+    assert verdict.lines[1].counts == ScriptCounts(traditional=3, simplified=0)
+
+
+def test_shares_are_reported():
+    verdict = detect_script("經濟發展经济")
+    assert verdict.traditional_share + verdict.simplified_share == 1.0
+
+
+def test_verdict_compares_equal_to_its_name():
+    assert detect_script("經濟發展") == "traditional"
+
+
+def test_a_minority_of_ten_percent_with_two_characters_is_mixed():
+    assert verdict_of(ScriptCounts(traditional=18, simplified=2)) == "mixed"
+    assert verdict_of(ScriptCounts(traditional=30, simplified=2)) == "traditional"
+    assert verdict_of(ScriptCounts(traditional=1, simplified=3)) == "simplified"
