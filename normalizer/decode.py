@@ -24,7 +24,7 @@ import codecs
 import re
 import unicodedata
 
-from .charsets import common_chars
+from .charsets import common_chars, frequent_chars
 from .edits import line_edits
 from .model import DECODE_REPLACE, NFC, DecodeError, DecodeResult, Edit, StageResult
 
@@ -90,6 +90,18 @@ def plausibility(text: str) -> float:
     return hits / non_ascii
 
 
+def frequency(text: str) -> float:
+    """Share of the 800 most frequent news hanzi (either script) among non-ASCII characters.
+
+    Breaks ties between candidates that both decode into common characters (short
+    texts: Big5 謝謝 is also valid GB18030, as 谅谅 in the frequent block's twin).
+    """
+    if text.isascii():
+        return 0.0
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return sum(map(frequent_chars().__contains__, text)) / non_ascii
+
+
 def _sample(data: bytes) -> bytes:
     """Head of the data cut after a newline, so no character is split."""
     if len(data) <= SAMPLE_BYTES:
@@ -106,10 +118,9 @@ def _count_bad(text: str) -> int:
 def _chardet_guess(sample: bytes) -> str | None:
     import chardet  # imported only on the rare legacy path
 
+    # Limited to the families we accept, it answers None instead of a code page.
     guess = chardet.detect(
-        sample,
-        include_encodings=["utf-8", "utf-16", "gb18030", "big5", "big5hkscs"],
-        no_match_encoding=None,
+        sample, include_encodings=["utf-8", "utf-16", "gb18030", "big5", "big5hkscs"], no_match_encoding="utf-8"
     )
     name = (guess.get("encoding") or "").lower()
     return _FAMILY.get(name)
@@ -158,14 +169,16 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
     sample = _sample(data)
     hint = _chardet_guess(sample)
     scored: list[tuple[str, float, int]] = []
+    rank: dict[str, tuple[float, float, int]] = {}
     for codec in _legacy_candidates(data, hint):
         text = sample.decode(codec, _ERROR_HANDLER)
         bad = _count_bad(text)
         scored.append((codec, plausibility(text), bad))
-    best = max(scored, key=lambda c: (c[1], -c[2]))
+        rank[codec] = (round(scored[-1][1], 2), frequency(text), -bad)
+    best = max(scored, key=lambda c: rank[c[0]])
     if hint:
         for codec, score, bad in scored:
-            if codec == hint and score >= best[1] - NEAR_TIE and bad <= best[2]:
+            if codec == hint and score >= best[1] - NEAR_TIE and bad <= best[2] and rank[codec][1] >= rank[best[0]][1]:
                 best = (codec, score, bad)
     codec, score, _ = best
     if score < MIN_PLAUSIBILITY:
