@@ -24,7 +24,7 @@ from functools import cache
 from . import fixes
 from .charsets import traditional_only
 from .edits import diff_edits
-from .model import CONVERT, FIX, PUNCTUATION, Edit, Flag, ScriptVerdict, StageResult
+from .model import CONVERT, ENTITY, FIX, PUNCTUATION, Edit, Flag, ScriptVerdict, StageResult
 from .script import MIXED, SIMPLIFIED, TRADITIONAL, detect_script
 
 OPENCC_CONFIG = "hk2s"
@@ -171,13 +171,30 @@ def fix_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[int,
 _SMALL_FORMS_RE = re.compile("[" + "".join(fixes.SMALL_FORMS) + "]")
 
 
+def _touches(edit: Edit, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s < edit.end and edit.start < e for s, e in spans)
+
+
+_ENTITY_RE = re.compile(r"&?#(?:[xX]([0-9a-fA-F]{2,5})|([0-9]{2,6}));")
+
+
+def _entity_edit(m: re.Match[str]) -> Edit | None:
+    code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    if not any(lo <= code <= hi for lo, hi in fixes.ENTITY_TARGETS):
+        return None
+    return Edit(ENTITY, m.start(), m.end(), m.group(), chr(code), "numeric entity for punctuation")
+
+
 def punctuation_stage(text: str, protected: Sequence[tuple[int, int]] = ()) -> StageResult:
-    """Small-form punctuation (﹔) → the fullwidth form mainland text uses (；)."""
+    """Small-form punctuation (﹔) → the fullwidth form mainland text uses (；), and
+    numeric entities for punctuation (``#xff1a;``, ``&#65306;``) → the character."""
     edits = [
         Edit(PUNCTUATION, m.start(), m.end(), m.group(), fixes.SMALL_FORMS[m.group()], "small form variant")
         for m in _SMALL_FORMS_RE.finditer(text)
-        if not any(s <= m.start() < e for s, e in protected)
     ]
+    if "#" in text:
+        edits += [e for e in map(_entity_edit, _ENTITY_RE.finditer(text)) if e]
+    edits = sorted((e for e in edits if not _touches(e, protected)), key=lambda e: e.start)
     return StageResult(_apply_line(text, edits, 0), tuple(edits)) if edits else StageResult(text)
 
 

@@ -26,7 +26,7 @@ import unicodedata
 
 from .charsets import common_chars, frequent_chars
 from .edits import line_edits
-from .model import DECODE_REPLACE, NFC, DecodeError, DecodeResult, Edit, StageResult
+from .model import DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
 
 MIN_PLAUSIBILITY = 0.5
 NEAR_TIE = 0.02
@@ -225,3 +225,17 @@ def to_nfc(text: str) -> StageResult:
         return StageResult(text)
     new = unicodedata.normalize("NFC", text)
     return StageResult(new, tuple(line_edits(NFC, text, new)))
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> StageResult:
+    """Lone surrogates (which no UTF-8 file can hold) in text input → U+FFFD, as edits."""
+    if text.isascii() or not _SURROGATES.search(text):
+        return StageResult(text)
+    edits = tuple(
+        Edit(SURROGATE, m.start(), m.end(), m.group(), "\ufffd", f"lone surrogate U+{ord(m.group()):04X}")
+        for m in _SURROGATES.finditer(text)
+    )
+    return StageResult(_SURROGATES.sub("\ufffd", text), edits)

@@ -12,7 +12,9 @@ words. The rules, checked on the simplified output:
   text that writes 著 on purpose is left alone.
 
 Small-form punctuation (Big5 gateways turn ； into ﹔) maps to the fullwidth forms
-mainland text uses (:data:`SMALL_FORMS`).
+mainland text uses (:data:`SMALL_FORMS`). Spam mirrors also leave numeric HTML
+entities, often without their ``&`` (``#xff1a;`` for ：); those that stand for
+punctuation (:data:`ENTITY_TARGETS`) are decoded. Other entities are left alone.
 """
 
 from __future__ import annotations
@@ -42,3 +44,7 @@ SMALL_FORMS = {
     "\ufe56": "？",  # ﹖
     "\ufe57": "！",  # ﹗
 }
+
+#: Unicode ranges a numeric entity may decode to: general and CJK punctuation,
+#: fullwidth forms. Anything else (letters, markup characters) stays as written.
+ENTITY_TARGETS = ((0x2010, 0x206F), (0x3000, 0x303F), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))

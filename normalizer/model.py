@@ -17,8 +17,10 @@ ANNOTATION = "annotation"  # inline pinyin noise such as 協(xié) removed
 CONVERT = "convert"  # traditional → simplified (OpenCC)
 FIX = "fix"  # our corrections on top of OpenCC (著→着 in context)
 PUNCTUATION = "punctuation"  # small-form variants such as ﹔ → ；
+ENTITY = "entity"  # broken HTML entities for punctuation such as #xff1a; → ：
+SURROGATE = "surrogate"  # a lone surrogate in text input replaced by U+FFFD
 
-EDIT_KINDS = (DECODE_REPLACE, NFC, ANNOTATION, CONVERT, FIX, PUNCTUATION)
+EDIT_KINDS = (DECODE_REPLACE, SURROGATE, NFC, ANNOTATION, CONVERT, FIX, PUNCTUATION, ENTITY)
 
 
 class Edit(NamedTuple):

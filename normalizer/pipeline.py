@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from .annotations import strip_annotations
 from .convert import to_simplified
-from .decode import decode_bytes, to_nfc
+from .decode import decode_bytes, replace_surrogates, to_nfc
 from .edits import EditLog, apply_edits, source_mapper, target_mapper
 from .model import Edit, Flag, NormalizeResult, ScriptVerdict
 from .mojibake import find_mojibake
@@ -30,8 +30,10 @@ def normalize_bytes(data: bytes, *, errors: str = "strict") -> NormalizeResult:
 
 
 def normalize_text(text: str) -> NormalizeResult:
-    """Normalize a document given as text (``result.encoding`` is None)."""
-    return _normalize(text, None, ())
+    """Normalize a document given as text (``result.encoding`` is None).
+
+    Lone surrogates, which cannot be written as UTF-8, become U+FFFD (recorded)."""
+    return _normalize(text, None, replace_surrogates(text).edits)
 
 
 def _normalize(source: str, encoding: str | None, decode_edits: Sequence[Edit]) -> NormalizeResult:

@@ -107,3 +107,11 @@ def test_text_without_candidates_does_not_load_pypinyin():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_annotations_are_removed_amid_injected_punctuation_and_broken_entities():
+    # catalogue variant 10: the punctuation the spam page injected is not ours to guess
+    # and stays; the entity for ： is decoded and reported.
+    result = normalize_text("會(huì)議指出#xff1a;,。科協(xié)工作,,")
+    assert result.text == "会议指出：,。科协工作,,"
+    assert [e.kind for e in result.edits].count("entity") == 1

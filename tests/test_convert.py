@@ -69,3 +69,15 @@ def test_small_form_semicolon_becomes_fullwidth():
 def test_conversion_edits_name_each_changed_run():
     result = normalize_text("科協組織")
     assert [(e.kind, e.before, e.after) for e in result.edits] == [(CONVERT, "協組織", "协组织")]
+
+
+def test_numeric_entities_for_punctuation_are_decoded_others_left():
+    assert normalize_text("会议指出&#65306;要加强").text == "会议指出：要加强"
+    assert normalize_text("a&#60;b &#x41;").text == "a&#60;b &#x41;"
+
+
+def test_lone_surrogates_in_text_input_become_replacement_characters():
+    result = normalize_text("x\udc80y")
+    assert result.text == "x\ufffdy"
+    assert result.text.encode("utf-8")
+    assert [e.kind for e in result.edits] == ["surrogate"]
