@@ -30,8 +30,8 @@ from .model import ANNOTATION, Edit, Flag, StageResult
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _SPACE = "[ \u00a0\u3000]*"
-# Latin letters incl. tone-marked vowels, ü, and the IPA ɡ some pages use for g.
-_SYLLABLE = "[A-Za-z\u00c0-\u024f\u0261\u0300-\u036f]{1,7}[0-5]?"
+# Latin letters incl. tone-marked vowels, ü, and the IPA ɡ/ɑ some pages use for g/a.
+_SYLLABLE = "[A-Za-z\u00c0-\u024f\u0251\u0261\u0300-\u036f]{1,7}[0-5]?"
 _ONE = f"[(（]{_SPACE}({_SYLLABLE}){_SPACE}[)）]"
 CANDIDATE = re.compile(f"([{HAN}])((?:[(（]{_SPACE}{_SYLLABLE}{_SPACE}[)）]){{1,3}})")
 _ONE_RE = re.compile(_ONE)
@@ -54,7 +54,7 @@ class Syllable:
 
 def parse_syllable(raw: str) -> Syllable | None:
     """Parse one annotation syllable (``xié``, ``xie2``, ``lü4``, ``lv``, ``Wang``, ``ɡuó``)."""
-    s = raw.strip().replace("\u0261", "g")
+    s = raw.strip().replace("\u0261", "g").replace("\u0251", "a")  # IPA ɡ and ɑ, as some pages write them
     tone = None
     if s and s[-1].isdigit():
         tone = int(s[-1]) or 5

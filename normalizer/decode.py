@@ -12,7 +12,14 @@ Order (see ``shared/notes/encodings.md`` for the measurements behind each step):
    succeeding proves nothing: GB18030 "decodes" most Big5 bytes into nonsense.
    Single-byte code pages are never accepted.
 
-When the best candidate is implausible (share under :data:`MIN_PLAUSIBILITY`) or has
+A candidate is plausible when its common-character share reaches
+:data:`SURE_PLAUSIBILITY`, or :data:`MIN_PLAUSIBILITY` with :data:`MIN_FREQUENCY` of
+its characters among the most frequent news hanzi (French read as GB18030 gives
+鏰閒閘: half "common", none frequent). Valid UTF-8 without any Chinese in it is
+checked against the legacy candidates too: two GB bytes such as 展 (D5 B9) are also
+valid UTF-8 (Armenian չ), and only a confident legacy reading overrides UTF-8.
+
+When the best candidate is implausible or has
 undecodable bytes while ``errors="strict"``, :class:`DecodeError` names the reason
 and the first bad byte offset. With ``errors="replace"`` each undecodable byte
 becomes U+FFFD and the replacement is recorded as an edit.
@@ -29,6 +36,8 @@ from .edits import line_edits
 from .model import DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
 
 MIN_PLAUSIBILITY = 0.5
+MIN_FREQUENCY = 0.2
+SURE_PLAUSIBILITY = 0.8
 NEAR_TIE = 0.02
 SAMPLE_BYTES = 1 << 16
 
@@ -164,8 +173,34 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
     except UnicodeDecodeError:
         pass
     else:
-        return DecodeResult(text, "utf-8", (), plausibility(text[:SAMPLE_BYTES]), ())
+        score = plausibility(text[:SAMPLE_BYTES])
+        if score >= MIN_PLAUSIBILITY:
+            return DecodeResult(text, "utf-8", (), score, ())
+        legacy = _rank_legacy(data)
+        codec, legacy_score, bad = legacy[0]
+        if bad == 0 and legacy_score >= 0.9 and frequency(_sample(data).decode(codec)) >= 0.3:
+            return DecodeResult(data.decode(codec), codec, (), legacy_score, tuple(legacy))
+        return DecodeResult(text, "utf-8", (), score, ())
 
+    scored = _rank_legacy(data)
+    codec, score, _ = scored[0]
+    if not _plausible(data, codec, score):
+        raise DecodeError(
+            f"no plausible Chinese encoding (best guess {codec}: {score:.0%} common characters)",
+            offset=_byte_offset(data, codec),
+            encoding=codec,
+        )
+    return _finish(data, codec, errors, score, tuple(scored))
+
+
+def _plausible(data: bytes, codec: str, score: float) -> bool:
+    if score >= SURE_PLAUSIBILITY:
+        return True
+    return score >= MIN_PLAUSIBILITY and frequency(_sample(data).decode(codec, _ERROR_HANDLER)) >= MIN_FREQUENCY
+
+
+def _rank_legacy(data: bytes) -> list[tuple[str, float, int]]:
+    """Legacy candidates as (codec, plausibility, bad bytes), best first."""
     sample = _sample(data)
     hint = _chardet_guess(sample)
     scored: list[tuple[str, float, int]] = []
@@ -180,14 +215,7 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
         for codec, score, bad in scored:
             if codec == hint and score >= best[1] - NEAR_TIE and bad <= best[2] and rank[codec][1] >= rank[best[0]][1]:
                 best = (codec, score, bad)
-    codec, score, _ = best
-    if score < MIN_PLAUSIBILITY:
-        raise DecodeError(
-            f"no plausible Chinese encoding (best guess {codec}: {score:.0%} common characters)",
-            offset=_byte_offset(data, codec),
-            encoding=codec,
-        )
-    return _finish(data, codec, errors, score, tuple(scored))
+    return [best, *(c for c in sorted(scored, key=lambda c: rank[c[0]], reverse=True) if c != best)]
 
 
 def _finish(data: bytes, codec: str, errors: str, score: float, scored: tuple) -> DecodeResult:

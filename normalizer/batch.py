@@ -1,0 +1,511 @@
+"""Normalize a directory tree (SRC) into a mirror tree (DST) of clean UTF-8 files.
+
+What and why:
+
+* SRC is only read. Each text file becomes ``DST/<same relative path>``, UTF-8 without
+  BOM; binary files are skipped (listed in the report, not copied).
+* Work runs in a process pool: OpenCC's ``convert()`` holds the GIL, so threads do
+  not help. Tasks are plain picklable data and :func:`process_file` is a top-level
+  function; each worker builds its own converter lazily (see ``normalizer.convert``).
+* Writes are atomic (temporary file in the target directory, then ``os.replace``),
+  so an interrupted run leaves no half-written output; leftover temporary files of
+  a killed run are removed by the next run.
+* A manifest (``DST/.zhnorm-manifest.json``, itself written atomically and
+  regularly during the run) remembers each input's SHA-256 with the options and
+  tool versions used, so a rerun skips files whose inputs did not change and
+  finishes an interrupted run. ``force`` redoes everything. Files that errored are
+  always retried.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from importlib import metadata
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from . import __version__
+from .model import DecodeError
+from .pipeline import normalize_bytes
+from .report.json_report import (
+    DETAIL_LEVELS,
+    SCHEMA_VERSION,
+    Record,
+    build_report,
+    file_record,
+    problem_record,
+    render_json,
+)
+
+MANIFEST_NAME = ".zhnorm-manifest.json"
+MANIFEST_VERSION = 1
+REPORT_NAME = "report.json"
+TEMP_MARK = ".zhnorm-tmp-"
+BINARY_PROBE = 8192  # bytes examined to call a file binary
+MANIFEST_SAVE_SECONDS = 2.0
+
+_TEMP_RE = re.compile(r"^\..+" + re.escape(TEMP_MARK) + r"[A-Za-z0-9_]+$")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # UTF-8, UTF-16/32 LE, UTF-16/32 BE
+_MAGIC = (
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "zip archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"\x7fELF", "ELF executable"),
+    (b"\xfd7zXZ\x00", "xz data"),
+    (b"7z\xbc\xaf", "7z archive"),
+    (b"SQLite format 3\x00", "SQLite database"),
+)
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b")
+CONTROL_SHARE = 0.3  # more control bytes than this in the probe: not text
+
+
+class UsageError(ValueError):
+    """The arguments cannot work (SRC missing, DST inside SRC, ...): nothing was done."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """Options of a batch run (all picklable)."""
+
+    jobs: int | None = None  # worker processes; None = all cores
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    dry_run: bool = False
+    force: bool = False
+    errors: str = "strict"
+    report_detail: str = "summary"
+
+    def key(self) -> dict[str, Any]:
+        """What decides a file's output and record: a change redoes every file."""
+        return {
+            "zhnorm": __version__,
+            "code": code_digest(),  # a development checkout changes without a version bump
+            "opencc": opencc_version(),
+            "report_schema": SCHEMA_VERSION,  # records are stored in the manifest
+            "errors": self.errors,
+            "report_detail": self.report_detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One file for a worker: where to read, where to write, and what was done last time."""
+
+    rel: str
+    src: str
+    dst: str
+    errors: str
+    detail: str
+    dry_run: bool
+    previous: dict[str, Any] | None = None  # manifest entry: {"sha256", "record"}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a worker did with one file."""
+
+    record: Record
+    sha256: str | None
+    written: bool
+
+
+@dataclass(slots=True)
+class RunResult:
+    """A finished run: the report document and where it was written."""
+
+    report: dict[str, Any]
+    report_path: Path | None = None
+    records: list[Record] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(r["status"] == "error" for r in self.records) else 0
+
+
+@cache
+def code_digest() -> str:
+    """Short hash of the package's own code and data: outputs made by other code are stale."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".txt") and p.is_file()):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def opencc_version() -> str:
+    try:
+        return metadata.version("OpenCC")
+    except metadata.PackageNotFoundError:  # pragma: no cover - OpenCC is a dependency
+        return "unknown"
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+# --- choosing files -------------------------------------------------------------
+
+
+def matches(rel: str, pattern: str) -> bool:
+    """Whether a relative path matches a glob.
+
+    A pattern with "/" is matched against the whole relative path (``*`` crosses
+    "/"); one without "/" against each path component, so ``*.md`` matches file
+    names and ``drafts`` a directory at any depth.
+    """
+    if "/" in pattern:
+        return fnmatch.fnmatchcase(rel, pattern.strip("/"))
+    return any(fnmatch.fnmatchcase(part, pattern) for part in PurePosixPath(rel).parts)
+
+
+def selected(rel: str, include: Iterable[str], exclude: Iterable[str]) -> bool:
+    include = tuple(include)
+    if include and not any(matches(rel, p) for p in include):
+        return False
+    return not any(matches(rel, p) for p in exclude)
+
+
+def walk(root: Path) -> list[str]:
+    """Relative "/"-separated paths of the regular files under ``root``, sorted.
+
+    Symbolic links to files are read; symbolic links to directories are not followed.
+    """
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        base = Path(dirpath)
+        for name in filenames:
+            path = base / name
+            if path.is_file():
+                found.append(path.relative_to(root).as_posix())
+    return sorted(found)
+
+
+def binary_reason(data: bytes) -> str | None:
+    """Why ``data`` is not text (one short phrase), or None when it may be text.
+
+    Binary: a known file signature, NUL bytes in the first 8 KB that do not look
+    like UTF-16 without BOM, or mostly control bytes. A byte-order mark means text.
+    """
+    head = data[:BINARY_PROBE]
+    if not head or head.startswith(_BOMS):
+        return None
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return f"binary ({what})"
+    if b"\x00" in head:
+        return None if _looks_utf16(head) else "binary (NUL bytes in the first 8 KB)"
+    if len(head) - len(head.translate(None, _CONTROL)) > CONTROL_SHARE * len(head):
+        return "binary (mostly control bytes)"
+    return None
+
+
+def _looks_utf16(head: bytes) -> bool:
+    even = head[: len(head) // 2 * 2]
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = even.decode(codec, "replace")
+        bad = text.count("\ufffd") + sum(1 for c in text if c < " " and c not in "\t\n\r\f")
+        if bad <= 1:
+            return True
+    return False
+
+
+# --- one file (runs in a worker process) -----------------------------------------
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def process_file(task: Task) -> Outcome:
+    """Normalize one file and write its output; never raises for a bad file."""
+    try:
+        data = Path(task.src).read_bytes()
+    except OSError as err:
+        reason = f"cannot read: {err.strerror or err}"
+        return Outcome(problem_record(task.rel, "error", reason, bytes_in=0), None, False)
+    digest = sha256(data)
+    reused = _reuse(task, digest)
+    if reused is not None:
+        return Outcome(reused, digest, False)
+    why = binary_reason(data)
+    if why:
+        return Outcome(problem_record(task.rel, "skipped", why, bytes_in=len(data)), digest, False)
+    try:
+        result = normalize_bytes(data, errors=task.errors)
+    except DecodeError as err:
+        return Outcome(
+            problem_record(task.rel, "error", err.reason, bytes_in=len(data), encoding=err.encoding), digest, False
+        )
+    except Exception as err:  # a bug in one file's processing must not stop the run
+        reason = f"internal error: {type(err).__name__}: {err}".replace("\n", " ")
+        return Outcome(problem_record(task.rel, "error", reason, bytes_in=len(data)), digest, False)
+    out = result.text.encode("utf-8")
+    status = "unchanged" if out == data else "changed"
+    record = file_record(task.rel, result, status=status, bytes_in=len(data), bytes_out=len(out), detail=task.detail)
+    written = False
+    if not task.dry_run:
+        try:
+            written = atomic_write(Path(task.dst), out)
+        except OSError as err:
+            record = problem_record(
+                task.rel,
+                "error",
+                f"cannot write {task.dst}: {err.strerror or err}",
+                bytes_in=len(data),
+                encoding=result.encoding,
+            )
+    return Outcome(record, digest, written)
+
+
+def _reuse(task: Task, digest: str) -> Record | None:
+    """The previous record when input and output are still what the manifest says."""
+    prev = task.previous
+    if not prev or prev.get("sha256") != digest:
+        return None
+    record = prev.get("record") or {}
+    if record.get("status") in ("changed", "unchanged"):
+        try:
+            if os.stat(task.dst).st_size != record.get("bytes_out"):
+                return None
+        except OSError:
+            return None
+    elif record.get("status") != "skipped":
+        return None
+    return {**record, "reused": True}
+
+
+_UMASK: int | None = None
+
+
+def _file_mode() -> int:
+    global _UMASK
+    if _UMASK is None:
+        _UMASK = os.umask(0)
+        os.umask(_UMASK)
+    return 0o666 & ~_UMASK
+
+
+def atomic_write(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically; False (and no write) when it already holds it."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, _file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+def remove_temporaries(root: Path) -> int:
+    """Delete temporary files a killed run left under ``root``; returns how many."""
+    removed = 0
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            if _TEMP_RE.match(name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(dirpath, name))
+                    removed += 1
+    return removed
+
+
+# --- manifest ------------------------------------------------------------------
+
+
+def load_manifest(dst: Path, key: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Entries of DST's manifest, or {} when missing, unreadable or made with another key."""
+    try:
+        doc = json.loads((dst / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(doc, dict) or doc.get("manifest_version") != MANIFEST_VERSION or doc.get("key") != key:
+        return {}
+    files = doc.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def save_manifest(dst: Path, key: dict[str, Any], entries: dict[str, dict[str, Any]]) -> None:
+    doc = {"manifest_version": MANIFEST_VERSION, "key": key, "files": dict(sorted(entries.items()))}
+    atomic_write(dst / MANIFEST_NAME, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+# --- the run ---------------------------------------------------------------------
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def check_paths(src: Path, dst: Path, report_dir: Path | None = None) -> None:
+    """Raise :class:`UsageError` unless SRC is a directory and DST/report cannot touch it."""
+    if not src.exists():
+        raise UsageError(f"SRC {src} does not exist")
+    if not src.is_dir():
+        raise UsageError(f"SRC {src} is not a directory")
+    if dst.exists() and not dst.is_dir():
+        raise UsageError(f"DST {dst} exists and is not a directory")
+    s, d = src.resolve(), dst.resolve()
+    if _inside(d, s):
+        raise UsageError(f"DST {dst} is inside SRC {src}; SRC must never be modified")
+    if _inside(s, d):
+        raise UsageError(f"SRC {src} is inside DST {dst}; SRC must never be modified")
+    if report_dir is not None and _inside(report_dir.resolve(), s):
+        raise UsageError(f"report directory {report_dir} is inside SRC {src}; SRC must never be modified")
+
+
+def run(
+    src: Path,
+    dst: Path,
+    options: RunOptions,
+    *,
+    report_dir: Path | None = None,
+    on_record: Callable[[Record], None] | None = None,
+) -> RunResult:
+    """Normalize SRC into DST; write ``report_dir/report.json`` when given.
+
+    ``on_record`` is called with each file record as it completes (e.g. to print
+    errors). Raises :class:`UsageError` for bad paths or options, before any write.
+    """
+    check_paths(src, dst, report_dir)
+    if options.errors not in ("strict", "replace"):
+        raise UsageError(f"errors must be 'strict' or 'replace', not {options.errors!r}")
+    if options.report_detail not in DETAIL_LEVELS:
+        raise UsageError(f"report detail must be one of {', '.join(DETAIL_LEVELS)}")
+    started = datetime.now(UTC)
+    key = options.key()
+    all_files = walk(src)
+    present = set(all_files)
+    manifest = {rel: e for rel, e in load_manifest(dst, key).items() if rel in present}
+    previous = {} if options.force else dict(manifest)
+    if not options.dry_run:
+        dst.mkdir(parents=True, exist_ok=True)
+        remove_temporaries(dst)
+    tasks = [
+        Task(
+            rel,
+            str(src / rel),
+            str(dst / rel),
+            options.errors,
+            options.report_detail,
+            options.dry_run,
+            previous.get(rel),
+        )
+        for rel in all_files
+        if selected(rel, options.include, options.exclude)
+    ]
+    records: list[Record] = []
+    written = 0
+    last_save = time.monotonic()
+    try:
+        for outcome in _execute(tasks, options.jobs or default_jobs()):
+            records.append(outcome.record)
+            written += outcome.written
+            if outcome.record["status"] == "error":
+                manifest.pop(outcome.record["path"], None)
+            elif outcome.sha256:
+                manifest[outcome.record["path"]] = {"sha256": outcome.sha256, "record": _stored(outcome.record)}
+            if on_record:
+                on_record(outcome.record)
+            if not options.dry_run and time.monotonic() - last_save > MANIFEST_SAVE_SECONDS:
+                save_manifest(dst, key, manifest)
+                last_save = time.monotonic()
+    finally:
+        if not options.dry_run and dst.is_dir():
+            save_manifest(dst, key, manifest)
+    finished = datetime.now(UTC)
+    report = build_report(
+        records,
+        tool=tool_info(),
+        run={
+            "src": str(src),
+            "dst": str(dst),
+            "started": started.isoformat(timespec="seconds"),
+            "finished": finished.isoformat(timespec="seconds"),
+            "duration_s": round((finished - started).total_seconds(), 3),
+            "options": {**asdict(options), "include": list(options.include), "exclude": list(options.exclude)},
+        },
+        written=written,
+        budget=sum(r.get("bytes_in") or 0 for r in records) if options.report_detail == "summary" else None,
+    )
+    report_path = None
+    if report_dir is not None:
+        report_path = report_dir / REPORT_NAME
+        atomic_write(report_path, render_json(report).encode("utf-8"))
+    return RunResult(report, report_path, records)
+
+
+def _stored(record: Record) -> Record:
+    return {k: v for k, v in record.items() if k != "reused"}
+
+
+def tool_info() -> dict[str, str]:
+    return {
+        "name": "zhnorm",
+        "version": __version__,
+        "opencc": opencc_version(),
+        "python": ".".join(map(str, sys.version_info[:3])),
+    }
+
+
+def _execute(tasks: list[Task], jobs: int) -> Iterator[Outcome]:
+    """Outcomes in task order; in this process when one worker is enough."""
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from map(process_file, tasks)
+        return
+    workers = min(jobs, len(tasks))
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    try:
+        chunk = max(1, min(16, len(tasks) // (workers * 4)))
+        yield from pool.map(process_file, tasks, chunksize=chunk)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def inspect(paths: Iterable[Path], *, errors: str = "strict", detail: str = "summary", jobs: int = 1) -> list[Record]:
+    """Records for files and directory trees without writing anything (``zhnorm detect``).
+
+    A directory contributes every file under it; record paths are shown as given
+    (a directory's files as ``DIR/relative``).
+    """
+    tasks: list[Task] = []
+    for path in paths:
+        rels = (
+            [(path.as_posix() + "/" + rel, path / rel) for rel in walk(path)] if path.is_dir() else [(str(path), path)]
+        )
+        tasks.extend(Task(shown, str(p), "", errors, detail, dry_run=True) for shown, p in rels)
+    return [outcome.record for outcome in _execute(tasks, jobs)]

@@ -1,0 +1,183 @@
+"""The ``zhnorm`` command: ``run``, ``detect``, ``diff``.
+
+Thin by design: parse options, call :mod:`normalizer.batch` or the pipeline, print
+with :mod:`normalizer.report.terminal`. Exit codes: 0 all files fine, 1 some file
+errored (or was not text, for ``diff``), 2 bad usage (one-line message).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .batch import REPORT_NAME, RunOptions, UsageError, binary_reason, default_jobs, inspect, tool_info
+from .batch import run as run_batch
+from .model import DecodeError
+from .pipeline import normalize_bytes
+from .report.json_report import Record
+from .report.terminal import detect_table, inline_diff, summary_lines
+
+DEFAULT_SRC = "corpus/raw"
+DEFAULT_DST = "corpus/clean"
+REPORTS_DIR = "reports"
+_PATH = click.Path(path_type=Path)
+_errors_option = click.option(
+    "--errors",
+    type=click.Choice(["strict", "replace"]),
+    default="strict",
+    show_default=True,
+    help="Undecodable bytes: 'strict' reports the file as an error, 'replace' writes U+FFFD and records it.",
+)
+
+
+def want_color(flag: bool | None, environ: Mapping[str, str]) -> bool:
+    """``--color``/``--no-color`` decide; otherwise colour a terminal unless NO_COLOR is set (no-color.org)."""
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and not environ.get("NO_COLOR")
+
+
+def _fail_usage(message: str) -> None:
+    click.echo(f"zhnorm: error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="zhnorm")
+def main() -> None:
+    """Turn messy Chinese news text into clean UTF-8 mainland-simplified text, with every edit accounted for."""
+
+
+@main.command()
+@click.argument("src", type=_PATH, default=DEFAULT_SRC)
+@click.argument("dst", type=_PATH, default=DEFAULT_DST)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help=f"Directory for {REPORT_NAME} [default: '{REPORTS_DIR}' next to DST, i.e. DST/../{REPORTS_DIR}; "
+    "with --dry-run only when given].",
+)
+@click.option(
+    "--report-detail",
+    type=click.Choice(["summary", "full"]),
+    default="summary",
+    show_default=True,
+    help="'full' adds every edit to the report; 'summary' gives conversions as a histogram.",
+)
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Only files matching GLOB (repeatable). Without '/' a GLOB matches any path component.",
+)
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Normalize and report, but write no file.")
+@click.option("--force", is_flag=True, help="Redo every file, even those the manifest says are up to date.")
+@_errors_option
+@click.option("-q", "--quiet", is_flag=True, help="Print only per-file errors.")
+def run(
+    src: Path,
+    dst: Path,
+    jobs: int | None,
+    report_dir: Path | None,
+    report_detail: str,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    dry_run: bool,
+    force: bool,
+    errors: str,
+    quiet: bool,
+) -> None:
+    """Normalize every text file under SRC into DST (same relative paths, UTF-8 without BOM).
+
+    SRC defaults to corpus/raw and DST to corpus/clean. SRC is never modified; binary
+    files are skipped and listed in the report. A rerun only redoes files whose bytes,
+    options or tool version changed (DST/.zhnorm-manifest.json).
+    """
+    if report_dir is None and not dry_run:
+        report_dir = dst.parent / REPORTS_DIR
+
+    def show(record: Record) -> None:
+        if record["status"] == "error":
+            click.echo(f"{src / record['path']}: {record['reason']}", err=True)
+
+    options = RunOptions(
+        jobs=jobs or default_jobs(),
+        include=tuple(include),
+        exclude=tuple(exclude),
+        dry_run=dry_run,
+        force=force,
+        errors=errors,
+        report_detail=report_detail,
+    )
+    try:
+        result = run_batch(src, dst, options, report_dir=report_dir, on_record=show)
+    except UsageError as err:
+        _fail_usage(str(err))
+        return
+    if not quiet:
+        for line in summary_lines(result.report, dry_run=dry_run):
+            click.echo(line)
+        if result.report_path is not None:
+            click.echo(f"report: {result.report_path}")
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the report's file records) instead of a table.")
+@_errors_option
+def detect(paths: Sequence[Path], as_json: bool, errors: str) -> None:
+    """Show encoding, script verdict and shares, annotations and flags per file; write nothing.
+
+    PATHS may be files or directories (read recursively).
+    """
+    records = inspect(paths, errors=errors)
+    if as_json:
+        doc = {"schema": "zhnorm-detect", "schema_version": 1, "tool": tool_info(), "files": records}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+    else:
+        click.echo(detect_table(records))
+    sys.exit(1 if any(r["status"] == "error" for r in records) else 0)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_errors_option
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the edits [default: when stdout is a terminal and NO_COLOR is unset].",
+)
+def diff(file: Path, errors: str, color: bool | None) -> None:
+    """Show the edits normalization makes to FILE, inline on each changed line.
+
+    Without colour an edit reads [-before-]{+after+}.
+    """
+    color = want_color(color, os.environ)
+    data = file.read_bytes()
+    why = binary_reason(data)
+    if why:
+        click.echo(f"{file}: {why}", err=True)
+        sys.exit(1)
+    try:
+        result = normalize_bytes(data, errors=errors)
+    except DecodeError as err:
+        click.echo(f"{file}: {err.reason}", err=True)
+        sys.exit(1)
+    kinds: dict[str, int] = {}
+    for e in result.edits:
+        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])) or "no edits"
+    click.echo(f"{file}: {result.encoding}, {result.script.verdict}; {counts}")
+    for line in inline_diff(result, color=color):
+        click.echo(line, color=color)

@@ -1,0 +1,295 @@
+"""The versioned JSON run report: one compact record per file, plus run metadata.
+
+Why this shape: the report must say what happened to every file and every annotation
+removal, yet stay smaller than the corpus it describes. So conversions are a
+histogram rather than a list, annotation removals are grouped by removed text, and
+one file record takes one line (``render_json``), which keeps the file greppable and
+diff-friendly while staying valid JSON.
+
+Schema ``zhnorm-report``, ``schema_version`` 1 (a change that removes or redefines a
+field bumps the version; new optional fields do not)::
+
+    {
+     "schema": "zhnorm-report", "schema_version": 1,
+     "tool": {"name": "zhnorm", "version": "0.1.0", "opencc": "1.4.2", "python": "3.11.7"},
+     "run": {"src": str, "dst": str, "started": ISO-8601 UTC, "finished": ISO-8601 UTC,
+             "duration_s": float,
+             "options": {"jobs", "include", "exclude", "dry_run", "force", "errors", "report_detail"}},
+     "totals": {"files", "changed", "unchanged", "skipped", "error",   # files per status
+                "reused",          # records taken from the manifest (input, options, version unchanged)
+                "written",         # output files (re)written by this run
+                "bytes_in", "bytes_out",
+                "edit_counts": {kind: n}, "annotations": n, "flags": {kind: n},
+                "mappings": {kind: {"協→协": n}}},   # the 20 most frequent per kind, whole run
+     "truncated": [str],   # detail dropped to respect the size budget (see below); usually []
+     "files": [record, ...]   # sorted by path
+    }
+
+A file record::
+
+    {"path": "sub/a.txt",          # relative to SRC, "/"-separated
+     "status": "changed" | "unchanged" | "skipped" | "error",
+        # changed: output bytes differ from the input bytes; unchanged: identical
+        # (already clean UTF-8); skipped: binary, not copied; error: not written
+     "reason": str | null,         # why skipped / error (one line)
+     "reused": bool,               # from the manifest, not redone by this run
+     "bytes_in": int, "bytes_out": int | null,
+     "encoding": str | null,       # codec the input was decoded with, e.g. "big5"
+     "script": {"verdict", "traditional_share", "simplified_share",   # of the input
+                "traditional", "simplified",   # counts of script-distinguishing characters
+                "lines": {verdict: number of lines}},
+     "edit_counts": {kind: n},     # merged kinds appear as "nfc+convert"
+     "annotations": [["(xié)", "", 38, [[start, line], ...]], ...],
+        # every annotation removal, grouped as [before, after, count, occurrences]
+        # in order of first occurrence; end = start + len(before)
+     "mappings": {kind: {"協→协": 38}},   # all other edits as a histogram; same-length
+        # edits count once per changed character pair, others as whole strings
+     "replaced": [[start, line, "ff fe"]],   # undecodable bytes (hex) replaced by U+FFFD
+     "flags": [{"kind", "start", "end", "line", "text", "reason"}],
+     "flag_counts": {kind: n},
+     "edits": [[kind, start, end, line, before, after, reason]],   # only with detail "full"
+     "truncated": [str]            # only when detail was dropped from this record
+    }
+
+Offsets (``start``, ``end``) are code-point offsets into the decoded input, as in
+:class:`normalizer.Edit`; ``line`` is 1-based, as editors show it. Undecodable bytes
+never appear raw: in ``edits`` each one is written ``\\xNN``.
+
+Size: :func:`build_report` takes a byte ``budget``; the batch runner passes the size
+of the corpus for the default detail level, so a summary report is never larger than
+the corpus it describes (``full`` detail, asked for explicitly, has no budget: one
+edit takes more bytes to describe than to make). When the rendered report is larger
+than the budget, detail is dropped in this order until it fits, and named in
+``truncated``: ``edits``, ``mappings`` (the run totals keep theirs), ``replaced``,
+``flags``, ``annotations.at`` (the occurrence lists; groups and counts stay). Counts
+always stay.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..model import ANNOTATION, DECODE_REPLACE, NormalizeResult
+
+SCHEMA = "zhnorm-report"
+SCHEMA_VERSION = 1
+STATUSES = ("changed", "unchanged", "skipped", "error")
+DETAIL_LEVELS = ("summary", "full")
+TOP_MAPPINGS = 20
+
+Record = dict[str, Any]
+
+_ESCAPED = re.compile("[\udc00-\udcff]")
+# What the size budget may drop, in order: (name in "truncated", how to drop it).
+_DROPPABLE = ("edits", "mappings", "replaced", "flags", "annotations.at")
+
+
+def safe_text(s: str) -> str:
+    """``s`` with undecodable bytes (U+DC00+byte) written as ``\\xNN`` so it can be encoded."""
+    return _ESCAPED.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", s)
+
+
+class LineIndex:
+    """Maps code-point offsets of a text to 1-based line numbers."""
+
+    def __init__(self, text: str):
+        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line(self, offset: int) -> int:
+        return bisect_right(self._starts, offset)
+
+
+def _kinds(kind: str) -> set[str]:
+    return set(kind.split("+"))
+
+
+def _script(result: NormalizeResult) -> dict[str, Any]:
+    s = result.script
+    lines = Counter(li.verdict for li in s.lines)
+    return {
+        "verdict": s.verdict,
+        "traditional_share": round(s.traditional_share, 4),
+        "simplified_share": round(s.simplified_share, 4),
+        "traditional": s.counts.traditional,
+        "simplified": s.counts.simplified,
+        "lines": dict(sorted(lines.items())),
+    }
+
+
+def _pairs(before: str, after: str) -> Iterable[str]:
+    if len(before) == len(after):
+        return (f"{a}→{b}" for a, b in zip(before, after) if a != b)
+    return (f"{safe_text(before)}→{after}",)
+
+
+def file_record(
+    path: str,
+    result: NormalizeResult,
+    *,
+    status: str,
+    bytes_in: int,
+    bytes_out: int | None,
+    detail: str = "summary",
+) -> Record:
+    """The record of one normalized file (see the module docstring)."""
+    if detail not in DETAIL_LEVELS:
+        raise ValueError(f"detail must be one of {DETAIL_LEVELS}, not {detail!r}")
+    index = LineIndex(result.source)
+    groups: dict[tuple[str, str], list[Any]] = {}
+    mappings: dict[str, Counter[str]] = {}
+    replaced: list[list[Any]] = []
+    for e in result.edits:
+        kinds = _kinds(e.kind)
+        if DECODE_REPLACE in kinds:
+            raw = bytes(ord(c) - 0xDC00 for c in e.before if _ESCAPED.match(c))
+            replaced.append([e.start, index.line(e.start), raw.hex(" ")])
+        elif ANNOTATION in kinds:
+            g = groups.setdefault((e.before, e.after), [e.before, e.after, 0, []])
+            g[2] += 1
+            g[3].append([e.start, index.line(e.start)])
+        else:
+            mappings.setdefault(e.kind, Counter()).update(_pairs(e.before, e.after))
+    record: Record = {
+        "path": path,
+        "status": status,
+        "reason": None,
+        "reused": False,
+        "bytes_in": bytes_in,
+        "bytes_out": bytes_out,
+        "encoding": result.encoding,
+        "script": _script(result),
+        "edit_counts": dict(sorted(Counter(e.kind for e in result.edits).items())),
+        "annotations": list(groups.values()),
+        "mappings": {k: _histogram(c) for k, c in sorted(mappings.items())},
+        "replaced": replaced,
+        "flags": [
+            {
+                "kind": f.kind,
+                "start": f.start,
+                "end": f.end,
+                "line": index.line(f.start),
+                "text": safe_text(f.text),
+                "reason": f.reason,
+            }
+            for f in result.flags
+        ],
+        "flag_counts": dict(sorted(Counter(f.kind for f in result.flags).items())),
+    }
+    if detail == "full":
+        record["edits"] = [
+            [e.kind, e.start, e.end, index.line(e.start), safe_text(e.before), e.after, e.reason] for e in result.edits
+        ]
+    return record
+
+
+def problem_record(path: str, status: str, reason: str, *, bytes_in: int, encoding: str | None = None) -> Record:
+    """The record of a file that was skipped or could not be normalized."""
+    return {
+        "path": path,
+        "status": status,
+        "reason": reason,
+        "reused": False,
+        "bytes_in": bytes_in,
+        "bytes_out": None,
+        "encoding": encoding,
+    }
+
+
+def _histogram(counter: Mapping[str, int]) -> dict[str, int]:
+    return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def totals(records: Iterable[Record]) -> dict[str, Any]:
+    """Run totals over file records (the ``totals`` object minus ``written``)."""
+    status: Counter[str] = Counter()
+    edit_counts: Counter[str] = Counter()
+    flags: Counter[str] = Counter()
+    mappings: dict[str, Counter[str]] = {}
+    annotations = reused = bytes_in = bytes_out = 0
+    n = 0
+    for r in records:
+        n += 1
+        status[r["status"]] += 1
+        reused += bool(r.get("reused"))
+        bytes_in += r.get("bytes_in") or 0
+        bytes_out += r.get("bytes_out") or 0
+        edit_counts.update(r.get("edit_counts", {}))
+        flags.update(r.get("flag_counts", {}))
+        annotations += sum(g[2] for g in r.get("annotations", ()))
+        for kind, hist in r.get("mappings", {}).items():
+            mappings.setdefault(kind, Counter()).update(hist)
+    return {
+        "files": n,
+        **{s: status[s] for s in STATUSES},
+        "reused": reused,
+        "bytes_in": bytes_in,
+        "bytes_out": bytes_out,
+        "edit_counts": dict(sorted(edit_counts.items())),
+        "annotations": annotations,
+        "flags": dict(sorted(flags.items())),
+        "mappings": {k: dict(list(_histogram(c).items())[:TOP_MAPPINGS]) for k, c in sorted(mappings.items())},
+    }
+
+
+def build_report(
+    records: Iterable[Record],
+    *,
+    tool: Mapping[str, Any],
+    run: Mapping[str, Any],
+    written: int = 0,
+    budget: int | None = None,
+) -> dict[str, Any]:
+    """Assemble the report document; drop detail until it renders within ``budget`` bytes."""
+    files = sorted(records, key=lambda r: r["path"])
+    report: dict[str, Any] = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "tool": dict(tool),
+        "run": dict(run),
+        "totals": {**totals(files), "written": written},
+        "truncated": [],
+        "files": files,
+    }
+    if budget is None:
+        return report
+    for what in _DROPPABLE:
+        if len(render_json(report).encode("utf-8")) <= budget:
+            break
+        dropped = [_drop(r, what) for r in files]
+        if any(new is not old for new, old in zip(dropped, files)):
+            report["truncated"].append(what)
+        files = report["files"] = dropped
+    return report
+
+
+def _drop(record: Record, what: str) -> Record:
+    """A copy of ``record`` without the detail named ``what``."""
+    r = dict(record)
+    if what == "annotations.at":
+        if not r.get("annotations"):
+            return r
+        r["annotations"] = [g[:3] for g in r["annotations"]]
+    elif r.get(what):
+        r[what] = {} if isinstance(r[what], dict) else []
+        if what == "edits":
+            del r["edits"]
+    else:
+        return r
+    r["truncated"] = [*r.get("truncated", []), what]
+    return r
+
+
+def render_json(report: Mapping[str, Any]) -> str:
+    """Serialize a report: readable header, then one line per file record."""
+    head = {k: v for k, v in report.items() if k != "files"}
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    files = report.get("files", [])
+    if not files:
+        return text[:-2] + ',\n "files": []\n}\n'
+    lines = ",\n".join("  " + json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in files)
+    return text[:-2] + ',\n "files": [\n' + lines + "\n ]\n}\n"

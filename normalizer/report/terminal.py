@@ -1,0 +1,122 @@
+"""Plain-text renderings for the command line: run summary, detect table, inline diff.
+
+Kept apart from :mod:`normalizer.cli` so the command stays a thin parser/printer and
+these renderings can be tested as plain functions. Colour is a parameter: the caller
+decides it (TTY, ``NO_COLOR``, ``--color``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import click
+
+from ..model import Edit, NormalizeResult
+from .json_report import Record, safe_text
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def summary_lines(report: Mapping[str, Any], *, dry_run: bool = False) -> list[str]:
+    """A few lines that end every run: what happened to how many files."""
+    t = report["totals"]
+    run = report["run"]
+    lines = [
+        f"zhnorm {run['src']} → {run['dst']}: {_n(t['files'], 'file')} in {run['duration_s']:.1f} s — "
+        f"{t['changed']} changed, {t['unchanged']} unchanged, {t['skipped']} skipped, {_n(t['error'], 'error')}",
+    ]
+    if dry_run:
+        lines.append(f"dry run: nothing written ({t['reused']} up to date)")
+    else:
+        lines.append(f"written: {t['written']}; up to date, not redone: {t['reused']}")
+    lines.append(f"edits: {_counts(t['edit_counts'])}; flags: {_counts(t['flags'])}")
+    if report.get("truncated"):
+        lines.append(f"report detail dropped to stay under the corpus size: {', '.join(report['truncated'])}")
+    return lines
+
+
+DETECT_COLUMNS = ("path", "encoding", "script", "trad", "simp", "annotations", "flags")
+
+
+def detect_row(record: Record) -> list[str]:
+    if record["status"] in ("error", "skipped"):
+        problem = f"{record['status']}: {record['reason']}"
+        return [record["path"], record.get("encoding") or "-", problem, "", "", "", ""]
+    s = record["script"]
+    return [
+        record["path"],
+        record["encoding"] or "-",
+        s["verdict"],
+        f"{s['traditional_share']:.0%}",
+        f"{s['simplified_share']:.0%}",
+        str(sum(g[2] for g in record["annotations"])),
+        str(sum(record["flag_counts"].values())),
+    ]
+
+
+def width(s: str) -> int:
+    """Terminal columns taken by ``s`` (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def detect_table(records: Sequence[Record]) -> str:
+    """Aligned columns, one row per file."""
+    rows = [list(DETECT_COLUMNS), *(detect_row(r) for r in records)]
+    widths = [max(width(row[i]) for row in rows) for i in range(len(DETECT_COLUMNS))]
+    return "\n".join("  ".join(cell + " " * (w - width(cell)) for cell, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def _render_edit(e: Edit, color: bool) -> str:
+    before, after = safe_text(e.before), e.after
+    if color:
+        return click.style(before, fg="red", strikethrough=True) + click.style(after, fg="green")
+    return (f"[-{before}-]" if before else "") + (f"{{+{after}+}}" if after else "")
+
+
+def inline_diff(result: NormalizeResult, *, color: bool = False) -> Iterator[str]:
+    """The changed lines of a document with every edit shown in place.
+
+    Without colour an edit reads ``[-before-]{+after+}`` (as ``git diff --word-diff``);
+    with colour, before is red and struck through, after green. Lines are 1-based.
+    """
+    source = result.source
+    starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
+    edits = sorted(result.edits, key=lambda e: (e.start, e.end))
+    i = 0
+    while i < len(edits):
+        first = bisect_right(starts, edits[i].start) - 1
+        line_end = _line_end(source, starts, first)
+        hunk: list[Edit] = []
+        while i < len(edits) and (not hunk or edits[i].start < line_end):
+            e = edits[i]
+            hunk.append(e)
+            last = bisect_right(starts, max(e.end - 1, e.start)) - 1
+            line_end = max(line_end, _line_end(source, starts, last))
+            i += 1
+        pos = starts[first]
+        out: list[str] = []
+        for e in hunk:
+            out.append(source[pos : e.start])
+            out.append(_render_edit(e, color))
+            pos = e.end
+        out.append(source[pos:line_end])
+        text = "".join(out).rstrip("\r\n")
+        prefix = f"{first + 1:>5}: "
+        yield prefix + text.replace("\n", "\n" + " " * len(prefix))
+    for f in result.flags:
+        line = bisect_right(starts, f.start)
+        yield f"flag {f.kind} at line {line}: {safe_text(f.text)!r} ({f.reason})"
+
+
+def _line_end(source: str, starts: list[int], line: int) -> int:
+    """Offset just past line ``line`` (0-based), newline included."""
+    return starts[line + 1] if line + 1 < len(starts) else len(source)

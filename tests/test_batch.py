@@ -1,0 +1,252 @@
+"""The batch runner as a library: file selection, binary detection, atomic writes,
+the manifest, and recovery from an interrupted run."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from normalizer import batch
+from normalizer.batch import (
+    MANIFEST_NAME,
+    TEMP_MARK,
+    RunOptions,
+    UsageError,
+    atomic_write,
+    binary_reason,
+    inspect,
+    matches,
+    selected,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEED_000 = "000_9f6a37fa5ed33f85.txt"
+SEED_001 = "001_449be7fe8a02e952.txt"
+
+
+def seed(name: str) -> str:
+    return (SHARED / "seeds" / name).read_text(encoding="utf-8")
+
+
+def expected(name: str) -> bytes:
+    return (SHARED / "expected" / name).read_bytes()
+
+
+def make_tree(root: Path, files: dict[str, bytes]) -> Path:
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+def temporaries(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if TEMP_MARK in p.name]
+
+
+# --- binary detection ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "PNG"),
+        (b"PK\x03\x04" + b"x" * 100, "zip"),
+        (bytes(range(256)) * 4, "NUL"),
+        (b"\x01\x02\x03\x04\x05\x06abc" * 50, "control"),
+    ],
+)
+def test_binary_files_are_recognised(data: bytes, why: str):
+    reason = binary_reason(data)
+    assert reason is not None and why in reason
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-8", "utf-8-sig", "gb18030"])
+def test_text_in_any_supported_encoding_is_not_binary(codec: str):
+    assert binary_reason(seed(SEED_001).encode(codec)) is None
+
+
+def test_empty_file_is_text():
+    assert binary_reason(b"") is None
+
+
+# --- selection --------------------------------------------------------------------
+
+
+def test_glob_without_slash_matches_any_component_with_slash_the_whole_path():
+    assert matches("a/b/notes.md", "*.md")
+    assert matches("drafts/x/y.txt", "drafts")
+    assert not matches("a/drafts.txt/y", "drafts")
+    assert matches("a/b/c.txt", "a/*.txt")  # * crosses "/"
+    assert not matches("b/a/c.txt", "a/*.txt")
+    assert selected("a/x.txt", ["*.txt"], [])
+    assert not selected("a/x.md", ["*.txt"], [])
+    assert not selected("tmp/x.txt", ["*.txt"], ["tmp"])
+
+
+# --- atomic writes ------------------------------------------------------------------
+
+
+def test_atomic_write_creates_parents_and_skips_identical_content(tmp_path: Path):
+    target = tmp_path / "a" / "b" / "out.txt"
+    assert atomic_write(target, b"one") is True
+    assert target.read_bytes() == b"one"
+    before = target.stat().st_mtime_ns
+    os.utime(target, ns=(before - 10**9, before - 10**9))
+    assert atomic_write(target, b"one") is False
+    assert target.stat().st_mtime_ns == before - 10**9
+    assert atomic_write(target, b"two") is True
+    assert target.read_bytes() == b"two"
+    assert temporaries(tmp_path) == []
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_interrupted_write_leaves_old_content_and_no_temporary(tmp_path: Path, monkeypatch):
+    target = tmp_path / "out.txt"
+    target.write_bytes(b"old")
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, b"new content")
+    assert target.read_bytes() == b"old"
+    assert temporaries(tmp_path) == []
+
+
+# --- runs -------------------------------------------------------------------------
+
+
+def test_run_mirrors_tree_and_never_touches_src(tmp_path: Path):
+    src = make_tree(
+        tmp_path / "src",
+        {
+            "a/b/001.txt": seed(SEED_001).encode("utf-16"),
+            "000.txt": seed(SEED_000).encode("utf-8-sig"),
+            "empty.txt": b"",
+            "pic.png": b"\x89PNG\r\n\x1a\n" + bytes(64),
+        },
+    )
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in src.rglob("*") if p.is_file()}
+    dst = tmp_path / "dst"
+    result = batch.run(src, dst, RunOptions(jobs=1), report_dir=tmp_path / "rep")
+    assert result.exit_code == 0
+    assert (dst / "a/b/001.txt").read_bytes() == expected(SEED_001)
+    assert (dst / "000.txt").read_bytes() == expected(SEED_000)
+    assert (dst / "empty.txt").read_bytes() == b""
+    assert not (dst / "pic.png").exists()
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in src.rglob("*") if p.is_file()} == before
+    status = {r["path"]: r["status"] for r in result.records}
+    assert status == {"a/b/001.txt": "changed", "000.txt": "changed", "empty.txt": "unchanged", "pic.png": "skipped"}
+    assert json.loads((tmp_path / "rep" / "report.json").read_text(encoding="utf-8"))["totals"]["skipped"] == 1
+
+
+def test_interrupted_run_is_finished_by_the_next_run(tmp_path: Path, monkeypatch):
+    src = make_tree(tmp_path / "src", {f"{i}.txt": seed(SEED_001).encode("utf-8") for i in range(3)})
+    dst = tmp_path / "dst"
+    real = batch.process_file
+
+    def dies_on_third(task: batch.Task) -> batch.Outcome:
+        if task.rel == "2.txt":
+            raise KeyboardInterrupt
+        return real(task)
+
+    monkeypatch.setattr(batch, "process_file", dies_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        batch.run(src, dst, RunOptions(jobs=1))
+    assert sorted(p.name for p in dst.iterdir()) == [MANIFEST_NAME, "0.txt", "1.txt"]
+    assert (dst / "1.txt").read_bytes() == expected(SEED_001)
+    # A run killed mid-write leaves a temporary file: the next run removes it.
+    (dst / f".2.txt{TEMP_MARK}abc123").write_bytes(b"half")
+
+    monkeypatch.setattr(batch, "process_file", real)
+    result = batch.run(src, dst, RunOptions(jobs=1))
+    assert [r["reused"] for r in result.records] == [True, True, False]
+    assert result.report["totals"]["written"] == 1
+    assert (dst / "2.txt").read_bytes() == expected(SEED_001)
+    assert temporaries(dst) == []
+
+
+def test_changed_options_or_input_redo_files(tmp_path: Path):
+    src = make_tree(tmp_path / "src", {"a.txt": "協會".encode(), "b.txt": "開會".encode()})
+    dst = tmp_path / "dst"
+    batch.run(src, dst, RunOptions(jobs=1))
+    again = batch.run(src, dst, RunOptions(jobs=1))
+    assert [r["reused"] for r in again.records] == [True, True]
+    (src / "b.txt").write_text("開會了", encoding="utf-8")
+    edited = batch.run(src, dst, RunOptions(jobs=1))
+    assert [r["reused"] for r in edited.records] == [True, False]
+    assert (dst / "b.txt").read_text(encoding="utf-8") == "开会了"
+    other = batch.run(src, dst, RunOptions(jobs=1, errors="replace"))
+    assert [r["reused"] for r in other.records] == [False, False]
+    forced = batch.run(src, dst, RunOptions(jobs=1, errors="replace", force=True))
+    assert [r["reused"] for r in forced.records] == [False, False]
+
+
+def test_deleted_output_is_rewritten_on_rerun(tmp_path: Path):
+    src = make_tree(tmp_path / "src", {"a.txt": "協會".encode()})
+    dst = tmp_path / "dst"
+    batch.run(src, dst, RunOptions(jobs=1))
+    (dst / "a.txt").unlink()
+    result = batch.run(src, dst, RunOptions(jobs=1))
+    assert result.records[0]["reused"] is False
+    assert (dst / "a.txt").read_text(encoding="utf-8") == "协会"
+
+
+def test_include_and_exclude_choose_files(tmp_path: Path):
+    src = make_tree(tmp_path / "src", {"keep/a.txt": b"a", "keep/b.md": b"b", "drop/c.txt": b"c"})
+    dst = tmp_path / "dst"
+    result = batch.run(src, dst, RunOptions(jobs=1, include=("*.txt",), exclude=("drop",)))
+    assert [r["path"] for r in result.records] == ["keep/a.txt"]
+    assert sorted(p.relative_to(dst).as_posix() for p in dst.rglob("*") if p.name != MANIFEST_NAME) == [
+        "keep",
+        "keep/a.txt",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("src_rel", "dst_rel", "message"),
+    [
+        ("missing", "out", "does not exist"),
+        ("src", "src/out", "inside SRC"),
+        ("src", "src", "inside SRC"),
+        ("src/inner", "src", "inside DST"),
+    ],
+)
+def test_bad_paths_are_refused_before_any_write(tmp_path: Path, src_rel: str, dst_rel: str, message: str):
+    make_tree(tmp_path / "src", {"inner/a.txt": "協".encode()})
+    snapshot = sorted(tmp_path.rglob("*"))
+    with pytest.raises(UsageError, match=message):
+        batch.run(tmp_path / src_rel, tmp_path / dst_rel, RunOptions(jobs=1))
+    assert sorted(tmp_path.rglob("*")) == snapshot
+
+
+def test_inspect_writes_nothing(tmp_path: Path):
+    src = make_tree(tmp_path / "src", {"a.txt": seed(SEED_001).encode("utf-8")})
+    snapshot = sorted(tmp_path.rglob("*"))
+    [record] = inspect([src])
+    assert record["path"] == f"{src.as_posix()}/a.txt"
+    assert record["script"]["verdict"] == "traditional"
+    assert sum(count for _before, _after, count, _at in record["annotations"]) == 263
+    assert sorted(tmp_path.rglob("*")) == snapshot
+
+
+def test_process_pool_gives_the_same_result_as_one_process(tmp_path: Path):
+    files = {f"d{i % 3}/{i}.txt": seed(SEED_000 if i % 2 else SEED_001).encode("utf-16") for i in range(8)}
+    src = make_tree(tmp_path / "src", files)
+    one = batch.run(src, tmp_path / "one", RunOptions(jobs=1))
+    two = batch.run(src, tmp_path / "two", RunOptions(jobs=2))
+    assert one.records == two.records
+    for rel in files:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes()
