@@ -85,11 +85,15 @@ def _reading_table() -> dict[int, str]:
     return pinyin_dict
 
 
+#: Tone-sandhi readings some pages print instead of the citation tone (一定 yídìng).
+SANDHI = {"一": {("yi", 2), ("yi", 4)}, "不": {("bu", 2)}}
+
+
 @cache
 def readings(char: str) -> frozenset[tuple[str, int]]:
     """(letters, tone) pairs for every reading of ``char`` that pypinyin knows."""
     raw = _reading_table().get(ord(char), "")
-    out = set()
+    out = set(SANDHI.get(char, ()))
     for reading in raw.split(","):
         parsed = parse_syllable(reading) if reading else None
         if parsed:

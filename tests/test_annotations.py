@@ -22,6 +22,7 @@ MUST_REMOVE = [
     ("綠(lv4)色", "綠色"),  # 12 v for ü
     ("中國(ɡuó)", "中國"),  # 12 IPA ɡ
     ("科協(Xié)組織", "科協組織"),  # 12 capitals with a tone mark
+    ("一(yí)定不(bú)會", "一定不會"),  # tone sandhi printed instead of the citation tone
 ]
 
 

@@ -18,6 +18,7 @@ from normalizer.model import CONVERT, FIX, PUNCTUATION
         ("以風景秀麗著稱", "以风景秀丽著称"),
         ("保衞祖國", "保卫祖国"),  # Hong Kong variant form, left alone by plain t2s
         ("乾隆年間", "乾隆年间"),
+        ("對事業的執著追求", "对事业的执着追求"),  # Big5 has no 着: a gateway writes 著 for every 着
         ("最後一公裡", "最后一公里"),
     ],
 )
