@@ -102,11 +102,18 @@ def readings(char: str) -> frozenset[tuple[str, int]]:
 
 
 def is_reading(char: str, syllable: Syllable) -> bool:
-    """True when ``syllable`` is one of ``char``'s readings (toneless matches any tone)."""
+    """True when ``syllable`` is one of ``char``'s readings (toneless matches any tone).
+
+    ü may be written u, as toneless generators do once the diaeresis is stripped
+    (律 lu, 女 nu, 略 lue).
+    """
     known = readings(char)
+    letters = syllable.letters
     if syllable.tone is None:
-        return any(letters == syllable.letters for letters, _ in known)
-    return (syllable.letters, syllable.tone) in known
+        return any(k == letters or k.replace("v", "u") == letters for k, _ in known)
+    return (letters, syllable.tone) in known or any(
+        k.replace("v", "u") == letters and t == syllable.tone for k, t in known
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ MIN_PLAUSIBILITY = 0.5
 MIN_FREQUENCY = 0.2
 SURE_PLAUSIBILITY = 0.8
 NEAR_TIE = 0.02
-SAMPLE_BYTES = 1 << 16
+SAMPLE_BYTES = 1 << 14
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
@@ -115,6 +115,8 @@ def _sample(data: bytes) -> bytes:
     """Head of the data cut after a newline, so no character is split."""
     if len(data) <= SAMPLE_BYTES:
         return data
+    if b"\x00" in data[:SAMPLE_BYTES]:  # maybe UTF-16: keep whole code units
+        return data[:SAMPLE_BYTES]
     cut = data.rfind(b"\n", 0, SAMPLE_BYTES)
     return data[: cut + 1] if cut > SAMPLE_BYTES // 2 else data[:SAMPLE_BYTES]
 
@@ -135,13 +137,13 @@ def _chardet_guess(sample: bytes) -> str | None:
     return _FAMILY.get(name)
 
 
-def _legacy_candidates(data: bytes, hint: str | None) -> list[str]:
+def _legacy_candidates(sample: bytes, hint: str | None, even: bool) -> list[str]:
     names = ["gb18030", "big5"]
     try:
-        data.decode("big5")
+        sample.decode("big5")
     except UnicodeDecodeError:
         names.append("big5hkscs")
-    if b"\x00" in data and len(data) % 2 == 0:
+    if b"\x00" in sample and even:
         names += ["utf-16-le", "utf-16-be"]
     names.append("utf-8")  # a UTF-8 file with a few bad bytes
     if hint and hint not in names:
@@ -205,9 +207,11 @@ def _rank_legacy(data: bytes) -> list[tuple[str, float, int]]:
     hint = _chardet_guess(sample)
     scored: list[tuple[str, float, int]] = []
     rank: dict[str, tuple[float, float, int]] = {}
-    for codec in _legacy_candidates(data, hint):
-        text = sample.decode(codec, _ERROR_HANDLER)
-        bad = _count_bad(text)
+    for codec in _legacy_candidates(sample, hint, len(data) % 2 == 0):
+        # "replace" runs in C; the escaping handler would call Python per bad byte,
+        # and a wrong candidate has thousands.
+        text = sample.decode(codec, "replace")
+        bad = text.count("\ufffd")
         scored.append((codec, plausibility(text), bad))
         rank[codec] = (round(scored[-1][1], 2), frequency(text), -bad)
     best = max(scored, key=lambda c: rank[c[0]])

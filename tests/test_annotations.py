@@ -116,3 +116,8 @@ def test_annotations_are_removed_amid_injected_punctuation_and_broken_entities()
     result = normalize_text("會(huì)議指出#xff1a;,。科協(xié)工作,,")
     assert result.text == "会议指出：,。科协工作,,"
     assert [e.kind for e in result.edits].count("entity") == 1
+
+
+def test_toneless_u_for_u_umlaut_is_a_reading():
+    # toneless generators strip the diaeresis with the tone: 律 lu, 女 nu, 略 lue
+    assert strip_annotations("紀律(lu)和女(nu)性戰略(lue)").text == "紀律和女性戰略"
