@@ -21,35 +21,28 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
-import hashlib
-import json
-import multiprocessing
 import os
 import re
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .model import DecodeError
 from .pipeline import normalize_bytes
-from .report.json_report import (
-    DETAIL_LEVELS,
-    SCHEMA_VERSION,
-    Record,
-    build_report,
-    file_record,
-    problem_record,
-    render_json,
-)
+
+if TYPE_CHECKING:
+    from .report.json_report import Record
+
+# hashlib, json, importlib.metadata, the process pool and the JSON report are imported
+# inside the functions that use them: ``zhnorm check``/``fix`` (a pre-commit hook, run
+# at every commit) import this module for its file helpers and must start fast.
 
 MANIFEST_NAME = ".zhnorm-manifest.json"
 MANIFEST_VERSION = 1
@@ -95,6 +88,8 @@ class RunOptions:
 
     def key(self) -> dict[str, Any]:
         """What decides a file's output and record: a change redoes every file."""
+        from .report.json_report import SCHEMA_VERSION
+
         return {
             "zhnorm": __version__,
             "code": code_digest(),  # a development checkout changes without a version bump
@@ -115,7 +110,8 @@ class Task:
     errors: str
     detail: str
     dry_run: bool
-    previous: dict[str, Any] | None = None  # manifest entry: {"sha256", "record"}
+    previous: dict[str, Any] | None = None  # manifest entry: {"sha256", "record"[, "preview"]}
+    preview: bool = False  # also return the changed lines (report.html), see normalizer.report.preview
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +121,7 @@ class Outcome:
     record: Record
     sha256: str | None
     written: bool
+    preview: dict[str, Any] | None = None  # changed lines, when the task asked for them and the file has edits
 
 
 @dataclass(slots=True)
@@ -134,6 +131,7 @@ class RunResult:
     report: dict[str, Any]
     report_path: Path | None = None
     records: list[Record] = field(default_factory=list)
+    html_path: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -143,6 +141,8 @@ class RunResult:
 @cache
 def code_digest() -> str:
     """Short hash of the package's own code and data: outputs made by other code are stale."""
+    import hashlib
+
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".txt") and p.is_file()):
@@ -152,6 +152,8 @@ def code_digest() -> str:
 
 
 def opencc_version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("OpenCC")
     except metadata.PackageNotFoundError:  # pragma: no cover - OpenCC is a dependency
@@ -236,11 +238,15 @@ def _looks_utf16(head: bytes) -> bool:
 
 
 def sha256(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
 def process_file(task: Task) -> Outcome:
     """Normalize one file and write its output; never raises for a bad file."""
+    from .report.json_report import file_record, problem_record
+
     try:
         data = Path(task.src).read_bytes()
     except OSError as err:
@@ -249,7 +255,7 @@ def process_file(task: Task) -> Outcome:
     digest = sha256(data)
     reused = _reuse(task, digest)
     if reused is not None:
-        return Outcome(reused, digest, False)
+        return Outcome(reused, digest, False, (task.previous or {}).get("preview") if task.preview else None)
     why = binary_reason(data)
     if why:
         return Outcome(problem_record(task.rel, "skipped", why, bytes_in=len(data)), digest, False)
@@ -277,7 +283,12 @@ def process_file(task: Task) -> Outcome:
                 bytes_in=len(data),
                 encoding=result.encoding,
             )
-    return Outcome(record, digest, written)
+    preview = None
+    if task.preview and record["status"] == "changed" and result.edits:
+        from .report.preview import build_preview
+
+        preview = build_preview(result)
+    return Outcome(record, digest, written, preview)
 
 
 def _reuse(task: Task, digest: str) -> Record | None:
@@ -308,8 +319,12 @@ def _file_mode() -> int:
     return 0o666 & ~_UMASK
 
 
-def atomic_write(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically; False (and no write) when it already holds it."""
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> bool:
+    """Write ``data`` to ``path`` atomically; False (and no write) when it already holds it.
+
+    The new file gets permission bits ``mode`` (e.g. those of the file it replaces, so
+    an in-place rewrite keeps them), by default 0o666 minus the umask.
+    """
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
@@ -322,7 +337,7 @@ def atomic_write(path: Path, data: bytes) -> bool:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, _file_mode())
+        os.chmod(tmp, _file_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -348,6 +363,8 @@ def remove_temporaries(root: Path) -> int:
 
 def load_manifest(dst: Path, key: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Entries of DST's manifest, or {} when missing, unreadable or made with another key."""
+    import json
+
     try:
         doc = json.loads((dst / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -359,6 +376,8 @@ def load_manifest(dst: Path, key: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def save_manifest(dst: Path, key: dict[str, Any], entries: dict[str, dict[str, Any]]) -> None:
+    import json
+
     doc = {"manifest_version": MANIFEST_VERSION, "key": key, "files": dict(sorted(entries.items()))}
     atomic_write(dst / MANIFEST_NAME, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
@@ -394,12 +413,22 @@ def run(
     *,
     report_dir: Path | None = None,
     on_record: Callable[[Record], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> RunResult:
-    """Normalize SRC into DST; write ``report_dir/report.json`` when given.
+    """Normalize SRC into DST; write ``report_dir/report.json`` and ``report.html`` when given.
 
-    ``on_record`` is called with each file record as it completes (e.g. to print
-    errors). Raises :class:`UsageError` for bad paths or options, before any write.
+    ``on_start`` is called with the number of files about to be processed, and
+    ``on_record`` with each file record as it completes (e.g. for a progress bar or to
+    print errors). Raises :class:`UsageError` for bad paths or options, before any write.
+
+    For report.html, the workers also return a bounded preview of each changed file's
+    lines; only the first ``PREVIEW_FILES`` files with edits (in path order, the files
+    the page shows in detail) keep theirs, cached in their manifest entries so that a
+    rerun that reuses them still shows their lines. Neither report.json nor the rest
+    of the manifest holds text lines.
     """
+    from .report.json_report import DETAIL_LEVELS, build_report, render_json
+
     check_paths(src, dst, report_dir)
     if options.errors not in ("strict", "replace"):
         raise UsageError(f"errors must be 'strict' or 'replace', not {options.errors!r}")
@@ -423,26 +452,43 @@ def run(
             options.report_detail,
             options.dry_run,
             previous.get(rel),
+            preview=report_dir is not None,
         )
         for rel in all_files
         if selected(rel, options.include, options.exclude)
     ]
+    if on_start:
+        on_start(len(tasks))
     records: list[Record] = []
+    previews: dict[str, dict[str, Any] | None] = {}  # the files report.html shows in detail
     written = 0
     last_save = time.monotonic()
     try:
         for outcome in _execute(tasks, options.jobs or default_jobs()):
             records.append(outcome.record)
             written += outcome.written
+            rel = outcome.record["path"]
+            detailed = report_dir is not None and len(previews) < _preview_files() and _has_edits(outcome.record)
+            if detailed:
+                previews[rel] = outcome.preview
             if outcome.record["status"] == "error":
-                manifest.pop(outcome.record["path"], None)
+                manifest.pop(rel, None)
             elif outcome.sha256:
-                manifest[outcome.record["path"]] = {"sha256": outcome.sha256, "record": _stored(outcome.record)}
+                entry = {"sha256": outcome.sha256, "record": _stored(outcome.record)}
+                if detailed and outcome.preview is not None:
+                    entry["preview"] = outcome.preview
+                manifest[rel] = entry
             if on_record:
                 on_record(outcome.record)
             if not options.dry_run and time.monotonic() - last_save > MANIFEST_SAVE_SECONDS:
                 save_manifest(dst, key, manifest)
                 last_save = time.monotonic()
+        if report_dir is not None:
+            _complete_previews(previews, tasks, options.errors, manifest)
+            # Only this run's detailed files keep a preview: the manifest stays bounded.
+            for rel, entry in manifest.items():
+                if "preview" in entry and rel not in previews:
+                    manifest[rel] = {k: v for k, v in entry.items() if k != "preview"}
     finally:
         if not options.dry_run and dst.is_dir():
             save_manifest(dst, key, manifest)
@@ -461,11 +507,51 @@ def run(
         written=written,
         budget=sum(r.get("bytes_in") or 0 for r in records) if options.report_detail == "summary" else None,
     )
-    report_path = None
+    report_path = html_path = None
     if report_dir is not None:
+        from .report.html_report import HTML_NAME, render_html
+
         report_path = report_dir / REPORT_NAME
         atomic_write(report_path, render_json(report).encode("utf-8"))
-    return RunResult(report, report_path, records)
+        html_path = report_dir / HTML_NAME
+        atomic_write(html_path, render_html(report, previews).encode("utf-8"))
+    return RunResult(report, report_path, records, html_path)
+
+
+def _preview_files() -> int:
+    from .report.preview import PREVIEW_FILES
+
+    return PREVIEW_FILES
+
+
+def _has_edits(record: Record) -> bool:
+    return record["status"] == "changed" and bool(record.get("edit_counts"))
+
+
+def _complete_previews(
+    previews: dict[str, dict[str, Any] | None],
+    tasks: list[Task],
+    errors: str,
+    manifest: dict[str, dict[str, Any]],
+) -> None:
+    """Fill in the previews of detailed files reused from a manifest that had none.
+
+    Rare (the set of detailed files shifted, e.g. an earlier file was deleted) and
+    bounded by ``PREVIEW_FILES``: these files are normalized again, in this process.
+    """
+    from .report.preview import build_preview
+
+    src_of = {t.rel: t.src for t in tasks}
+    for rel, preview in previews.items():
+        if preview is not None:
+            continue
+        try:
+            result = normalize_bytes(Path(src_of[rel]).read_bytes(), errors=errors)
+        except (OSError, DecodeError):  # changed since it was processed: show no lines
+            continue
+        previews[rel] = build_preview(result)
+        if rel in manifest:
+            manifest[rel] = {**manifest[rel], "preview": previews[rel]}
 
 
 def _stored(record: Record) -> Record:
@@ -486,6 +572,9 @@ def _execute(tasks: list[Task], jobs: int) -> Iterator[Outcome]:
     if jobs <= 1 or len(tasks) <= 1:
         yield from map(process_file, tasks)
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     workers = min(jobs, len(tasks))
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))

@@ -1,4 +1,4 @@
-"""The ``zhnorm`` command: ``run``, ``detect``, ``diff``.
+"""The ``zhnorm`` command: ``run``, ``detect``, ``diff``, and the pre-commit hooks ``fix``, ``check``.
 
 Thin by design: parse options, call :mod:`normalizer.batch` or the pipeline, print
 with :mod:`normalizer.report.terminal`. Exit codes: 0 all files fine, 1 some file
@@ -7,32 +7,54 @@ errored (or was not text, for ``diff``), 2 bad usage (one-line message).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .batch import REPORT_NAME, RunOptions, UsageError, binary_reason, default_jobs, inspect, tool_info
 from .batch import run as run_batch
+from .config import Config, ConfigError, load_config
 from .model import DecodeError
 from .pipeline import normalize_bytes
-from .report.json_report import Record
-from .report.terminal import detect_table, inline_diff, summary_lines
+
+if TYPE_CHECKING:
+    from .report.json_report import Record
+
+# Report modules (json, the terminal tables) are imported inside the commands that print
+# them: ``zhnorm check``/``fix`` run as a pre-commit hook at every commit and must start fast.
 
 DEFAULT_SRC = "corpus/raw"
 DEFAULT_DST = "corpus/clean"
 REPORTS_DIR = "reports"
 _PATH = click.Path(path_type=Path)
+
+
+def _config() -> Config:
+    """Settings from .zhnorm.toml / pyproject.toml [tool.zhnorm] (see normalizer.config); exit 2 when invalid."""
+    try:
+        return load_config()
+    except ConfigError as err:
+        _fail_usage(str(err))
+        raise AssertionError("unreachable") from err
+
+
+def _errors_default(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """--errors when given, else the configuration's ``errors``, else 'strict'."""
+    return value or _config().errors or "strict"
+
+
 _errors_option = click.option(
     "--errors",
     type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help="Undecodable bytes: 'strict' reports the file as an error, 'replace' writes U+FFFD and records it.",
+    default=None,
+    callback=_errors_default,
+    help="Undecodable bytes: 'strict' reports the file as an error, 'replace' writes U+FFFD and records it "
+    "[default: 'errors' in the configuration file, else strict].",
 )
 
 
@@ -63,8 +85,8 @@ def main() -> None:
     "report_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help=f"Directory for {REPORT_NAME} [default: '{REPORTS_DIR}' next to DST, i.e. DST/../{REPORTS_DIR}; "
-    "with --dry-run only when given].",
+    help=f"Directory for {REPORT_NAME} and report.html [default: '{REPORTS_DIR}' next to DST, "
+    f"i.e. DST/../{REPORTS_DIR}; with --dry-run only when given].",
 )
 @click.option(
     "--report-detail",
@@ -106,29 +128,50 @@ def run(
     if report_dir is None and not dry_run:
         report_dir = dst.parent / REPORTS_DIR
 
+    progress = None  # a progress bar on stderr when it is a terminal (not with --quiet)
+
+    def start(total: int) -> None:
+        nonlocal progress
+        if total and not quiet and sys.stderr.isatty():
+            from .report.terminal import Progress
+
+            progress = Progress(total, sys.stderr)
+
     def show(record: Record) -> None:
         if record["status"] == "error":
+            if progress:
+                progress.clear()
             click.echo(f"{src / record['path']}: {record['reason']}", err=True)
+        if progress:
+            progress.update()
 
+    config = _config()  # command-line flags override the configuration file, option by option
     options = RunOptions(
-        jobs=jobs or default_jobs(),
-        include=tuple(include),
-        exclude=tuple(exclude),
+        jobs=jobs or config.jobs or default_jobs(),
+        include=tuple(include) or config.include,
+        exclude=tuple(exclude) or config.exclude,
         dry_run=dry_run,
         force=force,
         errors=errors,
         report_detail=report_detail,
     )
     try:
-        result = run_batch(src, dst, options, report_dir=report_dir, on_record=show)
+        result = run_batch(src, dst, options, report_dir=report_dir, on_record=show, on_start=start)
     except UsageError as err:
         _fail_usage(str(err))
         return
+    finally:
+        if progress:
+            progress.clear()
     if not quiet:
+        from .report.terminal import summary_lines
+
         for line in summary_lines(result.report, dry_run=dry_run):
             click.echo(line)
         if result.report_path is not None:
             click.echo(f"report: {result.report_path}")
+        if result.html_path is not None:
+            click.echo(f"report: {result.html_path}")
     sys.exit(result.exit_code)
 
 
@@ -143,9 +186,13 @@ def detect(paths: Sequence[Path], as_json: bool, errors: str) -> None:
     """
     records = inspect(paths, errors=errors)
     if as_json:
+        import json
+
         doc = {"schema": "zhnorm-detect", "schema_version": 1, "tool": tool_info(), "files": records}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
     else:
+        from .report.terminal import detect_table
+
         click.echo(detect_table(records))
     sys.exit(1 if any(r["status"] == "error" for r in records) else 0)
 
@@ -179,5 +226,60 @@ def diff(file: Path, errors: str, color: bool | None) -> None:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
     counts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])) or "no edits"
     click.echo(f"{file}: {result.encoding}, {result.script.verdict}; {counts}")
+    from .report.terminal import inline_diff
+
     for line in inline_diff(result, color=color):
         click.echo(line, color=color)
+
+
+# --- pre-commit hooks (logic in normalizer.hook) -----------------------------------
+
+_hook_errors_option = click.option(
+    "--errors",
+    type=click.Choice(["strict", "replace"]),
+    default=None,
+    help="Undecodable bytes: 'strict' leaves the file untouched and fails, 'replace' writes U+FFFD "
+    "[default: 'errors' in the configuration file, else strict].",
+)
+
+
+def _hook(files: Sequence[Path], *, fix: bool, errors: str | None) -> None:
+    from .hook import exit_code, run_hook
+
+    try:
+        outcomes = run_hook(files, fix=fix, errors=errors)
+    except ConfigError as err:
+        _fail_usage(str(err))
+        return
+    for outcome in outcomes:
+        line = outcome.line()
+        if line is not None:
+            click.echo(line, err=outcome.status == "error")
+    sys.exit(exit_code(outcomes))
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=_PATH)
+@_hook_errors_option
+def fix(files: Sequence[Path], errors: str | None) -> None:
+    """Rewrite FILES in place as clean UTF-8 simplified text (the zhnorm-fix pre-commit hook).
+
+    Prints one line per rewritten file saying what changed; a file is written only
+    when its bytes change (atomically, keeping its permissions). Binary or
+    undecodable files are reported and left untouched. Exit status 1 when any file
+    was rewritten or could not be handled, else 0. Honours include/exclude/errors
+    from .zhnorm.toml or pyproject.toml [tool.zhnorm].
+    """
+    _hook(files, fix=True, errors=errors)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=_PATH)
+@_hook_errors_option
+def check(files: Sequence[Path], errors: str | None) -> None:
+    """Report FILES that are not clean UTF-8 simplified text; change nothing (the zhnorm-check hook).
+
+    Prints one line per file that `zhnorm fix` would rewrite, saying why. Exit
+    status 1 when any file would be rewritten or could not be handled, else 0.
+    """
+    _hook(files, fix=False, errors=errors)

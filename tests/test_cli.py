@@ -273,3 +273,48 @@ def test_version_and_python_m():
     assert invoke("--version").output.strip() == f"zhnorm, version {__version__}"
     proc = subprocess.run([sys.executable, "-m", "normalizer", "--version"], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == f"zhnorm, version {__version__}"
+
+
+# --- progress and the HTML report -------------------------------------------------------
+
+
+def test_progress_bar_redraws_in_place_and_clears():
+    import io
+
+    from normalizer.report.terminal import Progress
+
+    now = [0.0]
+    out = io.StringIO()
+    bar = Progress(4, out, clock=lambda: now[0])
+    bar.update()  # first update draws
+    bar.update()  # within the interval: not redrawn
+    now[0] = 1.0
+    bar.update()
+    bar.clear()
+    bar.update()  # the last file always draws
+    bar.clear()
+    frames = out.getvalue().split("\r\x1b[K")
+    assert frames == [
+        "",
+        f"[{'#' * 7}{'.' * 23}] 1/4 files  25%",
+        f"[{'#' * 22}{'.' * 8}] 3/4 files  75%",
+        "",
+        f"[{'#' * 30}] 4/4 files 100%",
+        "",
+    ]
+
+
+def test_run_writes_the_html_report_and_shows_no_progress_without_a_terminal(tmp_path: Path):
+    src = make_tree(tmp_path / "raw", {"a.txt": "協會(xié huì)\n".encode(), "bad.txt": UNDECODABLE})
+    result = invoke("run", src, tmp_path / "clean")
+    assert result.exit_code == 1
+    assert "\r" not in result.stderr and "files" not in result.stderr  # errors only, no bar
+    assert f"report: {tmp_path / 'reports' / 'report.html'}" in result.stdout
+    page = (tmp_path / "reports" / "report.html").read_text(encoding="utf-8")
+    assert "bad.txt" in page and "no plausible Chinese encoding" in page
+
+
+def test_html_report_module_is_imported_only_to_write_a_report():
+    code = "import sys, normalizer.cli, normalizer.batch; print('normalizer.report.html_report' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "False"

@@ -125,3 +125,204 @@ def test_size_budget_drops_detail_but_keeps_counts():
     assert sum(g[2] for g in rec001["annotations"]) == 263
     assert rec001["edit_counts"] == summary[1]["edit_counts"]
     assert report["totals"]["annotations"] == 263
+
+
+# --- JSON Schema, previews and the HTML report ------------------------------------------
+
+import re  # noqa: E402
+from importlib import resources  # noqa: E402
+
+import jsonschema  # noqa: E402
+import pytest  # noqa: E402
+
+from normalizer import batch  # noqa: E402
+from normalizer.batch import MANIFEST_NAME, RunOptions  # noqa: E402
+from normalizer.report import html_report, preview  # noqa: E402
+from normalizer.report.preview import build_preview, output_line, source_line  # noqa: E402
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+UNDECODABLE = bytes(range(0x80, 0x100)) * 8
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads((resources.files("normalizer.report") / "schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def _mixed_corpus(root: Path) -> Path:
+    """The seeds in several encodings, a clean file, a binary file and an undecodable one."""
+    s0, s1 = SEED_000.read_text(encoding="utf-8"), SEED_001.read_text(encoding="utf-8")
+    files = {
+        SEED_000.name: SEED_000.read_bytes(),
+        SEED_001.name: SEED_001.read_bytes(),
+        "enc/001-gb18030.txt": s1.encode("gb18030"),
+        "enc/000-utf16.txt": s0.encode("utf-16"),
+        "enc/001-bom.txt": s1.encode("utf-8-sig"),
+        "clean.txt": "已经是简体。\n".encode(),
+        "img/logo.png": PNG,
+        "bad.txt": UNDECODABLE,
+    }
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    return root
+
+
+@pytest.mark.parametrize("detail", ["summary", "full"])
+def test_real_reports_match_the_json_schema(tmp_path: Path, detail: str):
+    src = _mixed_corpus(tmp_path / "raw")
+    rep = tmp_path / "rep"
+    result = batch.run(src, tmp_path / "clean", RunOptions(jobs=2, report_detail=detail), report_dir=rep)
+    doc = json.loads((rep / "report.json").read_text(encoding="utf-8"))
+    assert {r["status"] for r in doc["files"]} == {"changed", "unchanged", "skipped", "error"}
+    assert doc["run"]["options"]["report_detail"] == detail
+    assert ("edits" in doc["files"][0]) == (detail == "full")
+    validator = _validator()
+    assert list(validator.iter_errors(doc)) == []
+    # a rerun (records reused from the manifest) and a replace run (undecodable bytes recorded) too
+    again = batch.run(src, tmp_path / "clean", RunOptions(jobs=1, report_detail=detail), report_dir=rep)
+    assert again.report["totals"]["reused"] == 7
+    assert list(validator.iter_errors(json.loads((rep / "report.json").read_text(encoding="utf-8")))) == []
+    (src / "mixed.txt").write_bytes("你好".encode() + b"\xff\xfe" + "\n協會".encode())
+    batch.run(src, tmp_path / "clean2", RunOptions(jobs=1, errors="replace", report_detail=detail), report_dir=rep)
+    doc = json.loads((rep / "report.json").read_text(encoding="utf-8"))
+    assert next(r for r in doc["files"] if r["path"] == "mixed.txt")["replaced"] == [[2, 1, "ff fe"]]
+    assert list(validator.iter_errors(doc)) == []
+    assert result.exit_code == 1
+
+
+def test_schema_accepts_truncated_reports_and_rejects_wrong_ones():
+    records = [_record(p, detail="full")[0] for p in (SEED_000, SEED_001)]
+    tool = {"name": "zhnorm", "version": "0.1.0", "opencc": "1.4.2", "python": "3.11.7"}
+    run = {
+        "src": "raw",
+        "dst": "clean",
+        "started": "2024-01-01T00:00:00+00:00",
+        "finished": "2024-01-01T00:00:01+00:00",
+        "duration_s": 1.0,
+        "options": {
+            "jobs": 1,
+            "include": [],
+            "exclude": [],
+            "dry_run": False,
+            "force": False,
+            "errors": "strict",
+            "report_detail": "full",
+        },
+    }
+    validator = _validator()
+    report = json.loads(render_json(build_report(records, tool=tool, run=run, budget=3000)))
+    assert report["truncated"] == ["edits", "mappings", "replaced", "flags", "annotations.at"]
+    assert list(validator.iter_errors(report)) == []
+    report["schema_version"] = 2
+    report["files"][0]["status"] = "fine"
+    report["files"][1]["surprise"] = 1
+    assert len(list(validator.iter_errors(report))) == 3
+
+
+def test_preview_lines_rebuild_source_and_output_lines():
+    for path in (SEED_000, SEED_001):
+        result = normalize_bytes(path.read_bytes())
+        whole = build_preview(result, max_lines=10_000, line_chars=10**9)
+        src_lines, out_lines = result.source.split("\n"), result.text.split("\n")
+        changed = {i + 1 for i, (a, b) in enumerate(zip(src_lines, out_lines)) if a != b}
+        assert [e["n"] for e in whole["lines"]] == sorted(changed) and whole["changed_lines"] == len(changed)
+        for entry in whole["lines"]:
+            assert source_line(entry) == src_lines[entry["n"] - 1]
+            assert output_line(entry) == out_lines[entry["n"] - 1]
+        capped = build_preview(result)
+        assert len(capped["lines"]) == min(preview.PREVIEW_LINES, len(changed))
+        for entry in capped["lines"]:  # a cut line is a window of the source line
+            longest_edit = max(len(s[1]) for s in entry["segs"] if not isinstance(s, str))
+            assert len(source_line(entry)) <= preview.LINE_CHARS + longest_edit
+            assert source_line(entry) in src_lines[entry["n"] - 1]
+
+
+def test_preview_of_a_long_line_is_cut_around_its_first_edit():
+    text = "x" * 500 + "協會" + "y" * 400 + "開" + "\r\n" + "abc協\n"
+    entry, second = build_preview(normalize_text(text))["lines"]
+    assert entry["head"] and entry["tail"] and entry["hidden"] == 1
+    assert entry["segs"][1] == ["convert", "協會", "协会"]
+    assert len(source_line(entry)) == preview.LINE_CHARS
+    assert second == {"n": 2, "segs": ["abc", ["convert", "協", "协"]]}
+
+
+def test_html_report_of_the_seeds_highlights_the_edits_of_seed_001(tmp_path: Path):
+    src = tmp_path / "raw"
+    src.mkdir()
+    for seed in (SEED_000, SEED_001):
+        (src / seed.name).write_bytes(seed.read_bytes())
+    rep = tmp_path / "rep"
+    result = batch.run(src, tmp_path / "clean", RunOptions(jobs=1), report_dir=rep)
+    assert result.html_path == rep / "report.html"
+    assert sorted(p.name for p in rep.iterdir()) == ["report.html", "report.json"]  # one self-contained file
+    page = (rep / "report.html").read_text(encoding="utf-8")
+    section = page[page.index(f'<code class="p">{SEED_001.name}</code>') :]
+    section = section[: section.index("</details>")]
+    assert '<del class="ed an" title="toned reading of 協 (xie2)">(xié)</del>' in section
+    assert '<ins class="ed cv" title="協→协">协</ins>' in section
+    # seed 001 has 8 long lines: all are shown, each cut to a window with its other edits counted
+    assert section.count("<tr>") == 8 and section.count('<del class="ed an"') > 100
+    assert "more edits on this line)" in section
+    assert '<tr><th>1</th><td>2023年12月29日,云南省科<ins class="ed cv" title="協→协">协</ins><del' in section
+    # self-contained: nothing is loaded from anywhere
+    assert not re.search(r"https?://", page)
+    assert not re.search(r"""\b(src|href)\s*=|@import|url\(""", page)
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    # summary and filters
+    assert 'id="f-status"' in page and 'id="f-kind"' in page and '<option value="annotation">' in page
+    assert "Line detail for <b>2</b> of 2 files with edits" in page
+
+
+def test_html_report_escapes_corpus_text(tmp_path: Path):
+    src = tmp_path / "raw"
+    src.mkdir()
+    (src / "<b>&x.txt").write_bytes("<script>alert(1)</script> 協會 &amp;\n".encode())
+    rep = tmp_path / "rep"
+    batch.run(src, tmp_path / "clean", RunOptions(jobs=1), report_dir=rep)
+    page = (rep / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<b>&x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; " in page and "&lt;b&gt;&amp;x.txt" in page
+    assert page.count("<script>") == 1  # the page's own
+
+
+def test_html_detail_is_capped_and_previews_survive_a_rerun(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(preview, "PREVIEW_FILES", 2)
+    monkeypatch.setattr(html_report, "PREVIEW_FILES", 2)
+    src = tmp_path / "raw"
+    src.mkdir()
+    for i in range(5):
+        (src / f"{i}.txt").write_bytes(f"第{i}行協會\n".encode())
+    (src / "clean.txt").write_bytes("简体\n".encode())
+    dst, rep = tmp_path / "clean", tmp_path / "rep"
+
+    def detailed() -> list[str]:
+        page = (rep / "report.html").read_text(encoding="utf-8")
+        assert "Line detail for <b>2</b> of 5 files with edits (the first ones in path order)" in page
+        assert "The other 4 files are listed compactly" in page
+        return re.findall(r'<details class="file"[^>]*><summary><code class="p">([^<]*)</code>', page)
+
+    batch.run(src, dst, RunOptions(jobs=2), report_dir=rep)
+    assert detailed() == ["0.txt", "1.txt"]
+    manifest = json.loads((dst / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert sorted(rel for rel, e in manifest["files"].items() if "preview" in e) == ["0.txt", "1.txt"]
+    again = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    assert again.report["totals"]["reused"] == 6
+    assert detailed() == ["0.txt", "1.txt"]
+    assert '<ins class="ed cv" title="協會→协会">协会</ins>' in (rep / "report.html").read_text(encoding="utf-8")
+    (src / "0.txt").unlink()  # 2.txt moves into the detailed set: its preview is made again
+    batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    page = (rep / "report.html").read_text(encoding="utf-8")
+    assert "Line detail for <b>2</b> of 4 files" in page
+    assert re.findall(r'<details class="file"[^>]*><summary><code class="p">([^<]*)</code>', page) == ["1.txt", "2.txt"]
+    manifest = json.loads((dst / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert sorted(rel for rel, e in manifest["files"].items() if "preview" in e) == ["1.txt", "2.txt"]
+
+
+def test_report_json_holds_no_preview(tmp_path: Path):
+    src = tmp_path / "raw"
+    src.mkdir()
+    (src / "a.txt").write_bytes("協會\n".encode())
+    batch.run(src, tmp_path / "clean", RunOptions(jobs=1), report_dir=tmp_path / "rep")
+    assert "segs" not in (tmp_path / "rep" / "report.json").read_text(encoding="utf-8")

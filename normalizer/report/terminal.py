@@ -7,10 +7,11 @@ decides it (TTY, ``NO_COLOR``, ``--color``).
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TextIO
 
 import click
 
@@ -120,3 +121,52 @@ def inline_diff(result: NormalizeResult, *, color: bool = False) -> Iterator[str
 def _line_end(source: str, starts: list[int], line: int) -> int:
     """Offset just past line ``line`` (0-based), newline included."""
     return starts[line + 1] if line + 1 < len(starts) else len(source)
+
+
+class Progress:
+    """A one-line progress bar for a terminal: ``[#####.....]  512/10000 files  5%``.
+
+    Redrawn in place (carriage return, erase line) at most every ``interval`` seconds
+    and on the last file. :meth:`clear` erases it, e.g. before printing an error line
+    (the next update redraws it below) and at the end. The caller decides whether to
+    show one at all (a TTY, not ``--quiet``).
+    """
+
+    WIDTH = 30
+
+    def __init__(
+        self,
+        total: int,
+        stream: TextIO,
+        *,
+        noun: str = "files",
+        interval: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.total, self.stream, self.noun, self.interval, self.clock = total, stream, noun, interval, clock
+        self.done = 0
+        self._last: float | None = None
+        self._shown = False
+
+    def line(self) -> str:
+        share = self.done / self.total if self.total else 1.0
+        filled = int(share * self.WIDTH)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        digits = len(str(self.total))
+        return f"[{bar}] {self.done:>{digits}}/{self.total} {self.noun} {share:4.0%}"
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        now = self.clock()
+        if self._last is None or now - self._last >= self.interval or self.done >= self.total:
+            self._last = now
+            self.stream.write("\r\x1b[K" + self.line())
+            self.stream.flush()
+            self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False
+            self._last = None  # redraw at the next update

@@ -1,0 +1,234 @@
+"""``zhnorm fix`` / ``zhnorm check``: the pre-commit hooks, on the files they are given.
+
+What:
+
+* ``fix`` rewrites each file in place as clean UTF-8 mainland-simplified text
+  (whatever :func:`normalizer.pipeline.normalize_bytes` makes of it); ``check`` only
+  says which files ``fix`` would rewrite and why.
+* One line per file that got (or would get) a fix, saying what changed:
+  ``Fixing corpus/a.txt: 12 annotations removed, 340 characters converted, gb18030 → utf-8``.
+  Clean files print nothing.
+* A file that is binary, unreadable or undecodable gets a one-line error naming
+  it and the reason, and is left untouched.
+* Exit status 1 when anything was (or would be) changed or a file could not be
+  handled, else 0 (the pre-commit convention: a hook that changed files fails, so
+  the user reviews and stages the result).
+
+Why this shape: pre-commit calls the hook with staged file names at every commit,
+so it must start fast (no process pool, no report modules, lazy pypinyin/chardet),
+never write a file whose bytes would not change (its mtime matters to editors and
+build tools), and write atomically while keeping the file's permission bits.
+
+Settings (``exclude``, ``include``, ``errors``) come from the repository's
+configuration (:mod:`normalizer.config`); globs match paths relative to the
+directory of the configuration file. ``jobs`` is not used: pre-commit already
+splits the file list across processes.
+
+The logic lives here and is testable through :func:`main`; ``normalizer.cli`` only
+parses options and prints.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from .batch import atomic_write, binary_reason, selected
+from .config import Config, ConfigError, load_config
+from .model import ANNOTATION, CONVERT, DECODE_REPLACE, ENTITY, FIX, NFC, PUNCTUATION, DecodeError, NormalizeResult
+from .pipeline import normalize_bytes
+
+CLEAN = "clean"  # already normalized: nothing printed
+SKIPPED = "skipped"  # excluded (or not included) by the configuration
+FIXED = "fixed"  # rewritten (fix)
+NEEDS_FIX = "needs-fix"  # would be rewritten (check)
+ERROR = "error"  # binary, unreadable or undecodable: left untouched
+
+TARGET_ENCODING = "utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What the hook did (or would do) with one file.
+
+    ``detail`` says what changed (``FIXED``/``NEEDS_FIX``) or why the file could not
+    be handled (``ERROR``); it is empty otherwise.
+    """
+
+    path: str  # as given on the command line
+    status: str
+    detail: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """Whether this file makes the hook fail (changed, would change, or error)."""
+        return self.status in (FIXED, NEEDS_FIX, ERROR)
+
+    def line(self) -> str | None:
+        """The line to print for this file, or None for a clean or skipped file."""
+        if self.status == FIXED:
+            return f"Fixing {self.path}: {self.detail}"
+        if self.status == NEEDS_FIX:
+            return f"Would fix {self.path}: {self.detail}"
+        if self.status == ERROR:
+            return f"Cannot normalize {self.path}: {self.detail}; left untouched"
+        return None
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def describe(result: NormalizeResult) -> str:
+    """What normalization changes, in words: counts of edits by kind and the encoding change.
+
+    Annotations and converted characters come first, as they are the usual reason a
+    corpus file is dirty; the encoding change comes last.
+    """
+    count: dict[str, int] = {}
+    chars: dict[str, int] = {}
+    for edit in result.edits:
+        count[edit.kind] = count.get(edit.kind, 0) + 1
+        chars[edit.kind] = chars.get(edit.kind, 0) + len(edit.before)
+    parts: list[str] = []
+    if count.get(ANNOTATION):
+        parts.append(_plural(count[ANNOTATION], "annotation") + " removed")
+    converted = chars.get(CONVERT, 0) + chars.get(FIX, 0)
+    if converted:
+        parts.append(_plural(converted, "character") + " converted")
+    if count.get(PUNCTUATION):
+        parts.append(_plural(count[PUNCTUATION], "punctuation mark") + " replaced")
+    if count.get(ENTITY):
+        parts.append(_plural(count[ENTITY], "broken HTML entity", "broken HTML entities") + " repaired")
+    if count.get(NFC):
+        parts.append(_plural(count[NFC], "NFC normalization"))
+    if chars.get(DECODE_REPLACE):
+        parts.append(_plural(chars[DECODE_REPLACE], "undecodable byte") + " replaced with U+FFFD")
+    encoding = result.encoding or TARGET_ENCODING
+    if encoding == "utf-8-sig":
+        parts.append("byte-order mark removed")
+    elif encoding != TARGET_ENCODING:
+        parts.append(f"{encoding} → {TARGET_ENCODING}")
+    return ", ".join(parts) or f"rewritten as {TARGET_ENCODING}"
+
+
+def process(path: str | os.PathLike[str], *, fix: bool, errors: str = "strict") -> FileOutcome:
+    """Normalize one file; with ``fix`` rewrite it when (and only when) its bytes change.
+
+    Never raises for a bad file: a binary, unreadable or undecodable file becomes an
+    ``ERROR`` outcome and is not touched.
+    """
+    shown = os.fspath(path)
+    file = Path(path)
+    try:
+        info = file.stat()
+        if stat.S_ISDIR(info.st_mode):
+            return FileOutcome(shown, ERROR, "is a directory")
+        data = file.read_bytes()
+    except OSError as err:
+        return FileOutcome(shown, ERROR, f"cannot read: {err.strerror or err}")
+    why = binary_reason(data)
+    if why:
+        return FileOutcome(shown, ERROR, f"not text: {why}")
+    try:
+        result = normalize_bytes(data, errors=errors)
+    except DecodeError as err:
+        return FileOutcome(shown, ERROR, f"cannot decode: {err.reason}")
+    out = result.text.encode(TARGET_ENCODING)
+    if out == data:
+        return FileOutcome(shown, CLEAN)
+    detail = describe(result)
+    if not fix:
+        return FileOutcome(shown, NEEDS_FIX, detail)
+    # Write through a symbolic link to its target (os.replace would swap the link for a file).
+    target = Path(os.path.realpath(file))
+    try:
+        atomic_write(target, out, mode=stat.S_IMODE(info.st_mode))
+    except OSError as err:
+        return FileOutcome(shown, ERROR, f"cannot write: {err.strerror or err}")
+    return FileOutcome(shown, FIXED, detail)
+
+
+def _relative(path: str, root: Path | None) -> str:
+    """``path`` as a "/"-separated path relative to ``root`` (as given when outside it)."""
+    if root is not None:
+        rel = os.path.relpath(os.path.abspath(path), root)
+        if not rel.startswith(os.pardir):
+            return Path(rel).as_posix()
+    return Path(path).as_posix()
+
+
+def wanted(path: str, config: Config) -> bool:
+    """Whether the configuration's include/exclude globs let ``path`` through."""
+    if not config.include and not config.exclude:
+        return True
+    return selected(_relative(path, config.root), config.include, config.exclude)
+
+
+def run_hook(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    fix: bool,
+    errors: str | None = None,
+    config: Config | None = None,
+) -> list[FileOutcome]:
+    """Process files in order; ``errors`` overrides the configuration's (default "strict").
+
+    ``config`` defaults to the configuration found from the current directory
+    (raises :class:`normalizer.config.ConfigError` when that file is invalid).
+    """
+    if config is None:
+        config = load_config()
+    errors = errors or config.errors or "strict"
+    outcomes: list[FileOutcome] = []
+    for path in paths:
+        shown = os.fspath(path)
+        if wanted(shown, config):
+            outcomes.append(process(shown, fix=fix, errors=errors))
+        else:
+            outcomes.append(FileOutcome(shown, SKIPPED))
+    return outcomes
+
+
+def exit_code(outcomes: Iterable[FileOutcome]) -> int:
+    """1 when any file was (or would be) changed or could not be handled, else 0."""
+    return 1 if any(o.failed for o in outcomes) else 0
+
+
+def report(outcomes: Iterable[FileOutcome], out: TextIO, err: TextIO) -> None:
+    """Print one line per file that needs attention: fixes to ``out``, errors to ``err``."""
+    for outcome in outcomes:
+        line = outcome.line()
+        if line is not None:
+            print(line, file=err if outcome.status == ERROR else out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``fix FILE...`` or ``check FILE...`` (``--errors strict|replace``); returns the exit status.
+
+    The same behaviour as ``zhnorm fix``/``zhnorm check``, without click: for tests
+    and ``python -m normalizer.hook``. Exit status 2 for an invalid configuration file.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="zhnorm-hook", description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", choices=("fix", "check"))
+    parser.add_argument("--errors", choices=("strict", "replace"), default=None)
+    parser.add_argument("files", nargs="*")
+    args = parser.parse_intermixed_args(argv)
+    try:
+        outcomes = run_hook(args.files, fix=args.mode == "fix", errors=args.errors)
+    except ConfigError as err:
+        print(f"zhnorm: error: {err}", file=sys.stderr)
+        return 2
+    report(outcomes, sys.stdout, sys.stderr)
+    return exit_code(outcomes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

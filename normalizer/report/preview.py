@@ -1,0 +1,119 @@
+"""A bounded preview of one file's changed lines, for the HTML report.
+
+The JSON report deliberately holds no text lines (it must stay smaller than the
+corpus), but a reader of ``report.html`` wants to *see* the edits in context. So the
+worker that normalizes a file also returns this preview, bounded on every axis:
+
+* at most ``PREVIEW_LINES`` changed lines (the first ones), plus the number of
+  changed lines in the whole file;
+* at most ``LINE_CHARS`` characters of source text per line: a longer line is cut
+  to a window starting a little before its first edit (``head``/``tail`` say that
+  text was cut, ``hidden`` how many of the line's edits fell outside the window).
+
+A preview is a plain dict (it crosses process boundaries and is cached in the run
+manifest for the few files the HTML report shows in detail)::
+
+    {"changed_lines": 42,
+     "lines": [{"n": 1,                       # 1-based line number in the input
+                "segs": ["云南省科", ["convert", "協", "协"],
+                         ["annotation", "(xié)", "", "toned reading of 協 (xie2)"], "召"],
+                "head": true, "tail": true, "hidden": 3}]}   # the last three only when true / non-zero
+
+``segs`` alternates unchanged source text (a string) and edits ``[kind, before,
+after]`` (plus the edit's reason when it has one). Joining the strings and the
+edits' ``before`` gives the source line; joining the strings and the edits'
+``after`` gives the output line, so neither is stored twice. Undecodable bytes are
+written ``\\xNN`` as in the JSON report. An edit that crosses a line break joins the
+lines it touches into one entry.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Any
+
+from ..model import NormalizeResult
+from .json_report import safe_text
+
+PREVIEW_FILES = 100  # files shown with their changed lines in report.html; the others get a row of counts
+PREVIEW_LINES = 20  # changed lines kept per file
+LINE_CHARS = 300  # source characters kept per changed line
+CONTEXT = 24  # characters kept before the first edit when a long line is cut
+
+Preview = dict[str, Any]
+
+
+def build_preview(result: NormalizeResult, *, max_lines: int = PREVIEW_LINES, line_chars: int = LINE_CHARS) -> Preview:
+    """The first ``max_lines`` changed lines of ``result`` with their edits (see the module docstring)."""
+    source = result.source
+    starts = [0] + [m.end() for m in re.finditer("\n", source)]
+
+    def line_end(line: int) -> int:  # offset of the "\n" ending 0-based ``line`` (or the end of the text)
+        return starts[line + 1] - 1 if line + 1 < len(starts) else len(source)
+
+    edits = sorted(result.edits, key=lambda e: (e.start, e.end))
+    lines: list[dict[str, Any]] = []
+    changed = 0
+    i = 0
+    while i < len(edits):
+        first = bisect_right(starts, edits[i].start) - 1
+        end = line_end(first)
+        j = i
+        while j < len(edits) and (j == i or edits[j].start <= end):
+            e = edits[j]
+            if e.end > end:
+                end = max(end, line_end(bisect_right(starts, e.end - 1) - 1))
+            j += 1
+        changed += 1
+        if len(lines) < max_lines:
+            lines.append(_line(source, starts[first], end, edits[i:j], first + 1, line_chars))
+        i = j
+    return {"changed_lines": changed, "lines": lines}
+
+
+def _line(source: str, start: int, end: int, edits: list[Any], number: int, line_chars: int) -> dict[str, Any]:
+    if end - start <= line_chars:
+        lo, hi = start, end
+    else:
+        lo = max(start, edits[0].start - CONTEXT)
+        hi = lo + line_chars
+    segs: list[Any] = []
+    pos = lo
+    hidden = 0
+    for e in edits:
+        if hidden or (e.start >= hi and segs):
+            hidden += 1
+            continue
+        if e.start > pos:
+            segs.append(safe_text(source[pos : e.start]))
+        seg = [e.kind, safe_text(e.before), e.after]
+        if e.reason:
+            seg.append(e.reason)
+        segs.append(seg)
+        pos = e.end
+    hi = min(max(hi, pos), end)
+    if pos < hi:
+        segs.append(safe_text(source[pos:hi]))
+    if segs and isinstance(segs[-1], str) and hi == end:
+        segs[-1] = segs[-1].rstrip("\r")
+        if not segs[-1]:
+            segs.pop()
+    entry: dict[str, Any] = {"n": number, "segs": segs}
+    if lo > start:
+        entry["head"] = True
+    if hi < end:
+        entry["tail"] = True
+    if hidden:
+        entry["hidden"] = hidden
+    return entry
+
+
+def source_line(entry: dict[str, Any]) -> str:
+    """The (possibly cut) source text of a preview line."""
+    return "".join(s if isinstance(s, str) else s[1] for s in entry["segs"])
+
+
+def output_line(entry: dict[str, Any]) -> str:
+    """The (possibly cut) output text of a preview line."""
+    return "".join(s if isinstance(s, str) else s[2] for s in entry["segs"])
