@@ -1,0 +1,294 @@
+"""Properties of the whole pipeline on realistic and on arbitrary input."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from corpus_texts import SEED_000, expected_texts, lines_of, load_seeds, seed_texts
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
+from pypinyin import Style, pinyin
+
+from normalizer import DecodeError, normalize_bytes, normalize_text
+from normalizer.annotations import strip_annotations
+from normalizer.edits import apply_edits
+
+# --- material ------------------------------------------------------------------------------
+
+EXPECTED_LINES = lines_of(expected_texts())
+SEED_LINES = lines_of(seed_texts())
+TRADITIONAL_LINES = lines_of([load_seeds()[SEED_000][0].decode("utf-8")])
+ALL_CHARS = sorted({c for text in [*seed_texts(), *expected_texts()] for c in text if c != "\n"})
+
+CJK_PUNCTUATION = "，。、；：？！“”‘’（）《》…—·"
+ASCII_PUNCTUATION = ",.;:?!()-/%\"' "
+# Punctuation that cannot glue two fragments into a word: no letters, no parentheses.
+SEPARATORS = ["\n", "\n\n", "。", "，", "；", "！", " ", ", ", "。\n"]
+
+HAN = re.compile("[\u4e00-\u9fff]")
+TONE_MARKS = {"\u0304", "\u0301", "\u030c", "\u0300"}
+
+
+def _slice(lines: list[str]) -> st.SearchStrategy[str]:
+    """A whole line or a piece of one."""
+
+    @st.composite
+    def piece(draw):
+        line = draw(st.sampled_from(lines))
+        if draw(st.booleans()):
+            return line
+        i = draw(st.integers(0, len(line)))
+        j = draw(st.integers(i, len(line)))
+        return line[i:j]
+
+    return piece()
+
+
+def _joined(pieces: st.SearchStrategy[str], max_size: int = 8) -> st.SearchStrategy[str]:
+    @st.composite
+    def doc(draw):
+        parts = draw(st.lists(pieces, min_size=1, max_size=max_size))
+        out = [parts[0]]
+        for part in parts[1:]:
+            out += [draw(st.sampled_from(SEPARATORS)), part]
+        return "".join(out)
+
+    return doc()
+
+
+ascii_words = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789"), min_size=1, max_size=8)
+
+#: Simplified text as it should come out: the expected files, cut and rejoined with
+#: neutral separators, numbers and Latin words.
+simplified_documents = _joined(st.one_of(_slice(EXPECTED_LINES), _slice(EXPECTED_LINES), ascii_words))
+
+#: Anything the seeds look like: traditional lines with and without annotations, simplified
+#: lines, loose characters of both files, punctuation, ASCII and newlines.
+loose_text = st.text(
+    st.sampled_from([*ALL_CHARS, *CJK_PUNCTUATION, *ASCII_PUNCTUATION, "\n", "﹔", "著"]), min_size=1, max_size=40
+)
+realistic_documents = _joined(st.one_of(_slice(SEED_LINES), _slice(EXPECTED_LINES), loose_text, ascii_words))
+
+
+# --- annotation strategies ----------------------------------------------------------------
+
+
+@cache
+def toned_readings(char: str) -> tuple[str, ...]:
+    """pypinyin's readings of ``char`` that carry a tone (mark or number)."""
+    marked = [r for r in pinyin(char, style=Style.TONE, heteronym=True)[0] if _has_tone_mark(r)]
+    numbered = pinyin(char, style=Style.TONE3, heteronym=True, neutral_tone_with_five=True)[0]
+    numbered = [r for r in numbered if re.fullmatch("[a-z]+[1-5]", r)]
+    return (*marked, *numbered)
+
+
+def _has_tone_mark(reading: str) -> bool:
+    decomposed = unicodedata.normalize("NFD", reading)
+    return bool(re.fullmatch("[a-z\u0300-\u036f]+", decomposed)) and any(c in TONE_MARKS for c in decomposed)
+
+
+@st.composite
+def annotation_for(draw, char: str) -> str:
+    """One spam-style annotation of ``char``: ``(xié)``, ``(xie2)``, ``（xié）``, ``(huì )``, doubled."""
+    readings = toned_readings(char)
+    syllables = draw(st.lists(st.sampled_from(readings), min_size=1, max_size=2))
+    opening, closing = draw(st.sampled_from([("(", ")"), ("（", "）")]))
+    inner = draw(st.sampled_from(["", " "]))
+    return "".join(f"{opening}{s}{inner}{closing}" for s in syllables)
+
+
+@st.composite
+def annotated(draw, texts: st.SearchStrategy[str]):
+    """(text, the same text with verified pinyin annotations after some Han characters)."""
+    text = draw(texts)
+    spots = [i for i, c in enumerate(text) if HAN.match(c) and toned_readings(c)]
+    assume(spots)
+    chosen = set(draw(st.lists(st.sampled_from(spots), min_size=1, max_size=20)))
+    out = []
+    for i, char in enumerate(text):
+        out.append(char)
+        if i in chosen:
+            out.append(draw(annotation_for(char)))
+    return text, "".join(out)
+
+
+traditional_documents = _joined(_slice(TRADITIONAL_LINES), max_size=4)
+
+
+def _assert_edits_account_for_the_text(result) -> None:
+    assert apply_edits(result.source, result.edits) == result.text
+    previous_end = 0
+    for edit in result.edits:
+        assert edit.before, f"insertion edit {edit}"
+        assert edit.start >= previous_end, "edits overlap or are unsorted"
+        assert result.source[edit.start : edit.end] == edit.before
+        previous_end = edit.end
+
+
+# --- idempotence ---------------------------------------------------------------------------
+
+
+@given(realistic_documents)
+@example("科協(xié)組織召開(kāi)會議,帶著孩子﹔")
+def test_normalizing_twice_changes_nothing(doc):
+    once = normalize_text(doc).text
+    twice = normalize_text(once)
+    assert twice.text == once
+    assert twice.edits == ()
+
+
+@given(simplified_documents)
+def test_normalizing_twice_changes_nothing_on_simplified_text(doc):
+    once = normalize_text(doc).text
+    assert normalize_text(once).text == once
+
+
+# --- do no harm ------------------------------------------------------------------------------
+
+
+@given(simplified_documents)
+def test_simplified_text_without_annotations_is_unchanged(doc):
+    result = normalize_text(doc)
+    assert result.text == doc
+    assert result.edits == ()
+
+
+@given(simplified_documents)
+def test_simplified_text_is_unchanged_through_every_unicode_encoding(doc):
+    for codec in ("utf-8", "utf-8-sig", "utf-16", "utf-32"):
+        assert normalize_bytes(doc.encode(codec)).text == doc, codec
+
+
+@given(simplified_documents)
+def test_simplified_text_of_some_length_is_unchanged_through_gb18030(doc):
+    # A file of two or three hanzi can be valid UTF-8 by accident (展 is D5 B9, UTF-8 for
+    # U+0579); from a line of news on, GB18030 bytes must come back as GB18030.
+    assume(len(HAN.findall(doc)) >= 10)
+    result = normalize_bytes(doc.encode("gb18030"))
+    assert (result.encoding, result.text) == ("gb18030", doc)
+
+
+# --- annotations -----------------------------------------------------------------------------
+
+
+@given(annotated(simplified_documents))
+@example(("科协组织召开", "科协(xié)组(zǔ)织召开(kāi)"))
+def test_stripping_annotations_removes_exactly_the_annotations(pair):
+    plain, noisy = pair
+    stripped = strip_annotations(noisy)
+    assert stripped.text == plain
+    assert all(e.kind == "annotation" and e.after == "" for e in stripped.edits)
+    assert apply_edits(noisy, stripped.edits) == plain
+
+
+@given(annotated(simplified_documents))
+def test_annotated_simplified_text_normalizes_to_the_text_without_annotations(pair):
+    plain, noisy = pair
+    result = normalize_text(noisy)
+    assert result.text == plain
+    assert {e.kind for e in result.edits} == {"annotation"}
+    _assert_edits_account_for_the_text(result)
+
+
+@given(annotated(traditional_documents))
+def test_annotations_do_not_change_how_traditional_text_is_converted(pair):
+    plain, noisy = pair
+    assert normalize_text(noisy).text == normalize_text(plain).text
+
+
+@given(simplified_documents)
+def test_stripping_annotations_from_text_without_any_changes_nothing(doc):
+    stripped = strip_annotations(doc)
+    assert stripped.text == doc
+    assert stripped.edits == ()
+
+
+# --- edits account for every change ------------------------------------------------------------
+
+
+@given(st.text())
+def test_edits_applied_to_the_source_give_the_output_for_any_text(text):
+    result = normalize_text(text)
+    assert result.source == text
+    _assert_edits_account_for_the_text(result)
+
+
+@given(realistic_documents)
+def test_edits_applied_to_the_source_give_the_output_for_realistic_documents(doc):
+    _assert_edits_account_for_the_text(normalize_text(doc))
+
+
+@given(annotated(realistic_documents))
+def test_edits_applied_to_the_source_give_the_output_for_annotated_documents(pair):
+    _, noisy = pair
+    _assert_edits_account_for_the_text(normalize_text(noisy))
+
+
+# --- valid UTF-8 out ----------------------------------------------------------------------------
+
+
+@given(st.text())
+@example("\x01")  # the script stage's own marker characters
+@example("a\n\x02")
+def test_output_of_any_text_is_valid_utf8(text):
+    normalize_text(text).text.encode("utf-8")
+
+
+@given(st.text(st.characters(codec=None, exclude_categories=())))
+@example("科協\udce9組織")
+@example("\ud83d")
+def test_lone_surrogates_in_text_input_become_recorded_replacement_characters(text):
+    result = normalize_text(text)
+    result.text.encode("utf-8")
+    _assert_edits_account_for_the_text(result)
+
+
+#: Never a single-byte code page.
+UNICODE_AND_CHINESE_CODECS = {
+    "utf-8",
+    "utf-8-sig",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "utf-32",
+    "gb18030",
+    "big5",
+    "big5hkscs",
+}
+
+
+@given(st.binary(max_size=400), st.sampled_from(["strict", "replace"]))
+def test_any_bytes_either_raise_decode_error_or_give_valid_utf8(data, errors):
+    try:
+        result = normalize_bytes(data, errors=errors)
+    except DecodeError:
+        return
+    assert result.encoding in UNICODE_AND_CHINESE_CODECS
+    result.text.encode("utf-8")
+    _assert_edits_account_for_the_text(result)
+
+
+@st.composite
+def damaged_chinese_bytes(draw):
+    """A realistic document in a Chinese encoding with a few bytes overwritten."""
+    doc = draw(realistic_documents)
+    codec = draw(st.sampled_from(["utf-8", "gb18030", "big5", "utf-16-le"]))
+    data = bytearray(doc.encode(codec, errors="replace"))
+    for _ in range(draw(st.integers(0, 3))):
+        if data:
+            data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+    return bytes(data)
+
+
+@given(damaged_chinese_bytes(), st.sampled_from(["strict", "replace"]))
+def test_damaged_chinese_bytes_either_raise_decode_error_or_give_valid_utf8(data, errors):
+    try:
+        result = normalize_bytes(data, errors=errors)
+    except DecodeError:
+        return
+    assert result.encoding in UNICODE_AND_CHINESE_CODECS
+    result.text.encode("utf-8")
+    assert not re.search("[\ud800-\udfff]", result.text)
+    _assert_edits_account_for_the_text(result)
