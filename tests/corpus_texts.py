@@ -1,4 +1,5 @@
-"""The shared seed and expected texts, for fixtures and for hypothesis strategies.
+"""The shared seed and expected texts, for fixtures and for hypothesis strategies,
+and a builder for temporary corpus trees.
 
 Strategies are built at import time, so they cannot use pytest fixtures; this module
 is the one place that knows where the files live.
@@ -38,3 +39,12 @@ def expected_texts() -> list[str]:
 
 def lines_of(texts: list[str], min_len: int = 1) -> list[str]:
     return [line for text in texts for line in text.splitlines() if len(line) >= min_len]
+
+
+def make_tree(root: Path, files: dict[str, bytes]) -> Path:
+    """Write ``{relative path: bytes}`` under ``root`` (a temporary corpus) and return root."""
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from corpus_texts import make_tree
 
 from normalizer import batch
 from normalizer.batch import (
@@ -34,14 +35,6 @@ def seed(name: str) -> str:
 
 def expected(name: str) -> bytes:
     return (SHARED / "expected" / name).read_bytes()
-
-
-def make_tree(root: Path, files: dict[str, bytes]) -> Path:
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return root
 
 
 def temporaries(root: Path) -> list[Path]:
