@@ -29,7 +29,7 @@ from functools import cache
 from .model import ANNOTATION, Edit, Flag, StageResult
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_SPACE = "[ \u00a0\u3000]*"
+_SPACE = "[ \u00a0\u3000\u200b]*"
 # Latin letters incl. tone-marked vowels, ü, and the IPA ɡ/ɑ some pages use for g/a.
 _SYLLABLE = "[A-Za-z\u00c0-\u024f\u0251\u0261\u0300-\u036f]{1,7}[0-5]?"
 _ONE = f"[(（]{_SPACE}({_SYLLABLE}){_SPACE}[)）]"

@@ -38,19 +38,31 @@ def converter():
     return opencc.OpenCC(OPENCC_CONFIG)
 
 
+FULL, STRAYS, KEEP = "full", "strays", "keep"
+
+
 def line_contexts(script: ScriptVerdict) -> list[str]:
-    """For each line: "full" (convert everything), "strays" (only traditional-only
-    characters) or "keep" (convert nothing from OpenCC)."""
+    """For each line: "full" (apply every OpenCC change), "strays" (convert only
+    traditional-only characters) or "keep" (apply no OpenCC change; flag strays).
+
+    A line's own verdict decides, except that one character of the other script
+    does not turn a line against its document: a PRC form such as 并 on a short line
+    of a traditional page, or a name such as 三塚 on a line of simplified news.
+    """
     doc = script.verdict
     out = []
     for line in script.lines:
         v = line.verdict
-        if v in (TRADITIONAL, MIXED) or (v not in (SIMPLIFIED,) and doc in (TRADITIONAL, MIXED)):
-            out.append("full")
+        if v == SIMPLIFIED and doc == TRADITIONAL and line.counts.simplified <= 1:
+            v = TRADITIONAL
+        elif v == TRADITIONAL and doc == SIMPLIFIED and line.counts.traditional <= 1:
+            v = SIMPLIFIED
+        if v in (TRADITIONAL, MIXED) or (v != SIMPLIFIED and doc in (TRADITIONAL, MIXED)):
+            out.append(FULL)
         elif v == SIMPLIFIED and doc != SIMPLIFIED:
-            out.append("strays")
+            out.append(STRAYS)
         else:
-            out.append("keep")
+            out.append(KEEP)
     return out
 
 
@@ -79,19 +91,19 @@ def opencc_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[i
     out: list[str] = []
     pos = 0
     for i, (old, new) in enumerate(zip(old_lines, new_lines, strict=False)):
-        ctx = contexts[i] if i < len(contexts) else "full"
+        ctx = contexts[i] if i < len(contexts) else FULL
         if old != new and protected:
             new = _restore_protected(old, new, pos, protected)
-        if old == new or (ctx == "keep" and not any(c in t_only for c in old)):
+        if old == new or (ctx == KEEP and not any(c in t_only for c in old)):
             out.append(old)
             pos += len(old)
             continue
         line_edits = diff_edits(CONVERT, old, new, pos)
-        if ctx != "full":
-            line_edits, stray_flags = _only_strays(line_edits, t_only, convert=ctx == "strays")
+        if ctx != FULL:
+            line_edits, stray_flags = _only_strays(line_edits, t_only, convert=ctx == STRAYS)
             flags.extend(stray_flags)
         edits.extend(line_edits)
-        out.append(new if ctx == "full" else _apply_line(old, line_edits, pos))
+        out.append(new if ctx == FULL else _apply_line(old, line_edits, pos))
         pos += len(old)
     return StageResult("".join(out), tuple(edits), tuple(flags))
 
@@ -155,8 +167,8 @@ def fix_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[int,
         p = m.start()
         if any(s <= p < e for s, e in protected):
             continue
-        ctx = contexts[bisect_right(starts, p) - 1] if contexts else "full"
-        if ctx == "full":
+        ctx = contexts[bisect_right(starts, p) - 1] if contexts else FULL
+        if ctx == FULL:
             reason = "著 as the particle 着 (not a 著 word)"
         elif text[p - 1 : p] in fixes.ZHE_BEFORE:
             reason = f"particle after {text[p - 1]}"

@@ -82,3 +82,13 @@ def test_lone_surrogates_in_text_input_become_replacement_characters():
     assert result.text == "x\ufffdy"
     assert result.text.encode("utf-8")
     assert [e.kind for e in result.edits] == ["surrogate"]
+
+
+def test_one_prc_form_does_not_stop_a_line_of_a_traditional_page_converting():
+    doc = "雲南省科協召開全委會,會議強調加強科普工作。\n并於今年實施\n"
+    assert normalize_text(doc).text == "云南省科协召开全委会,会议强调加强科普工作。\n并于今年实施\n"
+
+
+def test_a_name_on_its_own_line_of_simplified_news_is_kept():
+    doc = "日本大藏大臣今天向桥本首相提交辞呈，据说这是因为大藏省官员受贿。\n三塚博\n"
+    assert normalize_text(doc).text == doc
