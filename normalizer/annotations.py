@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .model import ANNOTATION, Edit, Flag, StageResult
 
@@ -142,19 +142,28 @@ def find_candidates(text: str, protected: Sequence[tuple[int, int]] = ()) -> lis
         return []
     found = []
     for m in CANDIDATE.finditer(text):
-        start, end = m.start(2), m.end(2)
-        if any(s < end and start < e for s, e in protected):
+        start, end = m.span(2)
+        if protected and any(s < end and start < e for s, e in protected):
             continue
-        base = m.group(1)
-        sylls = []
-        for one in _ONE_RE.finditer(m.group(2)):
-            parsed = parse_syllable(one.group(1))
-            if parsed is None or not is_reading(base, parsed):
-                break
-            sylls.append(parsed)
-        else:
-            found.append(Candidate(base, start, end, tuple(sylls)))
+        sylls = _verified(m.group(1), m.group(2))
+        if sylls:
+            found.append(Candidate(m.group(1), start, end, sylls))
     return found
+
+
+@lru_cache(maxsize=65536)
+def _verified(base: str, annotation: str) -> tuple[Syllable, ...]:
+    """The syllables of ``annotation`` if every one is a reading of ``base``, else ().
+
+    Spam pages annotate a character the same way at every occurrence, so this is
+    cached on the pair."""
+    sylls = []
+    for one in _ONE_RE.finditer(annotation):
+        parsed = parse_syllable(one.group(1))
+        if parsed is None or not is_reading(base, parsed):
+            return ()
+        sylls.append(parsed)
+    return tuple(sylls)
 
 
 def strip_annotations(text: str, protected: Sequence[tuple[int, int]] = ()) -> StageResult:

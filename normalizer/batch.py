@@ -5,8 +5,14 @@ What and why:
 * SRC is only read. Each text file becomes ``DST/<same relative path>``, UTF-8 without
   BOM; binary files are skipped (listed in the report, not copied).
 * Work runs in a process pool: OpenCC's ``convert()`` holds the GIL, so threads do
-  not help. Tasks are plain picklable data and :func:`process_file` is a top-level
+  not help. Tasks are plain picklable data and :func:`process_file` (and
+  :func:`process_batch`, for executors that ship files in batches) is a top-level
   function; each worker builds its own converter lazily (see ``normalizer.convert``).
+* :func:`run` does everything but the execution: choosing files, the manifest, the
+  report. What runs the tasks is an :data:`Executor` (the local pool by default;
+  ``normalizer.distributed`` supplies one for a Dask cluster), which may return
+  outcomes in any order: the report, the manifest and the HTML previews do not
+  depend on completion order.
 * Writes are atomic (temporary file in the target directory, then ``os.replace``),
   so an interrupted run leaves no half-written output; leftover temporary files of
   a killed run are removed by the next run.
@@ -26,7 +32,8 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from bisect import insort
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -136,6 +143,12 @@ class RunResult:
     @property
     def exit_code(self) -> int:
         return 1 if any(r["status"] == "error" for r in self.records) else 0
+
+
+# Runs tasks: gets them lazily (an iterator) with their number, returns their outcomes in any
+# order. A task is drawn as late as the executor can afford: its ``preview`` flag may depend on
+# outcomes already returned.
+Executor = Callable[[Iterator[Task], int], Iterator[Outcome]]
 
 
 @cache
@@ -291,6 +304,11 @@ def process_file(task: Task) -> Outcome:
     return Outcome(record, digest, written, preview)
 
 
+def process_batch(tasks: Sequence[Task]) -> list[Outcome]:
+    """:func:`process_file` for each task of a batch (one scheduler task for many small files)."""
+    return [process_file(task) for task in tasks]
+
+
 def _reuse(task: Task, digest: str) -> Record | None:
     """The previous record when input and output are still what the manifest says."""
     prev = task.previous
@@ -414,18 +432,23 @@ def run(
     report_dir: Path | None = None,
     on_record: Callable[[Record], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
 ) -> RunResult:
     """Normalize SRC into DST; write ``report_dir/report.json`` and ``report.html`` when given.
 
     ``on_start`` is called with the number of files about to be processed, and
     ``on_record`` with each file record as it completes (e.g. for a progress bar or to
     print errors). Raises :class:`UsageError` for bad paths or options, before any write.
+    ``executor`` runs the tasks: by default :func:`local_executor` with ``options.jobs``
+    (``normalizer.distributed`` runs them on a Dask cluster). Outcomes may come back in
+    any order; ``result.records`` are in path order either way.
 
     For report.html, the workers also return a bounded preview of each changed file's
     lines; only the first ``PREVIEW_FILES`` files with edits (in path order, the files
     the page shows in detail) keep theirs, cached in their manifest entries so that a
     rerun that reuses them still shows their lines. Neither report.json nor the rest
-    of the manifest holds text lines.
+    of the manifest holds text lines. Once ``PREVIEW_FILES`` files with edits are
+    known, tasks for later paths (drawn lazily by the executor) ask for no preview.
     """
     from .report.json_report import DETAIL_LEVELS, build_report, render_json
 
@@ -443,39 +466,53 @@ def run(
     if not options.dry_run:
         dst.mkdir(parents=True, exist_ok=True)
         remove_temporaries(dst)
-    tasks = [
-        Task(
-            rel,
-            str(src / rel),
-            str(dst / rel),
-            options.errors,
-            options.report_detail,
-            options.dry_run,
-            previous.get(rel),
-            preview=report_dir is not None,
-        )
-        for rel in all_files
-        if selected(rel, options.include, options.exclude)
-    ]
+    chosen = [rel for rel in all_files if selected(rel, options.include, options.exclude)]
     if on_start:
-        on_start(len(tasks))
+        on_start(len(chosen))
+    limit = _preview_files() if report_dir is not None else 0
+    detailed: list[str] = []  # the first ``limit`` paths with edits among the outcomes so far, sorted
+    previews: dict[str, dict[str, Any] | None] = {}  # their previews: the files report.html shows in detail
+
+    def may_be_detailed(rel: str) -> bool:
+        return len(detailed) < limit or (bool(detailed) and rel < detailed[-1])
+
+    def tasks() -> Iterator[Task]:
+        for rel in chosen:
+            yield Task(
+                rel,
+                str(src / rel),
+                str(dst / rel),
+                options.errors,
+                options.report_detail,
+                options.dry_run,
+                previous.get(rel),
+                preview=may_be_detailed(rel),
+            )
+
     records: list[Record] = []
-    previews: dict[str, dict[str, Any] | None] = {}  # the files report.html shows in detail
     written = 0
     last_save = time.monotonic()
+    execute = executor or local_executor(options.jobs or default_jobs())
+    outcomes = execute(tasks(), len(chosen))
     try:
-        for outcome in _execute(tasks, options.jobs or default_jobs()):
+        for outcome in outcomes:
             records.append(outcome.record)
             written += outcome.written
             rel = outcome.record["path"]
-            detailed = report_dir is not None and len(previews) < _preview_files() and _has_edits(outcome.record)
-            if detailed:
+            keep = _has_edits(outcome.record) and may_be_detailed(rel)
+            if keep:
+                insort(detailed, rel)
                 previews[rel] = outcome.preview
+                if len(detailed) > limit:  # outcomes out of path order: a later path drops out
+                    dropped = detailed.pop()
+                    del previews[dropped]
+                    if "preview" in manifest.get(dropped, {}):
+                        manifest[dropped] = {k: v for k, v in manifest[dropped].items() if k != "preview"}
             if outcome.record["status"] == "error":
                 manifest.pop(rel, None)
             elif outcome.sha256:
                 entry = {"sha256": outcome.sha256, "record": _stored(outcome.record)}
-                if detailed and outcome.preview is not None:
+                if keep and outcome.preview is not None:
                     entry["preview"] = outcome.preview
                 manifest[rel] = entry
             if on_record:
@@ -484,14 +521,18 @@ def run(
                 save_manifest(dst, key, manifest)
                 last_save = time.monotonic()
         if report_dir is not None:
-            _complete_previews(previews, tasks, options.errors, manifest)
+            _complete_previews(previews, src, options.errors, manifest)
             # Only this run's detailed files keep a preview: the manifest stays bounded.
             for rel, entry in manifest.items():
                 if "preview" in entry and rel not in previews:
                     manifest[rel] = {k: v for k, v in entry.items() if k != "preview"}
     finally:
+        close = getattr(outcomes, "close", None)
+        if close is not None:  # stop the executor's workers when the run stops early
+            close()
         if not options.dry_run and dst.is_dir():
             save_manifest(dst, key, manifest)
+    records.sort(key=lambda r: r["path"])
     finished = datetime.now(UTC)
     report = build_report(
         records,
@@ -530,7 +571,7 @@ def _has_edits(record: Record) -> bool:
 
 def _complete_previews(
     previews: dict[str, dict[str, Any] | None],
-    tasks: list[Task],
+    src: Path,
     errors: str,
     manifest: dict[str, dict[str, Any]],
 ) -> None:
@@ -541,12 +582,11 @@ def _complete_previews(
     """
     from .report.preview import build_preview
 
-    src_of = {t.rel: t.src for t in tasks}
     for rel, preview in previews.items():
         if preview is not None:
             continue
         try:
-            result = normalize_bytes(Path(src_of[rel]).read_bytes(), errors=errors)
+            result = normalize_bytes((src / rel).read_bytes(), errors=errors)
         except (OSError, DecodeError):  # changed since it was processed: show no lines
             continue
         previews[rel] = build_preview(result)
@@ -567,19 +607,31 @@ def tool_info() -> dict[str, str]:
     }
 
 
-def _execute(tasks: list[Task], jobs: int) -> Iterator[Outcome]:
+def local_executor(jobs: int) -> Executor:
+    """The default :data:`Executor`: this process for one job, else a pool of ``jobs`` worker processes."""
+
+    def execute(tasks: Iterator[Task], count: int) -> Iterator[Outcome]:
+        return _execute(tasks, jobs, count)
+
+    return execute
+
+
+def _execute(tasks: Iterable[Task], jobs: int, count: int | None = None) -> Iterator[Outcome]:
     """Outcomes in task order; in this process when one worker is enough."""
-    if jobs <= 1 or len(tasks) <= 1:
+    if count is None:
+        tasks = list(tasks)
+        count = len(tasks)
+    if jobs <= 1 or count <= 1:
         yield from map(process_file, tasks)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = min(jobs, len(tasks))
+    workers = min(jobs, count)
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
     try:
-        chunk = max(1, min(16, len(tasks) // (workers * 4)))
+        chunk = max(1, min(16, count // (workers * 4)))
         yield from pool.map(process_file, tasks, chunksize=chunk)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

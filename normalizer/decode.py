@@ -81,6 +81,7 @@ def raw_bytes(escaped: str) -> bytes:
     return bytes(ord(c) - ESCAPE_BASE for c in escaped)
 
 
+_CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _ESCAPES = re.compile("[\udc00-\udcff]+")
 
 
@@ -175,6 +176,8 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
     except UnicodeDecodeError:
         pass
     else:
+        if _CJK.search(text):  # Chinese in valid UTF-8: nothing to second-guess
+            return DecodeResult(text, "utf-8", (), 1.0, ())
         score = plausibility(text[:SAMPLE_BYTES])
         if score >= MIN_PLAUSIBILITY:
             return DecodeResult(text, "utf-8", (), score, ())

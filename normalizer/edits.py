@@ -12,7 +12,7 @@ import difflib
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from operator import ne
+from operator import attrgetter, ne
 
 from .model import Edit
 
@@ -21,7 +21,7 @@ def apply_edits(source: str, edits: Iterable[Edit]) -> str:
     """Apply non-overlapping edits (offsets into ``source``) and return the new text."""
     out: list[str] = []
     pos = 0
-    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+    for e in sorted(edits, key=BY_POSITION):
         if e.start < pos:
             raise ValueError(f"overlapping edit at {e.start}")
         if source[e.start : e.end] != e.before:
@@ -32,6 +32,9 @@ def apply_edits(source: str, edits: Iterable[Edit]) -> str:
     out.append(source[pos:])
     return "".join(out)
 
+
+#: Sort key for edits: by start, then end (attrgetter runs in C).
+BY_POSITION = attrgetter("start", "end")
 
 _RUNS = re.compile(rb"\x01+")
 
@@ -99,7 +102,7 @@ class EditLog:
     def add_stage(self, stage_edits: Sequence[Edit]) -> None:
         if not stage_edits:
             return
-        stage = sorted(stage_edits, key=lambda e: (e.start, e.end))
+        stage = sorted(stage_edits, key=BY_POSITION)
         old = self._edits
         if not old:
             self._edits = stage
@@ -159,7 +162,7 @@ class EditLog:
             result.append(Edit("+".join(kinds), src_start, src_end, self.source[src_start:src_end], after, reason))
             used_old.update(range(lo, hi))
         result.extend(e for j, e in enumerate(old) if j not in used_old)
-        self._edits = sorted(result, key=lambda e: (e.start, e.end))
+        self._edits = sorted(result, key=BY_POSITION)
 
 
 def _split_at(e: Edit, cuts: list[int]) -> list[Edit]:

@@ -63,8 +63,13 @@ def _normalize(source: str, encoding: str | None, decode_edits: Sequence[Edit]) 
     stages = to_simplified(text, script, protected)
     for stage in stages:
         flags.extend(_moved(f, to_source) for f in stage.flags)
-    for stage in stages:
-        log.add_stage(stage.edits)
+    if all(len(e.before) == len(e.after) for e in stages[0].edits):
+        # OpenCC kept every length, so the conversion stages share one coordinate
+        # system and touch different characters: compose them in a single step.
+        log.add_stage([e for stage in stages for e in stage.edits])
+    else:
+        for stage in stages:
+            log.add_stage(stage.edits)
     return NormalizeResult(
         text=stages[-1].text,
         source=source,
