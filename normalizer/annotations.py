@@ -166,16 +166,25 @@ def _verified(base: str, annotation: str) -> tuple[Syllable, ...]:
     return tuple(sylls)
 
 
-def strip_annotations(text: str, protected: Sequence[tuple[int, int]] = ()) -> StageResult:
+def evidence(candidates: Sequence[Candidate]) -> tuple[int, int]:
+    """(toned or doubled, toneless lower-case) verified candidates: the page's evidence."""
+    strong = sum(1 for c in candidates if c.toned or c.doubled)
+    plain = sum(1 for c in candidates if not (c.toned or c.doubled or c.capitalised))
+    return strong, plain
+
+
+def strip_annotations(
+    text: str, protected: Sequence[tuple[int, int]] = (), *, page_evidence: tuple[int, int] | None = None
+) -> StageResult:
     """Remove verified pinyin annotations; see the module docstring for the evidence rule.
 
-    ``protected`` spans (e.g. mojibake runs) are left untouched.
+    ``protected`` spans (e.g. mojibake runs) are left untouched. ``page_evidence``
+    is :func:`evidence` over the whole document when ``text`` is one piece of it.
     """
     candidates = find_candidates(text, protected)
     if not candidates:
         return StageResult(text)
-    strong = sum(1 for c in candidates if c.toned or c.doubled)
-    plain = sum(1 for c in candidates if not (c.toned or c.doubled or c.capitalised))
+    strong, plain = page_evidence if page_evidence is not None else evidence(candidates)
     edits: list[Edit] = []
     flags: list[Flag] = []
     for c in candidates:

@@ -64,7 +64,7 @@ _FAMILY = {
 }
 
 ESCAPE_BASE = 0xDC00
-_ERROR_HANDLER = "zhnorm-escape"
+ERROR_HANDLER = "zhnorm-escape"  # undecodable bytes → U+DC00+byte, losslessly
 
 
 def _escape_bytes(err: UnicodeDecodeError) -> tuple[str, int]:
@@ -73,7 +73,7 @@ def _escape_bytes(err: UnicodeDecodeError) -> tuple[str, int]:
     return "".join(chr(ESCAPE_BASE + b) for b in bad), err.end
 
 
-codecs.register_error(_ERROR_HANDLER, _escape_bytes)
+codecs.register_error(ERROR_HANDLER, _escape_bytes)
 
 
 def raw_bytes(escaped: str) -> bytes:
@@ -122,7 +122,7 @@ def _sample(data: bytes) -> bytes:
     return data[: cut + 1] if cut > SAMPLE_BYTES // 2 else data[:SAMPLE_BYTES]
 
 
-def _count_bad(text: str) -> int:
+def count_bad(text: str) -> int:
     """Number of escaped (undecodable) bytes in decoded text."""
     return sum(m.end() - m.start() for m in _ESCAPES.finditer(text))
 
@@ -201,7 +201,7 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
 def _plausible(data: bytes, codec: str, score: float) -> bool:
     if score >= SURE_PLAUSIBILITY:
         return True
-    return score >= MIN_PLAUSIBILITY and frequency(_sample(data).decode(codec, _ERROR_HANDLER)) >= MIN_FREQUENCY
+    return score >= MIN_PLAUSIBILITY and frequency(_sample(data).decode(codec, ERROR_HANDLER)) >= MIN_FREQUENCY
 
 
 def _rank_legacy(data: bytes) -> list[tuple[str, float, int]]:
@@ -226,21 +226,21 @@ def _rank_legacy(data: bytes) -> list[tuple[str, float, int]]:
 
 
 def _finish(data: bytes, codec: str, errors: str, score: float, scored: tuple) -> DecodeResult:
-    text = data.decode(codec, _ERROR_HANDLER)
+    text = data.decode(codec, ERROR_HANDLER)
     if text.isascii() or not _ESCAPES.search(text):
         return DecodeResult(text, codec, (), score, scored)
     offset = _byte_offset(data, codec)
-    bad = _count_bad(text)
+    bad = count_bad(text)
     if errors == "strict":
         raise DecodeError(
             f"{bad} undecodable byte{'s' if bad != 1 else ''} as {codec}, first at byte offset {offset}",
             offset=offset,
             encoding=codec,
         )
-    return DecodeResult(text, codec, tuple(_replacement_edits(text)), score, scored)
+    return DecodeResult(text, codec, tuple(replacement_edits(text)), score, scored)
 
 
-def _replacement_edits(text: str) -> list[Edit]:
+def replacement_edits(text: str) -> list[Edit]:
     return [
         Edit(
             DECODE_REPLACE,

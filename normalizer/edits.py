@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from operator import attrgetter, ne
 
@@ -169,9 +169,10 @@ def _split_at(e: Edit, cuts: list[int]) -> list[Edit]:
     if len(e.before) != len(e.after) or e.end - e.start < 2:
         return [e]
     lo = bisect_right(cuts, e.start)
-    points = [c for c in cuts[lo:] if c < e.end]
-    if not points:
+    hi = bisect_left(cuts, e.end, lo)
+    if lo == hi:
         return [e]
+    points = cuts[lo:hi]
     pieces = []
     prev = e.start
     for c in [*points, e.end]:

@@ -7,6 +7,7 @@ the edits to ``result.source`` (the decoded input) gives ``result.text`` exactly
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -138,6 +139,19 @@ class DecodeResult:
     edits: tuple[Edit, ...] = ()  # decode-replace edits (errors="replace" only)
     plausibility: float = 1.0  # share of common Chinese characters among non-ASCII ones
     candidates: tuple[tuple[str, float, int], ...] = ()  # (codec, plausibility, bad bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentContext:
+    """What a piece of a large document must know about the whole document, so that
+    normalizing it piece by piece gives the same text as normalizing it at once:
+    the document's script counts (they decide how lines without evidence convert),
+    the page's annotation evidence, and its character counts (mojibake realignment).
+    """
+
+    script: ScriptCounts
+    annotation_evidence: tuple[int, int]
+    vocabulary: Mapping[str, int]
 
 
 @dataclass(frozen=True, slots=True)

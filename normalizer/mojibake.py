@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 
 from .charsets import frequent_chars, rare_han_re
 from .model import Flag
@@ -33,13 +34,13 @@ MIN_RARE_SHARE = 0.25
 MIN_GAIN = 0.4  # how much more of the realigned text is the document's vocabulary
 
 
-def _known_share(s: str, counts: Counter) -> tuple[float, int]:
+def _known_share(s: str, counts: Mapping[str, int]) -> tuple[float, int]:
     """Share of the Han characters of ``s`` that are frequent or occur elsewhere in the document."""
     han = _HAN.findall(s)
     if not han:
         return 0.0, 0
     frequent = frequent_chars()
-    return sum(1 for c in han if c in frequent or counts[c] >= 2) / len(han), len(han)
+    return sum(1 for c in han if c in frequent or counts.get(c, 0) >= 2) / len(han), len(han)
 
 
 def _realigned(s: str) -> list[str]:
@@ -50,7 +51,7 @@ def _realigned(s: str) -> list[str]:
     return [data[1:].decode("gbk", "replace"), (b"\xa1" + data).decode("gbk", "replace")]
 
 
-def _is_mojibake(run: str, counts: Counter) -> str | None:
+def _is_mojibake(run: str, counts: Mapping[str, int]) -> str | None:
     """Why ``run`` is mojibake, or None."""
     han = _HAN.findall(run)
     if len(han) < MIN_HAN - 1:
@@ -69,11 +70,15 @@ def _is_mojibake(run: str, counts: Counter) -> str | None:
     return None
 
 
-def find_mojibake(text: str) -> tuple[Flag, ...]:
-    """Mojibake runs as ``Flag(kind="mojibake")`` with offsets into ``text``."""
+def find_mojibake(text: str, vocabulary: Mapping[str, int] | None = None) -> tuple[Flag, ...]:
+    """Mojibake runs as ``Flag(kind="mojibake")`` with offsets into ``text``.
+
+    ``vocabulary`` (character counts of the whole document) stands in for
+    ``Counter(text)`` when ``text`` is one piece of a larger document.
+    """
     if "?" not in text and "\ufffd" not in text:
         return ()
-    counts: Counter | None = None
+    counts: Mapping[str, int] | None = vocabulary
     flags: list[Flag] = []
     covered = 0
     for m in _MARK.finditer(text):

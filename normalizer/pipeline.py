@@ -11,11 +11,11 @@ from dataclasses import replace
 
 from .annotations import strip_annotations
 from .convert import to_simplified
-from .decode import decode_bytes, replace_surrogates, to_nfc
+from .decode import decode_bytes, replace_surrogates, replacement_edits, to_nfc
 from .edits import EditLog, apply_edits, source_mapper, target_mapper
-from .model import Edit, Flag, NormalizeResult, ScriptVerdict
+from .model import DocumentContext, Edit, Flag, NormalizeResult, ScriptVerdict
 from .mojibake import find_mojibake
-from .script import detect_script
+from .script import detect_script, verdict_of
 
 
 def normalize_bytes(data: bytes, *, errors: str = "strict") -> NormalizeResult:
@@ -36,7 +36,21 @@ def normalize_text(text: str) -> NormalizeResult:
     return _normalize(text, None, replace_surrogates(text).edits)
 
 
-def _normalize(source: str, encoding: str | None, decode_edits: Sequence[Edit]) -> NormalizeResult:
+def normalize_piece(text: str, context: DocumentContext, *, encoding: str | None = None) -> NormalizeResult:
+    """Normalize one piece (whole lines) of a larger document described by ``context``.
+
+    Used by :mod:`normalizer.stream` for files too large to hold at once; offsets in
+    the result are relative to the piece. ``result.script`` carries the document's
+    verdict and counts with the piece's line verdicts. With an ``encoding``, ``text``
+    is decoded input whose undecodable bytes are escaped (see ``decode.ERROR_HANDLER``).
+    """
+    edits = replacement_edits(text) if encoding else replace_surrogates(text).edits
+    return _normalize(text, encoding, edits, context)
+
+
+def _normalize(
+    source: str, encoding: str | None, decode_edits: Sequence[Edit], context: DocumentContext | None = None
+) -> NormalizeResult:
     log = EditLog(source)
     log.add_stage(decode_edits)
     text = apply_edits(source, decode_edits) if decode_edits else source
@@ -47,9 +61,11 @@ def _normalize(source: str, encoding: str | None, decode_edits: Sequence[Edit]) 
     to_source = source_mapper(log.edits)
 
     script = detect_script(text)
-    mojibake = find_mojibake(text)
+    if context is not None:
+        script = replace(script, verdict=verdict_of(context.script), counts=context.script)
+    mojibake = find_mojibake(text, context.vocabulary if context else None)
     protected = [(f.start, f.end) for f in mojibake]
-    stripped = strip_annotations(text, protected)
+    stripped = strip_annotations(text, protected, page_evidence=context.annotation_evidence if context else None)
     flags = [_moved(f, to_source) for f in (*mojibake, *stripped.flags)]
     if log.edits:
         script = _moved_script(script, to_source)
