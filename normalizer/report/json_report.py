@@ -72,6 +72,8 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from itertools import compress
+from operator import ne
 from typing import Any
 
 from ..model import ANNOTATION, DECODE_REPLACE, NormalizeResult
@@ -104,8 +106,8 @@ class LineIndex:
         return bisect_right(self._starts, offset)
 
 
-def _kinds(kind: str) -> set[str]:
-    return set(kind.split("+"))
+def _kinds(kind: str) -> set[str] | tuple[str]:
+    return set(kind.split("+")) if "+" in kind else (kind,)
 
 
 def _script(result: NormalizeResult) -> dict[str, Any]:
@@ -119,12 +121,6 @@ def _script(result: NormalizeResult) -> dict[str, Any]:
         "simplified": s.counts.simplified,
         "lines": dict(sorted(lines.items())),
     }
-
-
-def _pairs(before: str, after: str) -> Iterable[str]:
-    if len(before) == len(after):
-        return (f"{a}→{b}" for a, b in zip(before, after) if a != b)
-    return (f"{safe_text(before)}→{after}",)
 
 
 def file_record(
@@ -141,7 +137,8 @@ def file_record(
         raise ValueError(f"detail must be one of {DETAIL_LEVELS}, not {detail!r}")
     index = LineIndex(result.source)
     groups: dict[tuple[str, str], list[Any]] = {}
-    mappings: dict[str, Counter[str]] = {}
+    same_length: dict[str, tuple[list[str], list[str]]] = {}  # kind -> (befores, afters)
+    other: dict[str, Counter[str]] = {}
     replaced: list[list[Any]] = []
     for e in result.edits:
         kinds = _kinds(e.kind)
@@ -152,8 +149,18 @@ def file_record(
             g = groups.setdefault((e.before, e.after), [e.before, e.after, 0, []])
             g[2] += 1
             g[3].append([e.start, index.line(e.start)])
+        elif len(e.before) == len(e.after):
+            befores, afters = same_length.setdefault(e.kind, ([], []))
+            befores.append(e.before)
+            afters.append(e.after)
         else:
-            mappings.setdefault(e.kind, Counter()).update(_pairs(e.before, e.after))
+            other.setdefault(e.kind, Counter())[f"{safe_text(e.before)}→{e.after}"] += 1
+    # One pass in C over all of a kind's characters; each distinct pair formatted once.
+    mappings = {kind: Counter(c) for kind, c in other.items()}
+    for kind, (befores, afters) in same_length.items():
+        b, a = "".join(befores), "".join(afters)
+        counted = Counter(compress(zip(b, a), map(ne, b, a)))
+        mappings.setdefault(kind, Counter()).update({f"{x}→{y}": n for (x, y), n in counted.items()})
     record: Record = {
         "path": path,
         "status": status,
