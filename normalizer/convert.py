@@ -76,10 +76,10 @@ def _line_starts(text: str) -> list[int]:
 def opencc_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[int, int]] = ()) -> StageResult:
     """Apply OpenCC where each line's context allows; flag what is left on purpose."""
     if text.isascii():
-        return StageResult(text)
+        return StageResult(text, same_length=True)
     converted = converter().convert(text)
     if converted == text:
-        return StageResult(text)
+        return StageResult(text, same_length=True)
     old_lines = text.splitlines(keepends=True)
     new_lines = converted.splitlines(keepends=True)
     aligned = len(converted) == len(text) and len(old_lines) == len(new_lines)
@@ -90,6 +90,7 @@ def opencc_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[i
     flags: list[Flag] = []
     out: list[str] = []
     pos = 0
+    same_length = True
     for i, (old, new) in enumerate(zip(old_lines, new_lines, strict=False)):
         ctx = contexts[i] if i < len(contexts) else FULL
         if old != new and protected:
@@ -99,13 +100,14 @@ def opencc_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[i
             pos += len(old)
             continue
         line_edits = diff_edits(CONVERT, old, new, pos)
+        same_length = same_length and len(old) == len(new)
         if ctx != FULL:
             line_edits, stray_flags = _only_strays(line_edits, t_only, convert=ctx == STRAYS)
             flags.extend(stray_flags)
         edits.extend(line_edits)
         out.append(new if ctx == FULL else _apply_line(old, line_edits, pos))
         pos += len(old)
-    return StageResult("".join(out), tuple(edits), tuple(flags))
+    return StageResult("".join(out), tuple(edits), tuple(flags), same_length)
 
 
 def _only_strays(edits: Sequence[Edit], t_only: frozenset[str], *, convert: bool) -> tuple[list[Edit], list[Flag]]:

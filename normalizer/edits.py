@@ -49,8 +49,9 @@ def aligned_edits(kind: str, before: str, after: str, offset: int = 0) -> list[E
     if before == after:
         return []
     mask = bytes(map(ne, before, after))
+    new = tuple.__new__  # skips NamedTuple's Python-level __new__: this is the hot path
     return [
-        Edit(kind, offset + s, offset + e, before[s:e], after[s:e])
+        new(Edit, (kind, offset + s, offset + e, before[s:e], after[s:e], ""))
         for s, e in (m.span() for m in _RUNS.finditer(mask))
     ]
 

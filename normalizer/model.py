@@ -123,11 +123,13 @@ class ScriptVerdict:
 @dataclass(frozen=True, slots=True)
 class StageResult:
     """What one text stage returns: its output text, the edits it made (offsets into
-    its own input) and what it flagged."""
+    its own input) and what it flagged. ``same_length`` says every edit keeps its
+    length, so offsets after the stage equal offsets before it."""
 
     text: str
     edits: tuple[Edit, ...] = ()
     flags: tuple[Flag, ...] = ()
+    same_length: bool = False
 
 
 @dataclass(frozen=True, slots=True)

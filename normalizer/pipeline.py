@@ -79,7 +79,7 @@ def _normalize(
     stages = to_simplified(text, script, protected)
     for stage in stages:
         flags.extend(_moved(f, to_source) for f in stage.flags)
-    if all(len(e.before) == len(e.after) for e in stages[0].edits):
+    if stages[0].same_length:
         # OpenCC kept every length, so the conversion stages share one coordinate
         # system and touch different characters: compose them in a single step.
         log.add_stage([e for stage in stages for e in stage.edits])
