@@ -633,8 +633,14 @@ def _execute(tasks: Iterable[Task], jobs: int, count: int | None = None) -> Iter
     try:
         chunk = max(1, min(16, count // (workers * 4)))
         yield from pool.map(process_file, tasks, chunksize=chunk)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # Ctrl-C, an error, or the run closed us early: stop the workers now
+        # Waiting for them can hang for ever after a Ctrl-C (which also reaches the workers):
+        # terminate them (their writes are atomic) and do not wait.
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def inspect(paths: Iterable[Path], *, errors: str = "strict", detail: str = "summary", jobs: int = 1) -> list[Record]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
-from .batch import REPORT_NAME, RunOptions, UsageError, binary_reason, default_jobs, inspect, tool_info
+from .batch import REPORT_NAME, RunOptions, RunResult, UsageError, binary_reason, default_jobs, inspect, tool_info
 from .batch import run as run_batch
 from .config import Config, ConfigError, load_config
 from .model import DecodeError
@@ -106,6 +106,13 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Redo every file, even those the manifest says are up to date.")
 @_errors_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only per-file errors.")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Run on a Dask cluster: a scheduler's address (tcp://host:8786), or 'local' for a LocalCluster of "
+    "--jobs processes here. Workers must see SRC and DST at the same paths. Needs: pip install 'zhnorm[dask]'.",
+)
 def run(
     src: Path,
     dst: Path,
@@ -118,6 +125,7 @@ def run(
     force: bool,
     errors: str,
     quiet: bool,
+    scheduler: str | None,
 ) -> None:
     """Normalize every text file under SRC into DST (same relative paths, UTF-8 without BOM).
 
@@ -155,8 +163,9 @@ def run(
         errors=errors,
         report_detail=report_detail,
     )
+    runner = run_batch if scheduler is None else _dask_runner(scheduler)
     try:
-        result = run_batch(src, dst, options, report_dir=report_dir, on_record=show, on_start=start)
+        result = runner(src, dst, options, report_dir=report_dir, on_record=show, on_start=start)
     except UsageError as err:
         _fail_usage(str(err))
         return
@@ -173,6 +182,23 @@ def run(
         if result.html_path is not None:
             click.echo(f"report: {result.html_path}")
     sys.exit(result.exit_code)
+
+
+def _dask_runner(address: str) -> Callable[..., RunResult]:
+    """``normalizer.distributed.run_on_scheduler`` for ``address``; exit 2 when Dask is not installed.
+
+    The module (and so Dask) is imported only here, when --scheduler is given.
+    """
+    import importlib
+    from functools import partial
+
+    try:
+        module = importlib.import_module("normalizer.distributed")
+    except ModuleNotFoundError as err:
+        if (err.name or "").partition(".")[0] not in ("dask", "distributed"):
+            raise
+        _fail_usage("--scheduler needs Dask, which is not installed: pip install 'zhnorm[dask]'")
+    return partial(module.run_on_scheduler, address)
 
 
 @main.command()
