@@ -32,17 +32,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ZHNORM = [sys.executable, "-m", "normalizer"]
+sys.path.insert(0, str(HERE))
+from common import ZHNORM, ensure_corpus  # noqa: E402
+
 TB = 10**12
 MB = 10**6
-
-
-def make_corpus(root: Path, mb: int, seed: int) -> None:
-    if (root / "raw").is_dir():
-        return
-    print(f"making the corpus: {root} ({mb} MB, seed {seed})", flush=True)
-    cmd = [sys.executable, str(HERE / "make_corpus.py"), str(root), "--mb", str(mb), "--seed", str(seed)]
-    subprocess.run(cmd, check=True)
 
 
 def zhnorm_run(src: Path, work: Path, jobs: int, scheduler: str | None) -> float:
@@ -77,7 +71,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs of each; the median is used")
     args = parser.parse_args()
 
-    make_corpus(args.corpus, args.mb, args.seed)
+    ensure_corpus(args.corpus, args.mb, args.seed)
     src = args.corpus / "raw"
     files = [p for p in src.rglob("*") if p.is_file()]
     total = sum(p.stat().st_size for p in files)
