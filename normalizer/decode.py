@@ -38,6 +38,7 @@ from .model import DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Ed
 MIN_PLAUSIBILITY = 0.5
 MIN_FREQUENCY = 0.2
 SURE_PLAUSIBILITY = 0.8
+OVERRIDE_PLAUSIBILITY = 0.9  # a legacy reading must be this sure to override valid UTF-8
 NEAR_TIE = 0.02
 SAMPLE_BYTES = 1 << 14
 
@@ -183,7 +184,7 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
             return DecodeResult(text, "utf-8", (), score, ())
         legacy = _rank_legacy(data)
         codec, legacy_score, bad = legacy[0]
-        if bad == 0 and legacy_score >= 0.9 and frequency(_sample(data).decode(codec)) >= 0.3:
+        if bad == 0 and legacy_score >= OVERRIDE_PLAUSIBILITY and frequency(_sample(data).decode(codec)) >= 0.3:
             return DecodeResult(data.decode(codec), codec, (), legacy_score, tuple(legacy))
         return DecodeResult(text, "utf-8", (), score, ())
 
@@ -241,6 +242,7 @@ def _finish(data: bytes, codec: str, errors: str, score: float, scored: tuple) -
 
 
 def replacement_edits(text: str) -> list[Edit]:
+    """A ``decode-replace`` edit (escaped bytes → U+FFFD each) per run of undecodable bytes."""
     return [
         Edit(
             DECODE_REPLACE,
