@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .batch import REPORT_NAME, RunOptions, RunResult, UsageError, binary_reason, default_jobs, inspect, tool_info
+from .batch import (
+    REPORT_NAME,
+    RunOptions,
+    RunResult,
+    UsageError,
+    binary_reason,
+    default_jobs,
+    display_path,
+    inspect,
+    tool_info,
+)
 from .batch import run as run_batch
 from .config import Config, ConfigError, load_config
 from .model import DecodeError
@@ -146,10 +156,14 @@ def run(
             progress = Progress(total, sys.stderr)
 
     def show(record: Record) -> None:
-        if record["status"] == "error":
+        # One line per file that was not normalized: errors always, skipped files unless --quiet.
+        status = record["status"]
+        if status == "error" or (status == "skipped" and not quiet and not record.get("reused")):
             if progress:
                 progress.clear()
-            click.echo(f"{src / record['path']}: {record['reason']}", err=True)
+            where = display_path(str(src)) + "/" + record["path"]
+            what = "" if status == "error" else "skipped, "
+            click.echo(f"{where}: {what}{record['reason']}", err=True)
         if progress:
             progress.update()
 
@@ -172,6 +186,8 @@ def run(
     finally:
         if progress:
             progress.clear()
+    for warning in result.warnings:
+        click.echo(f"zhnorm: error: {warning}", err=True)
     if not quiet:
         from .report.terminal import summary_lines
 

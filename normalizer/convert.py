@@ -41,6 +41,13 @@ def converter():
 FULL, STRAYS, KEEP = "full", "strays", "keep"
 
 
+def _opencc(text: str) -> str:
+    """OpenCC's conversion; its C++ side ends a string at NUL, so NULs are kept outside."""
+    if "\x00" in text:
+        return "\x00".join(converter().convert(part) for part in text.split("\x00"))
+    return converter().convert(text)
+
+
 def line_contexts(script: ScriptVerdict) -> list[str]:
     """For each line: "full" (apply every OpenCC change), "strays" (convert only
     traditional-only characters) or "keep" (apply no OpenCC change; flag strays).
@@ -77,14 +84,14 @@ def opencc_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[i
     """Apply OpenCC where each line's context allows; flag what is left on purpose."""
     if text.isascii():
         return StageResult(text, same_length=True)
-    converted = converter().convert(text)
+    converted = _opencc(text)
     if converted == text:
         return StageResult(text, same_length=True)
     old_lines = text.splitlines(keepends=True)
     new_lines = converted.splitlines(keepends=True)
     aligned = len(converted) == len(text) and len(old_lines) == len(new_lines)
     if not aligned:  # a table changed length somewhere: convert line by line
-        new_lines = [converter().convert(line) for line in old_lines]
+        new_lines = [_opencc(line) for line in old_lines]
     t_only = traditional_only()
     edits: list[Edit] = []
     flags: list[Flag] = []

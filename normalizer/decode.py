@@ -33,12 +33,13 @@ import unicodedata
 
 from .charsets import common_chars, frequent_chars
 from .edits import line_edits
-from .model import DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
+from .model import BOM, DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
 
 MIN_PLAUSIBILITY = 0.5
 MIN_FREQUENCY = 0.2
 SURE_PLAUSIBILITY = 0.8
 OVERRIDE_PLAUSIBILITY = 0.9  # a legacy reading must be this sure to override valid UTF-8
+OVERRIDE_MAX_CHARS = 8  # and only a few characters long: longer valid UTF-8 is UTF-8
 NEAR_TIE = 0.02
 SAMPLE_BYTES = 1 << 14
 
@@ -182,6 +183,8 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
         score = plausibility(text[:SAMPLE_BYTES])
         if score >= MIN_PLAUSIBILITY:
             return DecodeResult(text, "utf-8", (), score, ())
+        if len(text) - len(text.encode("ascii", "ignore")) > OVERRIDE_MAX_CHARS:
+            return DecodeResult(text, "utf-8", (), score, ())
         legacy = _rank_legacy(data)
         codec, legacy_score, bad = legacy[0]
         if bad == 0 and legacy_score >= OVERRIDE_PLAUSIBILITY and frequency(_sample(data).decode(codec)) >= 0.3:
@@ -254,6 +257,15 @@ def replacement_edits(text: str) -> list[Edit]:
         )
         for m in _ESCAPES.finditer(text)
     ]
+
+
+def strip_leading_bom(text: str) -> StageResult:
+    """A U+FEFF still at the start of decoded text (a doubled BOM) is dropped: written
+    out as UTF-8 it would be read back as a BOM and vanish, so output would not be stable."""
+    if not text.startswith("\ufeff"):
+        return StageResult(text, same_length=True)
+    n = len(text) - len(text.lstrip("\ufeff"))
+    return StageResult(text[n:], (Edit(BOM, 0, n, text[:n], "", "byte-order mark inside the text"),))
 
 
 def to_nfc(text: str) -> StageResult:

@@ -36,15 +36,40 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
-from .batch import atomic_write, binary_reason, selected
+from . import batch
+from .batch import (
+    BINARY_PROBE,
+    AtomicFile,
+    FileProblem,
+    atomic_write,
+    binary_reason,
+    check_unchanged,
+    display_path,
+    guard,
+    open_input,
+    read_input,
+    selected,
+    stream_normalize,
+)
 from .config import Config, ConfigError, load_config
-from .model import ANNOTATION, CONVERT, DECODE_REPLACE, ENTITY, FIX, NFC, PUNCTUATION, DecodeError, NormalizeResult
+from .model import (
+    ANNOTATION,
+    CONVERT,
+    DECODE_REPLACE,
+    ENTITY,
+    FIX,
+    NFC,
+    PUNCTUATION,
+    DecodeError,
+    Edit,
+    NormalizeResult,
+)
 from .pipeline import normalize_bytes
 
 CLEAN = "clean"  # already normalized: nothing printed
-SKIPPED = "skipped"  # excluded (or not included) by the configuration
+SKIPPED = "skipped"  # excluded by the configuration, or a symbolic link leading out of the repository
 FIXED = "fixed"  # rewritten (fix)
 NEEDS_FIX = "needs-fix"  # would be rewritten (check)
 ERROR = "error"  # binary, unreadable or undecodable: left untouched
@@ -77,11 +102,19 @@ class FileOutcome:
             return f"Would fix {self.path}: {self.detail}"
         if self.status == ERROR:
             return f"Cannot normalize {self.path}: {self.detail}; left untouched"
+        if self.status == SKIPPED and self.detail:
+            return f"Skipping {self.path}: {self.detail}"
         return None
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _tally(edits: Iterable[Edit], count: dict[str, int], chars: dict[str, int]) -> None:
+    for edit in edits:
+        count[edit.kind] = count.get(edit.kind, 0) + 1
+        chars[edit.kind] = chars.get(edit.kind, 0) + len(edit.before)
 
 
 def describe(result: NormalizeResult) -> str:
@@ -92,9 +125,12 @@ def describe(result: NormalizeResult) -> str:
     """
     count: dict[str, int] = {}
     chars: dict[str, int] = {}
-    for edit in result.edits:
-        count[edit.kind] = count.get(edit.kind, 0) + 1
-        chars[edit.kind] = chars.get(edit.kind, 0) + len(edit.before)
+    _tally(result.edits, count, chars)
+    return describe_counts(count, chars, result.encoding)
+
+
+def describe_counts(count: dict[str, int], chars: dict[str, int], encoding: str | None) -> str:
+    """:func:`describe` from edit counts and edited characters by kind (a file streamed in pieces)."""
     parts: list[str] = []
     if count.get(ANNOTATION):
         parts.append(_plural(count[ANNOTATION], "annotation") + " removed")
@@ -109,7 +145,7 @@ def describe(result: NormalizeResult) -> str:
         parts.append(_plural(count[NFC], "NFC normalization"))
     if chars.get(DECODE_REPLACE):
         parts.append(_plural(chars[DECODE_REPLACE], "undecodable byte") + " replaced with U+FFFD")
-    encoding = result.encoding or TARGET_ENCODING
+    encoding = encoding or TARGET_ENCODING
     if encoding == "utf-8-sig":
         parts.append("byte-order mark removed")
     elif encoding != TARGET_ENCODING:
@@ -120,38 +156,75 @@ def describe(result: NormalizeResult) -> str:
 def process(path: str | os.PathLike[str], *, fix: bool, errors: str = "strict") -> FileOutcome:
     """Normalize one file; with ``fix`` rewrite it when (and only when) its bytes change.
 
-    Never raises for a bad file: a binary, unreadable or undecodable file becomes an
-    ``ERROR`` outcome and is not touched.
+    Never raises for a bad file: a binary, unreadable, undecodable file (or one that
+    changes while being read) becomes an ``ERROR`` outcome and is not touched. Files
+    over ``batch.STREAM_BYTES`` are normalized piece by piece, never held whole.
     """
-    shown = os.fspath(path)
+    shown = display_path(os.fspath(path))
     file = Path(path)
     try:
-        info = file.stat()
-        if stat.S_ISDIR(info.st_mode):
-            return FileOutcome(shown, ERROR, "is a directory")
-        data = file.read_bytes()
+        f, info = open_input(file)
+        with f:
+            if info.st_size > batch.STREAM_BYTES:
+                return _process_large(shown, file, f, info, fix=fix, errors=errors)
+            data = read_input(f, info)
+        why = binary_reason(data)
+        if why:
+            return FileOutcome(shown, ERROR, f"not text: {why}")
+        try:
+            result = normalize_bytes(data, errors=errors)
+        except DecodeError as err:
+            return FileOutcome(shown, ERROR, f"cannot decode: {err.reason}")
+        guard(result)
+        out = result.text.encode(TARGET_ENCODING)
+        if out == data:
+            return FileOutcome(shown, CLEAN)
+        detail = describe(result)
+        if not fix:
+            return FileOutcome(shown, NEEDS_FIX, detail)
+        check_unchanged(file, info)
+        # Write through a symbolic link to its target (os.replace would swap the link for a file).
+        target = Path(os.path.realpath(file))
+        try:
+            atomic_write(target, out, mode=stat.S_IMODE(info.st_mode))
+        except OSError as err:
+            return FileOutcome(shown, ERROR, f"cannot write: {err.strerror or err}")
+    except FileProblem as err:
+        return FileOutcome(shown, ERROR, err.reason)
+    except Exception as err:  # a bug must not stop the other files
+        return FileOutcome(shown, ERROR, f"internal error: {type(err).__name__}: {err}".replace("\n", " "))
+    return FileOutcome(shown, FIXED, detail)
+
+
+def _process_large(shown: str, file: Path, f: BinaryIO, info: os.stat_result, *, fix: bool, errors: str) -> FileOutcome:
+    """:func:`process` for a file over ``batch.STREAM_BYTES``: pieces go straight to a temporary file."""
+    try:
+        head = f.read(BINARY_PROBE)
     except OSError as err:
         return FileOutcome(shown, ERROR, f"cannot read: {err.strerror or err}")
-    why = binary_reason(data)
+    why = binary_reason(head)
     if why:
         return FileOutcome(shown, ERROR, f"not text: {why}")
+    count: dict[str, int] = {}
+    chars: dict[str, int] = {}
+    sink = AtomicFile(Path(os.path.realpath(file)), mode=stat.S_IMODE(info.st_mode)) if fix else None
     try:
-        result = normalize_bytes(data, errors=errors)
-    except DecodeError as err:
-        return FileOutcome(shown, ERROR, f"cannot decode: {err.reason}")
-    out = result.text.encode(TARGET_ENCODING)
-    if out == data:
-        return FileOutcome(shown, CLEAN)
-    detail = describe(result)
-    if not fix:
-        return FileOutcome(shown, NEEDS_FIX, detail)
-    # Write through a symbolic link to its target (os.replace would swap the link for a file).
-    target = Path(os.path.realpath(file))
-    try:
-        atomic_write(target, out, mode=stat.S_IMODE(info.st_mode))
-    except OSError as err:
-        return FileOutcome(shown, ERROR, f"cannot write: {err.strerror or err}")
-    return FileOutcome(shown, FIXED, detail)
+        try:
+            found, _digest, _size, same = stream_normalize(
+                file, info, errors=errors, sink=sink, on_piece=lambda piece: _tally(piece.result.edits, count, chars)
+            )
+        except DecodeError as err:
+            return FileOutcome(shown, ERROR, f"cannot decode: {err.reason}")
+        if same:
+            return FileOutcome(shown, CLEAN)
+        detail = describe_counts(count, chars, found.encoding)
+        if sink is None:
+            return FileOutcome(shown, NEEDS_FIX, detail)
+        sink.commit()
+        return FileOutcome(shown, FIXED, detail)
+    finally:
+        if sink is not None:
+            sink.discard()
 
 
 def _relative(path: str, root: Path | None) -> str:
@@ -186,13 +259,27 @@ def run_hook(
         config = load_config()
     errors = errors or config.errors or "strict"
     outcomes: list[FileOutcome] = []
+    root = Path(os.path.realpath(config.root or Path.cwd()))
     for path in paths:
-        shown = os.fspath(path)
-        if wanted(shown, config):
-            outcomes.append(process(shown, fix=fix, errors=errors))
+        name = os.fspath(path)
+        if not wanted(name, config):
+            outcomes.append(FileOutcome(display_path(name), SKIPPED))
+        elif os.path.islink(name) and _outside(name, root):
+            outcomes.append(
+                FileOutcome(display_path(name), SKIPPED, "symbolic link to outside the repository (not followed)")
+            )
         else:
-            outcomes.append(FileOutcome(shown, SKIPPED))
+            outcomes.append(process(name, fix=fix, errors=errors))
     return outcomes
+
+
+def _outside(path: str, root: Path) -> bool:
+    """Whether the symbolic link ``path`` leads outside ``root`` (a link loop does not: it errors when read)."""
+    try:
+        target = Path(path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return target != root and root not in target.parents
 
 
 def exit_code(outcomes: Iterable[FileOutcome]) -> int:

@@ -20,8 +20,9 @@ FIX = "fix"  # our corrections on top of OpenCC (著→着 in context)
 PUNCTUATION = "punctuation"  # small-form variants such as ﹔ → ；
 ENTITY = "entity"  # broken HTML entities for punctuation such as #xff1a; → ：
 SURROGATE = "surrogate"  # a lone surrogate in text input replaced by U+FFFD
+BOM = "bom"  # a byte-order mark left at the start of the text (it would vanish on re-reading)
 
-EDIT_KINDS = (DECODE_REPLACE, SURROGATE, NFC, ANNOTATION, CONVERT, FIX, PUNCTUATION, ENTITY)
+EDIT_KINDS = (DECODE_REPLACE, SURROGATE, BOM, NFC, ANNOTATION, CONVERT, FIX, PUNCTUATION, ENTITY)
 
 
 class Edit(NamedTuple):

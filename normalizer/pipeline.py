@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from .annotations import strip_annotations
 from .convert import to_simplified
-from .decode import decode_bytes, replace_surrogates, replacement_edits, to_nfc
+from .decode import decode_bytes, replace_surrogates, replacement_edits, strip_leading_bom, to_nfc
 from .edits import EditLog, apply_edits, source_mapper, target_mapper
 from .model import DocumentContext, Edit, Flag, NormalizeResult, ScriptVerdict
 from .mojibake import find_mojibake
@@ -55,7 +55,9 @@ def _normalize(
     log.add_stage(decode_edits)
     text = apply_edits(source, decode_edits) if decode_edits else source
 
-    nfc = to_nfc(text)
+    bom = strip_leading_bom(text)
+    log.add_stage(bom.edits)
+    nfc = to_nfc(bom.text)
     log.add_stage(nfc.edits)
     text = nfc.text
     to_source = source_mapper(log.edits)

@@ -37,6 +37,7 @@ BLOCK_BYTES = 1 << 20
 PIECE_CHARS = 1 << 18  # ~256 K characters: peak RSS ~165 MB on a 20 MB file, 310 MB at 1 M
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _SENTENCE_END = re.compile("[。！？；!?;]")
+_CLAUSE_END = re.compile("[，、,：:]")
 _ESCAPED = re.compile("[\udc00-\udcff]")
 
 
@@ -85,6 +86,9 @@ def detect_encoding(path: Path, *, errors: str = "strict") -> str:
                     lines.append(line + b"\n")
                     size += len(line) + 1
     sample = b"".join(lines)[: SAMPLE_BYTES * 2]
+    # The file has no BOM, so BOM-like bytes at the start of a later line are text.
+    while sample.startswith((*_BOMS, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        sample = sample[2:]
     return decode_bytes(sample, errors="replace").encoding if sample else "utf-8"
 
 
@@ -97,7 +101,10 @@ def _decoded_pieces(path: Path, codec: str, errors: str, piece_chars: int) -> It
         while True:
             block = f.read(BLOCK_BYTES)
             held = len(decoder.getstate()[0])
-            text = pending + decoder.decode(block, final=not block)
+            try:
+                text = pending + decoder.decode(block, final=not block)
+            except UnicodeError as err:  # e.g. a UTF-16 stream without its BOM
+                raise DecodeError(f"cannot decode as {codec}: {err}", offset=base, encoding=codec) from err
             if errors == "strict" and _ESCAPED.search(text[len(pending) :]):
                 raise DecodeError(
                     f"undecodable bytes as {codec}, first near byte offset {_offset(codec, base - held, f)}",
@@ -130,15 +137,26 @@ def _offset(codec: str, start: int, f) -> int:
 
 
 def _cut(text: str, size: int) -> int:
-    """Where to end a piece: after the last newline, else a sentence end, else a space."""
+    """Where to end a piece: after the last newline, else a sentence end, else a
+    comma, else a space, else before a character that starts no annotation."""
     cut = text.rfind("\n", 0, size) + 1
     if cut:
         return cut
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, size // 2, size)]
-    if ends:
-        return ends[-1]
+    for pattern in (_SENTENCE_END, _CLAUSE_END):
+        ends = [m.end() for m in pattern.finditer(text, size // 2, size)]
+        if ends:
+            return ends[-1]
     space = max(text.rfind(" ", size // 2, size), text.rfind("\u3000", size // 2, size))
-    return space + 1 if space >= 0 else size
+    if space >= 0:
+        return space + 1
+    # Never inside "字(pinyin)" nor between a character and its annotation.
+    opened = max(text.rfind("(", size - 24, size), text.rfind("（", size - 24, size))
+    if opened >= 0 and ")" not in text[opened:size] and "）" not in text[opened:size]:
+        return max(opened - 1, 1)
+    cut = size
+    while cut > 1 and text[cut] in "(（":
+        cut -= 1
+    return cut
 
 
 def survey(path: Path, *, errors: str = "strict", piece_chars: int = PIECE_CHARS) -> Survey:

@@ -217,7 +217,8 @@ def test_cli_scheduler_local_gives_the_same_tree_and_report(local_run: Path, tmp
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith(f"{local_run / 'raw' / 'bad' / 'undecodable.txt'}: no plausible Chinese encoding")
-    assert result.stderr.count("\n") == 1  # that one error, nothing from Dask
+    # that one error and the skipped image (one line each), nothing from Dask
+    assert result.stderr.splitlines()[1:] == [f"{local_run / 'raw' / 'img' / 'logo.png'}: skipped, binary (PNG image)"]
     assert tree(dst) == tree(local_run / "clean")
     assert comparable_json(rep) == comparable_json(local_run / "reports")
 

@@ -300,3 +300,91 @@ def render_json(report: Mapping[str, Any]) -> str:
         return text[:-2] + ',\n "files": []\n}\n'
     lines = ",\n".join("  " + json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in files)
     return text[:-2] + ',\n "files": [\n' + lines + "\n ]\n}\n"
+
+
+class StreamRecordBuilder:
+    """The record of a file normalized piece by piece (:func:`normalizer.stream.normalize_file`),
+    built from each piece's :func:`file_record` without holding the whole text.
+
+    Offsets and line numbers are shifted by the piece's place in the document, counts
+    and histograms summed, annotation groups merged in order of first occurrence, so the
+    result equals the whole-file record, with these documented exceptions:
+
+    * ``script`` takes the document verdict and counts from the survey
+      (``survey.context.script``, counted on the decoded text before NFC; the whole-file
+      record counts after NFC, which differs only when NFC changes a character that
+      tells the scripts apart); ``script.lines`` sums the pieces' line verdicts, so a
+      line longer than a piece (cut inside the line) counts once per piece it spans.
+    * with ``detail="full"`` the ``edits`` list is held in memory, one entry per edit, as
+      for a whole file: memory then grows with the number of edits, not the text.
+    """
+
+    def __init__(self, path: str, *, detail: str = "summary"):
+        if detail not in DETAIL_LEVELS:
+            raise ValueError(f"detail must be one of {DETAIL_LEVELS}, not {detail!r}")
+        self.path = path
+        self.detail = detail
+        self.encoding: str | None = None
+        self.lines: Counter[str] = Counter()
+        self.edit_counts: Counter[str] = Counter()
+        self.groups: dict[tuple[str, str], list[Any]] = {}
+        self.mappings: dict[str, Counter[str]] = {}
+        self.replaced: list[list[Any]] = []
+        self.flags: list[dict[str, Any]] = []
+        self.flag_counts: Counter[str] = Counter()
+        self.edits: list[list[Any]] = []
+
+    def add(self, piece: Any) -> None:
+        """Add one :class:`normalizer.stream.Piece` (pieces in document order)."""
+        off, ln = piece.offset, piece.line
+        r = file_record(self.path, piece.result, status="changed", bytes_in=0, bytes_out=0, detail=self.detail)
+        self.encoding = r["encoding"]
+        self.lines.update(r["script"]["lines"])
+        self.edit_counts.update(r["edit_counts"])
+        for before, after, count, at in r["annotations"]:
+            group = self.groups.setdefault((before, after), [before, after, 0, []])
+            group[2] += count
+            group[3].extend([start + off, line + ln] for start, line in at)
+        for kind, hist in r["mappings"].items():
+            self.mappings.setdefault(kind, Counter()).update(hist)
+        self.replaced.extend([start + off, line + ln, raw] for start, line, raw in r["replaced"])
+        self.flags.extend(
+            {**f, "start": f["start"] + off, "end": f["end"] + off, "line": f["line"] + ln} for f in r["flags"]
+        )
+        self.flag_counts.update(r["flag_counts"])
+        if self.detail == "full":
+            self.edits.extend(
+                [kind, start + off, end + off, line + ln, *rest] for kind, start, end, line, *rest in r["edits"]
+            )
+
+    def record(self, survey: Any, *, status: str, bytes_in: int, bytes_out: int | None) -> Record:
+        """The file record; ``survey`` is the file's :class:`normalizer.stream.Survey`."""
+        from ..script import verdict_of
+
+        counts = survey.context.script
+        record: Record = {
+            "path": self.path,
+            "status": status,
+            "reason": None,
+            "reused": False,
+            "bytes_in": bytes_in,
+            "bytes_out": bytes_out,
+            "encoding": survey.encoding,
+            "script": {
+                "verdict": verdict_of(counts),
+                "traditional_share": round(counts.traditional_share, 4),
+                "simplified_share": round(counts.simplified_share, 4),
+                "traditional": counts.traditional,
+                "simplified": counts.simplified,
+                "lines": dict(sorted(self.lines.items())),
+            },
+            "edit_counts": dict(sorted(self.edit_counts.items())),
+            "annotations": list(self.groups.values()),
+            "mappings": {k: _histogram(c) for k, c in sorted(self.mappings.items())},
+            "replaced": self.replaced,
+            "flags": self.flags,
+            "flag_counts": dict(sorted(self.flag_counts.items())),
+        }
+        if self.detail == "full":
+            record["edits"] = self.edits
+        return record
