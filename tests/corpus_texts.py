@@ -48,3 +48,12 @@ def make_tree(root: Path, files: dict[str, bytes]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return root
+
+
+def encodes(text: str, codec: str) -> bool:
+    """Whether ``codec`` can hold ``text`` (Big5 lacks simplified characters and most pinyin)."""
+    try:
+        text.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from corpus_texts import make_tree
+from corpus_texts import encodes, make_tree
 
 from normalizer import __version__, normalize_bytes
 from normalizer import cli as cli_module
@@ -36,17 +36,9 @@ def big5_pair() -> tuple[bytes, str]:
     """Seed 000 without its one line Big5 cannot encode, as Big5, and its expected text."""
     src = seed(SEED_000).split("\n")
     exp = expected(SEED_000).split("\n")
-    keep = [i for i, line in enumerate(src) if _encodes(line, "big5")]
+    keep = [i for i, line in enumerate(src) if encodes(line, "big5")]
     assert len(keep) == len(src) - 1
     return "\n".join(src[i] for i in keep).encode("big5"), "\n".join(exp[i] for i in keep)
-
-
-def _encodes(text: str, codec: str) -> bool:
-    try:
-        text.encode(codec)
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from corpus_texts import make_tree
+from corpus_texts import encodes, make_tree
 
 import normalizer
 from normalizer import batch
@@ -37,7 +37,7 @@ def corpus(root: Path) -> Path:
     """The two seeds, copies in GB18030 / Big5 / UTF-16 / UTF-8 with BOM, nested; a binary and an undecodable file."""
     s0 = (RAW / SEED_000).read_text(encoding="utf-8")
     s1 = (RAW / SEED_001).read_text(encoding="utf-8")
-    big5 = "\n".join(line for line in s0.split("\n") if _encodes(line, "big5"))
+    big5 = "\n".join(line for line in s0.split("\n") if encodes(line, "big5"))
     files = {
         SEED_000: (RAW / SEED_000).read_bytes(),
         SEED_001: (RAW / SEED_001).read_bytes(),
@@ -53,14 +53,6 @@ def corpus(root: Path) -> Path:
         "bad/undecodable.txt": UNDECODABLE,
     }
     return make_tree(root, files)
-
-
-def _encodes(text: str, codec: str) -> bool:
-    try:
-        text.encode(codec)
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def tree(root: Path) -> dict[str, bytes]:
