@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from corpus_texts import SEED_000, SEED_001, load_seeds
+from corpus_texts import SEED_000, SEED_001, SEEDS_DIR, load_seeds
 
 from normalizer import DecodeError, batch, hook, normalize_bytes, stream
 from normalizer.batch import MANIFEST_NAME, TEMP_MARK, RunOptions
@@ -588,3 +588,29 @@ def test_streamed_fix_and_check_match_the_whole_file(repo: Path, monkeypatch: py
     assert (repo / "b.txt").read_bytes() == (repo / "a.txt").read_bytes()
     assert hook.run_hook(["b.txt"], fix=True)[0].status == "clean"
     assert temporaries(repo) == []
+
+
+def test_a_streamed_record_stops_keeping_positions_past_its_cap(tmp_path: Path, monkeypatch):
+    # memory must stay flat on huge files: past the cap, positions are dropped and named in
+    # "truncated"; every count stays exact and the report still validates
+    import jsonschema
+
+    from normalizer.report import json_report
+
+    seed = (SEEDS_DIR / "001_449be7fe8a02e952.txt").read_bytes()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "noisy.txt").write_bytes(seed * 3)
+    options = RunOptions(jobs=1)
+    whole = batch.run(tmp_path / "src", tmp_path / "whole", options, report_dir=tmp_path / "r1")
+    monkeypatch.setattr(batch, "STREAM_BYTES", 1000)
+    monkeypatch.setattr(batch, "STREAM_PIECE_CHARS", 2000)
+    monkeypatch.setattr(json_report, "STREAM_MAX_POSITIONS", 100)
+    streamed = batch.run(tmp_path / "src", tmp_path / "streamed", options, report_dir=tmp_path / "r2")
+    (a,), (b,) = whole.records, streamed.records
+    assert b["truncated"] == ["annotations.at"]
+    assert [g[:3] for g in a["annotations"]] == b["annotations"]
+    assert sum(g[2] for g in b["annotations"]) == 3 * 263
+    assert a["edit_counts"] == b["edit_counts"] and a["mappings"] == b["mappings"]
+    assert (tmp_path / "streamed" / "noisy.txt").read_bytes() == (tmp_path / "whole" / "noisy.txt").read_bytes()
+    schema = json.loads((Path(json_report.__file__).parent / "schema.json").read_text("utf-8"))
+    jsonschema.validate(json.loads((tmp_path / "r2" / "report.json").read_text("utf-8")), schema)

@@ -302,6 +302,10 @@ def render_json(report: Mapping[str, Any]) -> str:
     return text[:-2] + ',\n "files": [\n' + lines + "\n ]\n}\n"
 
 
+#: Positions (annotation removals, flags, replaced bytes) a streamed file's record keeps.
+STREAM_MAX_POSITIONS = 20_000
+
+
 class StreamRecordBuilder:
     """The record of a file normalized piece by piece (:func:`normalizer.stream.normalize_file`),
     built from each piece's :func:`file_record` without holding the whole text.
@@ -317,6 +321,11 @@ class StreamRecordBuilder:
       line longer than a piece (cut inside the line) counts once per piece it spans.
     * with ``detail="full"`` the ``edits`` list is held in memory, one entry per edit, as
       for a whole file: memory then grows with the number of edits, not the text.
+    * so that memory stays flat however large the file, positions stop being kept past
+      :data:`STREAM_MAX_POSITIONS` annotation positions, flags or replaced-byte entries:
+      that detail is then dropped from the record and named in its ``truncated`` list
+      (``annotations.at``, ``flags``, ``replaced``), as the report's size budget does;
+      all counts stay exact.
     """
 
     def __init__(self, path: str, *, detail: str = "summary"):
@@ -333,6 +342,8 @@ class StreamRecordBuilder:
         self.flags: list[dict[str, Any]] = []
         self.flag_counts: Counter[str] = Counter()
         self.edits: list[list[Any]] = []
+        self.positions = 0
+        self.truncated: list[str] = []
 
     def add(self, piece: Any) -> None:
         """Add one :class:`normalizer.stream.Piece` (pieces in document order)."""
@@ -341,16 +352,31 @@ class StreamRecordBuilder:
         self.encoding = r["encoding"]
         self.lines.update(r["script"]["lines"])
         self.edit_counts.update(r["edit_counts"])
+        keep_at = "annotations.at" not in self.truncated
         for before, after, count, at in r["annotations"]:
-            group = self.groups.setdefault((before, after), [before, after, 0, []])
+            group = self.groups.setdefault((before, after), [before, after, 0, []] if keep_at else [before, after, 0])
             group[2] += count
-            group[3].extend([start + off, line + ln] for start, line in at)
+            if keep_at:
+                group[3].extend([start + off, line + ln] for start, line in at)
+                self.positions += len(at)
+        if keep_at and self.positions > STREAM_MAX_POSITIONS:
+            self.truncated.append("annotations.at")
+            for group in self.groups.values():
+                del group[3:]
         for kind, hist in r["mappings"].items():
             self.mappings.setdefault(kind, Counter()).update(hist)
-        self.replaced.extend([start + off, line + ln, raw] for start, line, raw in r["replaced"])
-        self.flags.extend(
-            {**f, "start": f["start"] + off, "end": f["end"] + off, "line": f["line"] + ln} for f in r["flags"]
-        )
+        if "replaced" not in self.truncated:
+            self.replaced.extend([start + off, line + ln, raw] for start, line, raw in r["replaced"])
+            if len(self.replaced) > STREAM_MAX_POSITIONS:
+                self.truncated.append("replaced")
+                self.replaced = []
+        if "flags" not in self.truncated:
+            self.flags.extend(
+                {**f, "start": f["start"] + off, "end": f["end"] + off, "line": f["line"] + ln} for f in r["flags"]
+            )
+            if len(self.flags) > STREAM_MAX_POSITIONS:
+                self.truncated.append("flags")
+                self.flags = []
         self.flag_counts.update(r["flag_counts"])
         if self.detail == "full":
             self.edits.extend(
@@ -387,4 +413,6 @@ class StreamRecordBuilder:
         }
         if self.detail == "full":
             record["edits"] = self.edits
+        if self.truncated:
+            record["truncated"] = list(self.truncated)
         return record
