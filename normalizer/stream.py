@@ -150,11 +150,12 @@ def _cut(text: str, size: int) -> int:
     if space >= 0:
         return space + 1
     # Never inside "字(pinyin)" nor between a character and its annotation.
-    opened = max(text.rfind("(", size - 24, size), text.rfind("（", size - 24, size))
+    window = max(0, size - 24)  # a negative start would count from the end
+    opened = max(text.rfind("(", window, size), text.rfind("（", window, size))
     if opened >= 0 and ")" not in text[opened:size] and "）" not in text[opened:size]:
         return max(opened - 1, 1)
     cut = size
-    while cut > 1 and text[cut] in "(（":
+    while 1 < cut < len(text) and text[cut] in "(（":
         cut -= 1
     return cut
 

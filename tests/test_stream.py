@@ -101,3 +101,13 @@ def test_replace_mode_records_the_bad_bytes_in_the_piece_that_holds_them(tmp_pat
     assert joined == whole.text
     replaced = [e for p in pieces for e in p.result.edits if "decode-replace" in e.kind]
     assert len(replaced) == 1
+
+
+def test_a_piece_that_ends_exactly_at_the_text_end_is_cut_safely(tmp_path):
+    # found by fuzzing: a hard cut at the very end of the decoded text
+    text = "人民網人民網會(huì)上,16個(gè)州(市)科協(xié)" * 3
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    for size in range(8, 40):
+        joined, _ = _streamed(path, piece_chars=size)
+        assert joined == normalize_bytes(text.encode()).text
