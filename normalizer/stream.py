@@ -85,6 +85,10 @@ def detect_encoding(path: Path, *, errors: str = "strict") -> str:
                 if not line.isascii():
                     lines.append(line + b"\n")
                     size += len(line) + 1
+            if len(carry) > SAMPLE_BYTES:  # one very long line: its head is sample enough
+                if not carry.isascii():  # (a character cut at the end costs the ranking little)
+                    lines.append(carry[:SAMPLE_BYTES])
+                break
     sample = b"".join(lines)[: SAMPLE_BYTES * 2]
     # The file has no BOM, so BOM-like bytes at the start of a later line are text.
     while sample.startswith((*_BOMS, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
