@@ -7,7 +7,7 @@ import random
 
 import opencc
 import pytest
-from corpus_texts import SEED_000, SEED_001, expected_texts, lines_of, load_seeds
+from corpus_texts import SEED_000, SEED_001, encodes, expected_texts, lines_of, load_seeds
 
 from normalizer import DecodeError, decode_bytes, normalize_bytes, normalize_text
 from normalizer.decode import raw_bytes
@@ -17,14 +17,6 @@ NEWS = "中国人民银行今天宣布,下调金融机构存款准备金率0.5�
 TRADITIONAL_NEWS = (
     "中國人民銀行今天宣佈,下調金融機構存款準備金率0.5個百分點。\n記者從會上獲悉,全年經濟增長目標基本實現。\n"
 )
-
-
-def _encodable(text: str, codec: str) -> bool:
-    try:
-        text.encode(codec)
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _seed_source(name: str) -> str:
@@ -152,7 +144,7 @@ TRADITIONAL_PARAGRAPHS = [line.replace("\u00a0", " ") for line in lines_of([_see
 CONVERTED_PARAGRAPHS = [_s2t.convert(line) for line in SIMPLIFIED_PARAGRAPHS]
 
 GB_CASES = [*SIMPLIFIED_PARAGRAPHS, *TRADITIONAL_PARAGRAPHS, *CONVERTED_PARAGRAPHS]
-BIG5_CASES = [p for p in [*TRADITIONAL_PARAGRAPHS, *CONVERTED_PARAGRAPHS] if _encodable(p, "big5")]
+BIG5_CASES = [p for p in [*TRADITIONAL_PARAGRAPHS, *CONVERTED_PARAGRAPHS] if encodes(p, "big5")]
 
 
 def test_enough_real_paragraphs_for_the_gb_big5_checks():
@@ -205,7 +197,7 @@ def test_utf16_without_bom_is_recognised_by_its_nul_bytes():
 def test_gb18030_characters_outside_gbk_decode():
     text = "吉祥的“𠮷”字和表情😀出现在今天的新闻报道中,记者从会上获悉。\n"
     for char in "𠮷😀":
-        assert not _encodable(char, "gbk")
+        assert not encodes(char, "gbk")
     result = normalize_bytes(text.encode("gb18030"))
     assert result.encoding == "gb18030"
     assert result.text == text
