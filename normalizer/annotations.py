@@ -33,10 +33,10 @@ _SPACE = "[ \u00a0\u3000\u200b]*"
 # Latin letters incl. tone-marked vowels, ü, and the IPA ɡ/ɑ some pages use for g/a.
 _SYLLABLE = "[A-Za-z\u00c0-\u024f\u0251\u0261\u0300-\u036f]{1,7}[0-5]?"
 _ONE = f"[(（]{_SPACE}({_SYLLABLE}){_SPACE}[)）]"
-CANDIDATE = re.compile(f"([{HAN}])((?:[(（]{_SPACE}{_SYLLABLE}{_SPACE}[)）]){{1,3}})")
+_ONE_PLAIN = f"[(（]{_SPACE}{_SYLLABLE}{_SPACE}[)）]"
+#: A candidate: a Han character, then one to three parenthesised syllables.
+CANDIDATE = re.compile(f"([{HAN}])((?:{_ONE_PLAIN}){{1,3}})")
 _ONE_RE = re.compile(_ONE)
-# Cheap pre-check so documents without any "字(" pay nothing more.
-_QUICK = re.compile(f"[{HAN}][(（]")
 
 #: Toneless syllables this long are rarely a real gloss by accident; shorter ones
 #: (an, ta, de) need other annotations on the page.
@@ -80,9 +80,26 @@ def parse_syllable(raw: str) -> Syllable | None:
 
 @cache
 def _reading_table() -> dict[int, str]:
-    from pypinyin.pinyin_dict import pinyin_dict  # ~0.3 s: only when a candidate exists
+    """pypinyin's table of readings per code point, loaded on the first candidate.
 
-    return pinyin_dict
+    Only the table module is loaded (0.06 s): importing it the usual way runs
+    pypinyin's package ``__init__``, which also loads its phrase dictionary and
+    segmenter (0.3–0.5 s per process, paid again by every worker of a run).
+    """
+    import importlib.util
+    from pathlib import Path
+
+    try:
+        package = importlib.util.find_spec("pypinyin")
+        path = Path(package.submodule_search_locations[0]) / "pinyin_dict.py"  # type: ignore[union-attr,index]
+        spec = importlib.util.spec_from_file_location("_zhnorm_pinyin_dict", path)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        return module.pinyin_dict
+    except (ImportError, OSError, AttributeError, TypeError):  # a pypinyin laid out differently
+        from pypinyin.pinyin_dict import pinyin_dict
+
+        return pinyin_dict
 
 
 #: Tone-sandhi readings some pages print instead of the citation tone (一定 yídìng).
@@ -116,61 +133,111 @@ def is_reading(char: str, syllable: Syllable) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Reading:
+    """A verified annotation text, as it reads after a given character: one object per
+    (character, annotation) pair (cached: spam pages repeat the same ones), compared
+    and hashed by identity."""
+
+    syllables: tuple[Syllable, ...]
+    text: str  # "xie2, hui4": how the reasons name it
+    toned: bool
+    doubled: bool
+    strong: bool  # toned or doubled: evidence of its own
+    capitalised: bool
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     base: str
     start: int  # offset of the first parenthesis
     end: int
-    syllables: tuple[Syllable, ...]
+    reading: Reading
+
+    @property
+    def syllables(self) -> tuple[Syllable, ...]:
+        return self.reading.syllables
 
     @property
     def toned(self) -> bool:
-        return any(s.tone is not None for s in self.syllables)
+        return self.reading.toned
 
     @property
     def doubled(self) -> bool:
-        return len(self.syllables) > 1
+        return self.reading.doubled
 
     @property
     def capitalised(self) -> bool:
-        return all(s.capitalised for s in self.syllables)
+        return self.reading.capitalised
+
+
+# Matching starts at the parenthesis (the regex engine scans for it quickly) and the
+# character before it is checked afterwards: the same matches as CANDIDATE, as a group
+# of parentheses never contains a Han character.
+_GROUP = re.compile(f"{_ONE_PLAIN}(?:{_ONE_PLAIN}){{0,2}}")
+_HAN_CHAR = re.compile(f"[{HAN}]")
 
 
 def find_candidates(text: str, protected: Sequence[tuple[int, int]] = ()) -> list[Candidate]:
     """Verified candidates: every syllable is a reading of the preceding character."""
-    if not _QUICK.search(text):
+    if "(" not in text and "（" not in text:
         return []
     found = []
-    for m in CANDIDATE.finditer(text):
-        start, end = m.span(2)
+    han = _HAN_CHAR.match
+    for m in _GROUP.finditer(text):
+        start = m.start()
+        if not start or not han(text, start - 1):
+            continue
+        end = m.end()
         if protected and any(s < end and start < e for s, e in protected):
             continue
-        sylls = _verified(m.group(1), m.group(2))
-        if sylls:
-            found.append(Candidate(m.group(1), start, end, sylls))
+        base = text[start - 1]
+        reading = _verified(base, m.group())
+        if reading is not None:
+            found.append(Candidate(base, start, end, reading))
     return found
 
 
 @lru_cache(maxsize=65536)
-def _verified(base: str, annotation: str) -> tuple[Syllable, ...]:
-    """The syllables of ``annotation`` if every one is a reading of ``base``, else ().
-
-    Spam pages annotate a character the same way at every occurrence, so this is
-    cached on the pair."""
+def _verified(base: str, annotation: str) -> Reading | None:
+    """The reading of ``annotation`` if every syllable is a reading of ``base``, else None."""
     sylls = []
     for one in _ONE_RE.finditer(annotation):
         parsed = parse_syllable(one.group(1))
         if parsed is None or not is_reading(base, parsed):
-            return ()
+            return None
         sylls.append(parsed)
-    return tuple(sylls)
+    if not sylls:
+        return None
+    text = ", ".join(s.letters + (str(s.tone) if s.tone else "") for s in sylls)
+    toned = any(s.tone is not None for s in sylls)
+    doubled = len(sylls) > 1
+    return Reading(tuple(sylls), text, toned, doubled, toned or doubled, all(s.capitalised for s in sylls))
 
 
 def evidence(candidates: Sequence[Candidate]) -> tuple[int, int]:
     """(toned or doubled, toneless lower-case) verified candidates: the page's evidence."""
-    strong = sum(1 for c in candidates if c.toned or c.doubled)
-    plain = sum(1 for c in candidates if not (c.toned or c.doubled or c.capitalised))
+    strong = plain = 0
+    for c in candidates:
+        r = c.reading
+        if r.strong:
+            strong += 1
+        elif not r.capitalised:
+            plain += 1
     return strong, plain
+
+
+def decide(reading: Reading, base: str, strong: int, plain: int) -> tuple[bool, str]:
+    """Whether an annotation with this reading is removed, and why (see the module docstring)."""
+    if reading.strong:
+        return True, f"{'doubled' if reading.doubled else 'toned'} reading of {base} ({reading.text})"
+    if not reading.capitalised:
+        others = strong + plain - 1
+        accept = strong > 0 or plain >= 2 or len(reading.syllables[0].letters) >= LONG_SYLLABLE
+        why = f"toneless reading of {base}; page has {others} other annotation{'s' if others != 1 else ''}"
+        return accept, f"{why} ({reading.text})"
+    why = f"capitalised reading of {base}; page has {strong + plain} lower-case or toned annotations"
+    return strong + plain > 0, f"{why} ({reading.text})"
 
 
 def strip_annotations(
@@ -185,25 +252,20 @@ def strip_annotations(
     if not candidates:
         return StageResult(text)
     strong, plain = page_evidence if page_evidence is not None else evidence(candidates)
+    decisions: dict[tuple[str, Reading], tuple[bool, str]] = {}
     edits: list[Edit] = []
     flags: list[Flag] = []
+    new = tuple.__new__  # skips NamedTuple's Python-level __new__: one edit per annotation
     for c in candidates:
-        span = text[c.start : c.end]
-        readings_text = ", ".join(s.letters + (str(s.tone) if s.tone else "") for s in c.syllables)
-        if c.toned or c.doubled:
-            why = f"{'doubled' if c.doubled else 'toned'} reading of {c.base}"
-            accept = True
-        elif not c.capitalised:
-            others = strong + plain - 1
-            accept = strong > 0 or plain >= 2 or len(c.syllables[0].letters) >= LONG_SYLLABLE
-            why = f"toneless reading of {c.base}; page has {others} other annotation{'s' if others != 1 else ''}"
-        else:
-            accept = strong + plain > 0
-            why = f"capitalised reading of {c.base}; page has {strong + plain} lower-case or toned annotations"
+        key = (c.base, c.reading)
+        decision = decisions.get(key)
+        if decision is None:
+            decision = decisions[key] = decide(c.reading, c.base, strong, plain)
+        accept, why = decision
         if accept:
-            edits.append(Edit(ANNOTATION, c.start, c.end, span, "", f"{why} ({readings_text})"))
+            edits.append(new(Edit, (ANNOTATION, c.start, c.end, text[c.start : c.end], "", why)))
         else:
-            flags.append(Flag("possible-annotation", c.start, c.end, span, f"kept: {why} ({readings_text})"))
+            flags.append(Flag("possible-annotation", c.start, c.end, text[c.start : c.end], f"kept: {why}"))
     out = []
     pos = 0
     for e in edits:

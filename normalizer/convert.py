@@ -20,14 +20,24 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 from . import fixes
 from .charsets import traditional_only
-from .edits import diff_edits
+from .codepoints import as_array, as_text, cached_table, line_ends, np_module
+from .edits import AlignedEdits, diff_edits
 from .model import CONVERT, ENTITY, FIX, PUNCTUATION, Edit, Flag, ScriptVerdict, StageResult
-from .script import MIXED, SIMPLIFIED, TRADITIONAL, detect_script
+from .script import MIXED, SIMPLIFIED, TRADITIONAL, VERDICTS, LineTable, detect_script
+
+if TYPE_CHECKING:
+    import numpy as np
 
 OPENCC_CONFIG = "hk2s"
+
+
+def traditional_only_table() -> np.ndarray:
+    """uint8 per code point: 1 for traditional-only characters."""
+    return cached_table("traditional-only", ((traditional_only(), 1),))
 
 
 @cache
@@ -39,6 +49,11 @@ def converter():
 
 
 FULL, STRAYS, KEEP = "full", "strays", "keep"
+CONTEXTS = (FULL, STRAYS, KEEP)  # by code, as :func:`context_codes` returns them
+_FULL, _STRAYS, _KEEP = range(3)
+
+# Characters str.splitlines breaks at: a conversion that touches one changes the line structure.
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def _opencc(text: str) -> str:
@@ -48,49 +63,102 @@ def _opencc(text: str) -> str:
     return converter().convert(text)
 
 
-def line_contexts(script: ScriptVerdict) -> list[str]:
-    """For each line: "full" (apply every OpenCC change), "strays" (convert only
-    traditional-only characters) or "keep" (apply no OpenCC change; flag strays).
+def context_codes(script: ScriptVerdict) -> np.ndarray:
+    """For each line, a code into :data:`CONTEXTS`: "full" (apply every OpenCC change),
+    "strays" (convert only traditional-only characters) or "keep" (apply no OpenCC
+    change; flag strays).
 
     A line's own verdict decides, except that one character of the other script
     does not turn a line against its document: a PRC form such as 并 on a short line
     of a traditional page, or a name such as 三塚 on a line of simplified news.
     """
+    np = np_module()
+    lines = script.lines
+    if isinstance(lines, LineTable):
+        v, t, s = lines.codes.copy(), lines.traditional, lines.simplified
+    else:
+        v = np.array([VERDICTS.index(li.verdict) for li in lines], dtype=np.uint8)
+        t = np.array([li.counts.traditional for li in lines], dtype=np.int64)
+        s = np.array([li.counts.simplified for li in lines], dtype=np.int64)
     doc = script.verdict
-    out = []
-    for line in script.lines:
-        v = line.verdict
-        if v == SIMPLIFIED and doc == TRADITIONAL and line.counts.simplified <= 1:
-            v = TRADITIONAL
-        elif v == TRADITIONAL and doc == SIMPLIFIED and line.counts.traditional <= 1:
-            v = SIMPLIFIED
-        if v in (TRADITIONAL, MIXED) or (v != SIMPLIFIED and doc in (TRADITIONAL, MIXED)):
-            out.append(FULL)
-        elif v == SIMPLIFIED and doc != SIMPLIFIED:
-            out.append(STRAYS)
-        else:
-            out.append(KEEP)
-    return out
+    trad, simp, mixed = (VERDICTS.index(x) for x in (TRADITIONAL, SIMPLIFIED, MIXED))
+    if doc == TRADITIONAL:
+        v[(v == simp) & (s <= 1)] = trad
+    elif doc == SIMPLIFIED:
+        v[(v == trad) & (t <= 1)] = simp
+    full = (v == trad) | (v == mixed) | ((v != simp) & (doc in (TRADITIONAL, MIXED)))
+    strays = ~full & (v == simp) & (doc != SIMPLIFIED)
+    return np.where(full, _FULL, np.where(strays, _STRAYS, _KEEP)).astype(np.uint8)
+
+
+def line_contexts(script: ScriptVerdict) -> list[str]:
+    """:func:`context_codes` as names, one per line."""
+    return [CONTEXTS[c] for c in context_codes(script).tolist()]
 
 
 def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for line in text.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    return starts
+    return [0, *line_ends(text)]
 
 
 def opencc_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[int, int]] = ()) -> StageResult:
-    """Apply OpenCC where each line's context allows; flag what is left on purpose."""
+    """Apply OpenCC where each line's context allows; flag what is left on purpose.
+
+    When OpenCC keeps the length and the line breaks (the usual case), the choice is
+    made for all characters at once on code-point arrays and the edits stay compact
+    (:class:`normalizer.edits.AlignedEdits`); otherwise line by line.
+    """
     if text.isascii():
         return StageResult(text, same_length=True)
     converted = _opencc(text)
     if converted == text:
         return StageResult(text, same_length=True)
+    if len(converted) == len(text):
+        x, y = as_array(text), as_array(converted)
+        changed = x != y
+        breaks = cached_table("line-breaks", ((_LINE_BREAKS, 1),))
+        if not (breaks[x[changed]].any() or breaks[y[changed]].any()):
+            return _aligned_stage(text, (x, y), changed, contexts, protected)
+    return _line_stage(text, converted, contexts, protected)
+
+
+def _aligned_stage(
+    text: str,
+    codes: tuple[np.ndarray, np.ndarray],
+    changed: np.ndarray,
+    contexts: Sequence[str],
+    protected: Sequence[tuple[int, int]],
+) -> StageResult:
+    np = np_module()
+    x, y = codes
+    lengths = np.diff(np.array(_line_starts(text), dtype=np.int64))
+    ctx = np.full(len(lengths), _FULL, dtype=np.uint8)
+    known = min(len(contexts), len(lengths))
+    ctx[:known] = [CONTEXTS.index(c) for c in contexts[:known]]
+    per_char = np.repeat(ctx, lengths)
+    for s, e in protected:
+        changed[max(s, 0) : max(e, 0)] = False
+    t_only = traditional_only_table()[x].astype(bool)
+    strays = (per_char == _STRAYS) & changed & t_only
+    keep = (changed & (per_char == _FULL)) | strays
+    flags = tuple(
+        Flag("stray-traditional", p, p + 1, text[p], f"kept in simplified text (OpenCC: {chr(y[p])})")
+        for p in np.flatnonzero(changed & (per_char == _KEEP) & t_only).tolist()
+    )
+    if not keep.any():
+        return StageResult(text, (), flags, same_length=True)
+    out = np.where(keep, y, x)
+    after = as_text(out)
+    edits = AlignedEdits(CONVERT, text, after, (x, out), keep, strays, "stray traditional character")
+    return StageResult(after, edits, flags, same_length=True)
+
+
+def _line_stage(
+    text: str, converted: str, contexts: Sequence[str], protected: Sequence[tuple[int, int]]
+) -> StageResult:
+    """OpenCC changed a length or a line break somewhere: convert and compare line by line."""
     old_lines = text.splitlines(keepends=True)
     new_lines = converted.splitlines(keepends=True)
-    aligned = len(converted) == len(text) and len(old_lines) == len(new_lines)
-    if not aligned:  # a table changed length somewhere: convert line by line
+    if len(converted) != len(text) or len(old_lines) != len(new_lines):
         new_lines = [_opencc(line) for line in old_lines]
     t_only = traditional_only()
     edits: list[Edit] = []

@@ -11,10 +11,17 @@ from __future__ import annotations
 import difflib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import compress
 from operator import attrgetter, ne
+from typing import TYPE_CHECKING, overload
 
-from .model import Edit
+from .codepoints import as_text, np_module
+from .model import ANNOTATION, DECODE_REPLACE, Edit, EditSummary
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def apply_edits(source: str, edits: Iterable[Edit]) -> str:
@@ -230,3 +237,160 @@ def target_mapper(edits: Sequence[Edit]):
         return pos + cum[i + 1]
 
     return to_target
+
+
+def mapping_key(before: str, after: str) -> str:
+    """How a change is named in a summary's histogram: ``協→协``."""
+    return f"{before}→{after}"
+
+
+def ordered(tally: Mapping[str, int]) -> dict[str, int]:
+    """A histogram in report order: most frequent first, then by key."""
+    return dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def summarize(edits: Iterable[Edit]) -> EditSummary:
+    """The :class:`EditSummary` of a list of edits (the reference the fast paths must equal)."""
+    counts: Counter[str] = Counter()
+    same: dict[str, tuple[list[str], list[str]]] = {}
+    mappings: dict[str, Counter[str]] = {}
+    annotations: list[Edit] = []
+    replaced: list[Edit] = []
+    for e in edits:
+        counts[e.kind] += 1
+        kinds = e.kind.split("+")
+        if DECODE_REPLACE in kinds:
+            replaced.append(e)
+        elif ANNOTATION in kinds:
+            annotations.append(e)
+        elif len(e.before) == len(e.after):
+            befores, afters = same.setdefault(e.kind, ([], []))
+            befores.append(e.before)
+            afters.append(e.after)
+        else:
+            mappings.setdefault(e.kind, Counter())[mapping_key(e.before, e.after)] += 1
+    for kind, (befores, afters) in same.items():
+        b, a = "".join(befores), "".join(afters)
+        # One pass in C over all of a kind's characters; each distinct pair named once.
+        pairs = Counter(compress(zip(b, a), map(ne, b, a)))
+        mappings.setdefault(kind, Counter()).update({mapping_key(x, y): n for (x, y), n in pairs.items()})
+    return EditSummary(dict(counts), {k: ordered(c) for k, c in mappings.items()}, tuple(annotations), tuple(replaced))
+
+
+def merge_summaries(summaries: Iterable[EditSummary]) -> EditSummary:
+    """One summary for edits listed in several summaries (e.g. one per stage)."""
+    counts: Counter[str] = Counter()
+    mappings: dict[str, list[Mapping[str, int]]] = {}
+    annotations: list[Edit] = []
+    replaced: list[Edit] = []
+    for summary in summaries:
+        counts.update(summary.counts)
+        for kind, tally in summary.mappings.items():
+            mappings.setdefault(kind, []).append(tally)
+        annotations.extend(summary.annotations)
+        replaced.extend(summary.replaced)
+    annotations.sort(key=BY_POSITION)
+    replaced.sort(key=BY_POSITION)
+    merged = {k: dict(t[0]) if len(t) == 1 else ordered(sum(map(Counter, t), Counter())) for k, t in mappings.items()}
+    return EditSummary(dict(counts), merged, tuple(annotations), tuple(replaced))
+
+
+class AlignedEdits(Sequence[Edit]):
+    """Edits between two texts of equal length, held as a mask over their code points.
+
+    One edit per run of changed characters (``mask``), except that characters in
+    ``singles`` are edits of their own, with ``single_reason``. :class:`Edit` objects
+    are built only when the sequence is read; :meth:`summary` counts and tallies the
+    changes in numpy without building them. A 1 MB traditional article has ~100,000
+    changed characters: building every edit would cost more than converting the text.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        before: str,
+        after: str,
+        codes: tuple[np.ndarray, np.ndarray],
+        mask: np.ndarray,
+        singles: np.ndarray | None = None,
+        single_reason: str = "",
+    ):
+        np = np_module()
+        self.kind = kind
+        self.before = before
+        self.after = after
+        self._x, self._y = codes
+        self._mask = mask
+        self._single_reason = single_reason
+        previous = np.zeros_like(mask)
+        previous[1:] = mask[:-1]
+        cont = mask & previous  # continues the run of the character before it
+        if singles is not None:
+            cont &= ~singles
+        following = np.zeros_like(mask)
+        following[:-1] = cont[1:]
+        self._cont = cont
+        self._starts = np.flatnonzero(mask & ~cont)
+        self._ends = np.flatnonzero(mask & ~following) + 1
+        self._single = singles[self._starts] if singles is not None else None
+        self._built: list[Edit] | None = None
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def _edits(self) -> list[Edit]:
+        if self._built is None:
+            kind, before, after = self.kind, self.before, self.after
+            reasons = (
+                [self._single_reason if s else "" for s in self._single.tolist()]
+                if self._single is not None
+                else [""] * len(self._starts)
+            )
+            new = tuple.__new__  # skips NamedTuple's Python-level __new__
+            self._built = [
+                new(Edit, (kind, s, e, before[s:e], after[s:e], r))
+                for s, e, r in zip(self._starts.tolist(), self._ends.tolist(), reasons)
+            ]
+        return self._built
+
+    @overload
+    def __getitem__(self, i: int) -> Edit: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Edit]: ...
+
+    def __getitem__(self, i: int | slice) -> Edit | list[Edit]:
+        return self._edits()[i]
+
+    def __iter__(self) -> Iterator[Edit]:
+        return iter(self._edits())
+
+    def summary(self, cuts: Sequence[int] = ()) -> EditSummary:
+        """:func:`summarize` of these edits once split at ``cuts`` (as :class:`EditLog` splits
+        a run at a deletion made by an earlier stage), computed in numpy."""
+        np = np_module()
+        if not len(self._starts):
+            return EditSummary({}, {})
+        count = len(self._starts)
+        if len(cuts):
+            c = np.unique(np.asarray(cuts, dtype=np.int64))
+            c = c[(c > 0) & (c < len(self._mask))]
+            count += int(np.count_nonzero(self._cont[c]))
+        return EditSummary({self.kind: count}, {self.kind: pair_histogram(self._x[self._mask], self._y[self._mask])})
+
+
+def pair_histogram(before: np.ndarray, after: np.ndarray) -> dict[str, int]:
+    """How often each (before, after) code-point pair occurs, as :func:`ordered` histogram
+    keyed by :func:`mapping_key`: counted, sorted and named in numpy."""
+    np = np_module()
+    keys = (before.astype(np.uint64) << np.uint64(21)) | after.astype(np.uint64)
+    values, tallies = np.unique(keys, return_counts=True)
+    src = (values >> np.uint64(21)).astype(np.uint32)
+    dst = (values & np.uint64(0x1FFFFF)).astype(np.uint32)
+    order = np.lexsort((dst, src, -tallies))
+    named = np.zeros((len(values), 4), dtype=np.uint32)  # "協→协\0" per pair: one split names them all
+    named[:, 0] = src[order]
+    named[:, 1] = ord(mapping_key("", ""))
+    named[:, 2] = dst[order]
+    names = as_text(named.ravel()).split("\x00")
+    return dict(zip(names, tallies[order].tolist()))

@@ -7,8 +7,9 @@ the edits to ``result.source`` (the decoded input) gives ``result.text`` exactly
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 # Edit kinds, in pipeline order. Kept as plain strings so reports and JSON stay simple.
@@ -92,12 +93,13 @@ class ScriptVerdict:
 
     ``traditional_share``/``simplified_share`` are shares of the characters that
     distinguish the scripts (characters common to both are not counted).
-    ``lines`` holds one verdict per line.
+    ``lines`` holds one verdict per line (a :class:`normalizer.script.LineTable`,
+    whose :class:`LineScript` objects are built only when read).
     """
 
     verdict: str
     counts: ScriptCounts
-    lines: tuple[LineScript, ...] = ()
+    lines: Sequence[LineScript] = ()
 
     @property
     def traditional_share(self) -> float:
@@ -114,7 +116,7 @@ class ScriptVerdict:
         if isinstance(other, str):
             return self.verdict == other
         if isinstance(other, ScriptVerdict):
-            return (self.verdict, self.counts, self.lines) == (other.verdict, other.counts, other.lines)
+            return (self.verdict, self.counts, tuple(self.lines)) == (other.verdict, other.counts, tuple(other.lines))
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -131,6 +133,27 @@ class StageResult:
     edits: tuple[Edit, ...] = ()
     flags: tuple[Flag, ...] = ()
     same_length: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EditSummary:
+    """What a list of edits amounts to, as the report shows it, without the list.
+
+    ``counts``: edits per kind (merged kinds such as "nfc+convert" as they are).
+    ``mappings``: per kind, how often each change was made (``協→协``: 38), most frequent
+    first: same-length edits count once per changed character pair, others once per
+    whole ``before→after``.
+    ``annotations`` and ``replaced`` are the annotation removals and decode
+    replacements themselves: the report lists every one.
+
+    Equal to :func:`normalizer.edits.summarize` of the result's edits, but the pipeline
+    computes it from the stages' compact form without building every edit.
+    """
+
+    counts: Mapping[str, int]
+    mappings: Mapping[str, Mapping[str, int]]
+    annotations: tuple[Edit, ...] = ()
+    replaced: tuple[Edit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,24 +180,58 @@ class DocumentContext:
     vocabulary: Mapping[str, int]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class NormalizeResult:
-    """The outcome of normalizing one document."""
+    """The outcome of normalizing one document.
+
+    ``edits`` and ``summary`` are computed on first use: most callers (a batch run's
+    report) need only the summary, which the pipeline derives from the stages'
+    compact form without building an :class:`Edit` per converted character.
+    """
 
     text: str
     source: str = field(repr=False)
     encoding: str | None
     script: ScriptVerdict
-    edits: tuple[Edit, ...]
     flags: tuple[Flag, ...]
+    build_edits: Callable[[], tuple[Edit, ...]] = field(repr=False)
+    build_summary: Callable[[], EditSummary] | None = field(default=None, repr=False)
+
+    @cached_property
+    def edits(self) -> tuple[Edit, ...]:
+        """Every edit, in source offsets; applied to ``source`` they give ``text``."""
+        return self.build_edits()
+
+    @cached_property
+    def summary(self) -> EditSummary:
+        """Counts and tallies of :attr:`edits` (equal to ``summarize(self.edits)``)."""
+        if self.build_summary is not None:
+            return self.build_summary()
+        from .edits import summarize
+
+        return summarize(self.edits)
 
     @property
     def changed(self) -> bool:
-        return self.text != self.source or bool(self.edits)
+        return self.text != self.source or bool(self.summary.counts)
 
     def count(self, kind: str) -> int:
         """Number of edits of ``kind``."""
-        return sum(1 for e in self.edits if e.kind == kind)
+        return self.summary.counts.get(kind, 0)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NormalizeResult):
+            return NotImplemented
+        return (self.text, self.source, self.encoding, self.script, self.flags, self.edits) == (
+            other.text,
+            other.source,
+            other.encoding,
+            other.script,
+            other.flags,
+            other.edits,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class DecodeError(ValueError):

@@ -12,10 +12,10 @@ from dataclasses import replace
 from .annotations import strip_annotations
 from .convert import to_simplified
 from .decode import decode_bytes, replace_surrogates, replacement_edits, strip_leading_bom, to_nfc
-from .edits import EditLog, apply_edits, source_mapper, target_mapper
-from .model import DocumentContext, Edit, Flag, NormalizeResult, ScriptVerdict
+from .edits import AlignedEdits, EditLog, apply_edits, merge_summaries, source_mapper, summarize, target_mapper
+from .model import DocumentContext, Edit, EditSummary, Flag, LineScript, NormalizeResult
 from .mojibake import find_mojibake
-from .script import detect_script, verdict_of
+from .script import LineTable, detect_script, verdict_of
 
 
 def normalize_bytes(data: bytes, *, errors: str = "strict") -> NormalizeResult:
@@ -60,7 +60,7 @@ def _normalize(
     nfc = to_nfc(bom.text)
     log.add_stage(nfc.edits)
     text = nfc.text
-    to_source = source_mapper(log.edits)
+    to_source = source_mapper(log.edits) if log.edits else _same
 
     script = detect_script(text)
     if context is not None:
@@ -70,38 +70,65 @@ def _normalize(
     stripped = strip_annotations(text, protected, page_evidence=context.annotation_evidence if context else None)
     flags = [_moved(f, to_source) for f in (*mojibake, *stripped.flags)]
     if log.edits:
-        script = _moved_script(script, to_source)
+        script = replace(script, lines=_moved_lines(script.lines, to_source))
 
+    plain_deletions = not log.edits  # the annotation removals are the only edits before conversion
     log.add_stage(stripped.edits)
-    to_stripped = target_mapper(stripped.edits)
-    protected = [(to_stripped(s), to_stripped(e)) for s, e in protected]
+    if protected and stripped.edits:
+        to_stripped = target_mapper(stripped.edits)
+        protected = [(to_stripped(s), to_stripped(e)) for s, e in protected]
     text = stripped.text
-    to_source = source_mapper(log.edits)
+    to_source = source_mapper(log.edits) if log.edits else _same
 
     stages = to_simplified(text, script, protected)
     for stage in stages:
         flags.extend(_moved(f, to_source) for f in stage.flags)
-    if stages[0].same_length:
-        # OpenCC kept every length, so the conversion stages share one coordinate
-        # system and touch different characters: compose them in a single step.
-        log.add_stage([e for stage in stages for e in stage.edits])
-    else:
-        for stage in stages:
-            log.add_stage(stage.edits)
+
+    def build_edits() -> tuple[Edit, ...]:
+        if stages[0].same_length:
+            # OpenCC kept every length, so the conversion stages share one coordinate
+            # system and touch different characters: compose them in a single step.
+            log.add_stage([e for stage in stages for e in stage.edits])
+        else:
+            for stage in stages:
+                log.add_stage(stage.edits)
+        return log.edits
+
+    build_summary = None
+    if plain_deletions and isinstance(stages[0].edits, AlignedEdits):
+
+        def build_summary() -> EditSummary:
+            # Where each removal is in the text the conversion saw: EditLog splits a
+            # converted run there, so the counts must too.
+            cuts = []
+            removed = 0
+            for e in stripped.edits:
+                cuts.append(e.start - removed)
+                removed += e.end - e.start
+            parts = [summarize(stripped.edits), stages[0].edits.summary(cuts)]
+            parts.extend(summarize(stage.edits) for stage in stages[1:])
+            return merge_summaries(parts)
+
     return NormalizeResult(
         text=stages[-1].text,
         source=source,
         encoding=encoding,
         script=script,
-        edits=log.edits,
         flags=tuple(sorted(flags, key=lambda f: (f.start, f.end, f.kind))),
+        build_edits=build_edits,
+        build_summary=build_summary,
     )
+
+
+def _same(pos: int) -> int:
+    return pos
 
 
 def _moved(flag: Flag, to_source) -> Flag:
     return replace(flag, start=to_source(flag.start), end=to_source(flag.end))
 
 
-def _moved_script(script: ScriptVerdict, to_source) -> ScriptVerdict:
-    lines = tuple(replace(li, start=to_source(li.start), end=to_source(li.end)) for li in script.lines)
-    return replace(script, lines=lines)
+def _moved_lines(lines: Sequence[LineScript], to_source) -> Sequence[LineScript]:
+    if isinstance(lines, LineTable):
+        return lines.moved(to_source)
+    return tuple(replace(li, start=to_source(li.start), end=to_source(li.end)) for li in lines)

@@ -4,27 +4,52 @@ Only characters that distinguish the scripts are counted (derived from OpenCC's
 data, see :mod:`normalizer.charsets`); characters shared by both are ignored.
 A verdict is a share, not a single-character rule: seed 001 contains 并 and 云 yet
 is a traditional document, and OpenCC's own s2t output contains 着.
+
+Counting runs over the text's code points in numpy (:mod:`normalizer.codepoints`):
+one table lookup for the whole text, line counts from cumulative sums, verdicts for
+all lines at once. Per-line :class:`LineScript` objects are built only when read.
 """
 
 from __future__ import annotations
 
-from .charsets import SIMPLIFIED_MARK, TRADITIONAL_MARK, script_marks
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, overload
+
+from .charsets import simplified_only, traditional_only
+from .codepoints import as_array, cached_table, line_ends, np_module
 from .model import LineScript, ScriptCounts, ScriptVerdict
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TRADITIONAL = "traditional"
 SIMPLIFIED = "simplified"
 MIXED = "mixed"
 NONE = "none"
 
+#: Verdicts by code, as :class:`LineTable` stores them.
+VERDICTS = (NONE, TRADITIONAL, SIMPLIFIED, MIXED)
+_NONE, _TRADITIONAL, _SIMPLIFIED, _MIXED = range(4)
+
 #: The minority script must reach this share, and more than one character, before a
 #: span is called mixed; below it the span takes the majority's verdict.
 MIXED_SHARE = 0.1
 
+_T_MARK, _S_MARK = 1, 2
+
+
+def marks_table() -> np.ndarray:
+    """uint8 per code point: 1 traditional-only, 2 simplified-only, 0 otherwise."""
+    return cached_table("script", ((traditional_only(), _T_MARK), (simplified_only(), _S_MARK)))
+
 
 def count_script(text: str) -> ScriptCounts:
     """Count traditional-only and simplified-only characters in ``text``."""
-    marked = text.translate(script_marks())
-    return ScriptCounts(marked.count(TRADITIONAL_MARK), marked.count(SIMPLIFIED_MARK))
+    if text.isascii():
+        return ScriptCounts()
+    np = np_module()
+    counts = np.bincount(marks_table()[as_array(text)], minlength=3)
+    return ScriptCounts(int(counts[_T_MARK]), int(counts[_S_MARK]))
 
 
 def verdict_of(counts: ScriptCounts) -> str:
@@ -44,18 +69,88 @@ def verdict_of(counts: ScriptCounts) -> str:
     return MIXED
 
 
+def verdict_codes(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """:func:`verdict_of` for arrays of counts, as codes into :data:`VERDICTS`."""
+    np = np_module()
+    total = t + s
+    minority = np.minimum(t, s)
+    clear = (minority <= 1) | (minority < MIXED_SHARE * total)
+    majority = np.where(t > s, _TRADITIONAL, np.where(t < s, _SIMPLIFIED, _MIXED))
+    codes = np.where(clear, majority, _MIXED)
+    return np.where(total == 0, _NONE, codes).astype(np.uint8)
+
+
+class LineTable(Sequence[LineScript]):
+    """One verdict per line, held as arrays (start, end, counts, verdict code).
+
+    Behaves as a sequence of :class:`LineScript`; a traditional article has hundreds
+    of lines and most callers only need the codes (:attr:`codes`) or the tally.
+    """
+
+    __slots__ = ("codes", "ends", "simplified", "starts", "traditional")
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, traditional: np.ndarray, simplified: np.ndarray):
+        self.starts = starts
+        self.ends = ends
+        self.traditional = traditional
+        self.simplified = simplified
+        self.codes = verdict_codes(traditional, simplified)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @overload
+    def __getitem__(self, i: int) -> LineScript: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[LineScript, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> LineScript | tuple[LineScript, ...]:
+        if isinstance(i, slice):
+            return tuple(self[k] for k in range(*i.indices(len(self))))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        counts = ScriptCounts(int(self.traditional[i]), int(self.simplified[i]))
+        return LineScript(i, int(self.starts[i]), int(self.ends[i]), VERDICTS[self.codes[i]], counts)
+
+    def __iter__(self) -> Iterator[LineScript]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def tally(self) -> dict[str, int]:
+        """Number of lines per verdict (verdicts that occur only)."""
+        np = np_module()
+        counts = np.bincount(self.codes, minlength=len(VERDICTS))
+        return {VERDICTS[k]: int(n) for k, n in enumerate(counts) if n}
+
+    def moved(self, to_source: Callable[[int], int]) -> LineTable:
+        """The same lines with offsets carried back through earlier edits."""
+        np = np_module()
+        starts = np.array([to_source(int(p)) for p in self.starts], dtype=np.int64)
+        ends = np.array([to_source(int(p)) for p in self.ends], dtype=np.int64)
+        return LineTable(starts, ends, self.traditional, self.simplified)
+
+
 def detect_script(text: str) -> ScriptVerdict:
     """Document verdict with its counts, and a verdict for every line."""
-    lines: list[LineScript] = []
-    t_total = s_total = 0
-    pos = 0
-    marked_lines = text.translate(script_marks()).splitlines()
-    for i, line in enumerate(text.splitlines(keepends=True)):
-        marked = marked_lines[i]
-        counts = ScriptCounts(marked.count(TRADITIONAL_MARK), marked.count(SIMPLIFIED_MARK))
-        t_total += counts.traditional
-        s_total += counts.simplified
-        lines.append(LineScript(i, pos, pos + len(line), verdict_of(counts), counts))
-        pos += len(line)
-    total = ScriptCounts(t_total, s_total)
-    return ScriptVerdict(verdict_of(total), total, tuple(lines))
+    np = np_module()
+    ends = np.array(line_ends(text), dtype=np.int64)
+    starts = np.concatenate(([0], ends[:-1])) if len(ends) else ends
+    if text.isascii():
+        zeros = np.zeros(len(ends), dtype=np.int64)
+        return ScriptVerdict(NONE, ScriptCounts(), LineTable(starts, ends, zeros, zeros))
+    marks = marks_table()[as_array(text)]
+    cum_t = np.concatenate(([0], np.cumsum(marks == _T_MARK)))
+    cum_s = np.concatenate(([0], np.cumsum(marks == _S_MARK)))
+    t = cum_t[ends] - cum_t[starts]
+    s = cum_s[ends] - cum_s[starts]
+    total = ScriptCounts(int(cum_t[-1]), int(cum_s[-1]))
+    return ScriptVerdict(verdict_of(total), total, LineTable(starts, ends, t, s))

@@ -2,9 +2,11 @@
 real parentheses survive."""
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from normalizer import normalize_text
-from normalizer.annotations import parse_syllable, strip_annotations
+from normalizer.annotations import CANDIDATE, _verified, find_candidates, parse_syllable, strip_annotations
 from normalizer.model import ANNOTATION
 
 MUST_REMOVE = [
@@ -98,16 +100,25 @@ def test_syllables_are_parsed_in_every_spelling(raw, letters, tone):
     assert (parsed.letters, parsed.tone) == (letters, tone)
 
 
-def test_text_without_candidates_does_not_load_pypinyin():
+def _loaded_after(text: str) -> str:
     import subprocess
     import sys
 
     code = (
-        "import sys; from normalizer import normalize_text; normalize_text('州(市)科协与附件(1)'); "
-        "print('pypinyin' in sys.modules)"
+        "import sys; from normalizer import normalize_text; from normalizer.annotations import _reading_table; "
+        f"normalize_text({text!r}); "
+        "print(_reading_table.cache_info().currsize, 'pypinyin' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_text_without_candidates_does_not_load_pypinyin():
+    assert _loaded_after("州(市)科协与附件(1)") == "0 False"
+
+
+def test_a_candidate_loads_only_the_reading_table_not_the_whole_of_pypinyin():
+    # the package's __init__ also loads phrase tables and a segmenter: 0.3-0.5 s per worker
+    assert _loaded_after("科協(xié)組織") == "1 False"
 
 
 def test_annotations_are_removed_amid_injected_punctuation_and_broken_entities():
@@ -121,3 +132,19 @@ def test_annotations_are_removed_amid_injected_punctuation_and_broken_entities()
 def test_toneless_u_for_u_umlaut_is_a_reading():
     # toneless generators strip the diaeresis with the tone: 律 lu, 女 nu, 略 lue
     assert strip_annotations("紀律(lu)和女(nu)性戰略(lue)").text == "紀律和女性戰略"
+
+
+# The candidate search starts at the parenthesis for speed; it must find exactly what
+# the plain pattern (a Han character, then parenthesised syllables) finds.
+_PIECES = ["協", "會", "中", "a", "xié", "zhong", "huì", "(", ")", "（", "）", " ", "2", "\u3000", "\n", "年"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+@example("a(xié)協(xié)(xié)(xié)(xié)")
+def test_candidate_search_finds_what_the_plain_pattern_finds(text):
+    expected = [
+        (m.start(2), m.end(2))
+        for m in CANDIDATE.finditer(text)
+        if _verified(m.group(1), m.group(2)) is not None
+    ]
+    assert [(c.start, c.end) for c in find_candidates(text)] == expected

@@ -13,7 +13,7 @@ from pypinyin import Style, pinyin
 
 from normalizer import DecodeError, normalize_bytes, normalize_text
 from normalizer.annotations import strip_annotations
-from normalizer.edits import apply_edits
+from normalizer.edits import apply_edits, summarize
 
 # --- material ------------------------------------------------------------------------------
 
@@ -118,7 +118,9 @@ traditional_documents = _joined(_slice(TRADITIONAL_LINES), max_size=4)
 
 
 def _assert_edits_account_for_the_text(result) -> None:
+    summary = result.summary  # computed first, from the stages' compact form
     assert apply_edits(result.source, result.edits) == result.text
+    assert summary == summarize(result.edits)
     previous_end = 0
     for edit in result.edits:
         assert edit.before, f"insertion edit {edit}"
@@ -222,6 +224,13 @@ def test_edits_applied_to_the_source_give_the_output_for_realistic_documents(doc
 
 @given(annotated(realistic_documents))
 def test_edits_applied_to_the_source_give_the_output_for_annotated_documents(pair):
+    _, noisy = pair
+    _assert_edits_account_for_the_text(normalize_text(noisy))
+
+
+@given(annotated(traditional_documents))
+@example(("協會", "協(xié)會"))
+def test_the_summary_of_annotated_traditional_text_counts_each_conversion_around_a_removal(pair):
     _, noisy = pair
     _assert_edits_account_for_the_text(normalize_text(noisy))
 

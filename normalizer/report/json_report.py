@@ -72,11 +72,10 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from itertools import compress
-from operator import ne
 from typing import Any
 
-from ..model import ANNOTATION, DECODE_REPLACE, NormalizeResult
+from ..model import NormalizeResult
+from ..script import LineTable
 
 SCHEMA = "zhnorm-report"
 SCHEMA_VERSION = 1
@@ -112,7 +111,7 @@ def _kinds(kind: str) -> set[str] | tuple[str]:
 
 def _script(result: NormalizeResult) -> dict[str, Any]:
     s = result.script
-    lines = Counter(li.verdict for li in s.lines)
+    lines = s.lines.tally() if isinstance(s.lines, LineTable) else Counter(li.verdict for li in s.lines)
     return {
         "verdict": s.verdict,
         "traditional_share": round(s.traditional_share, 4),
@@ -136,31 +135,17 @@ def file_record(
     if detail not in DETAIL_LEVELS:
         raise ValueError(f"detail must be one of {DETAIL_LEVELS}, not {detail!r}")
     index = LineIndex(result.source)
+    summary = result.summary
     groups: dict[tuple[str, str], list[Any]] = {}
-    same_length: dict[str, tuple[list[str], list[str]]] = {}  # kind -> (befores, afters)
-    other: dict[str, Counter[str]] = {}
-    replaced: list[list[Any]] = []
-    for e in result.edits:
-        kinds = _kinds(e.kind)
-        if DECODE_REPLACE in kinds:
-            raw = bytes(ord(c) - 0xDC00 for c in e.before if _ESCAPED.match(c))
-            replaced.append([e.start, index.line(e.start), raw.hex(" ")])
-        elif ANNOTATION in kinds:
-            g = groups.setdefault((e.before, e.after), [e.before, e.after, 0, []])
-            g[2] += 1
-            g[3].append([e.start, index.line(e.start)])
-        elif len(e.before) == len(e.after):
-            befores, afters = same_length.setdefault(e.kind, ([], []))
-            befores.append(e.before)
-            afters.append(e.after)
-        else:
-            other.setdefault(e.kind, Counter())[f"{safe_text(e.before)}→{e.after}"] += 1
-    # One pass in C over all of a kind's characters; each distinct pair formatted once.
-    mappings = {kind: Counter(c) for kind, c in other.items()}
-    for kind, (befores, afters) in same_length.items():
-        b, a = "".join(befores), "".join(afters)
-        counted = Counter(compress(zip(b, a), map(ne, b, a)))
-        mappings.setdefault(kind, Counter()).update({f"{x}→{y}": n for (x, y), n in counted.items()})
+    for e in summary.annotations:
+        g = groups.setdefault((e.before, e.after), [e.before, e.after, 0, []])
+        g[2] += 1
+        g[3].append([e.start, index.line(e.start)])
+    replaced = [
+        [e.start, index.line(e.start), bytes(ord(c) - 0xDC00 for c in e.before if _ESCAPED.match(c)).hex(" ")]
+        for e in summary.replaced
+    ]
+    mappings = {kind: _safe_keys(tally) for kind, tally in sorted(summary.mappings.items())}
     record: Record = {
         "path": path,
         "status": status,
@@ -170,9 +155,9 @@ def file_record(
         "bytes_out": bytes_out,
         "encoding": result.encoding,
         "script": _script(result),
-        "edit_counts": dict(sorted(Counter(e.kind for e in result.edits).items())),
+        "edit_counts": dict(sorted(summary.counts.items())),
         "annotations": list(groups.values()),
-        "mappings": {k: _histogram(c) for k, c in sorted(mappings.items())},
+        "mappings": mappings,
         "replaced": replaced,
         "flags": [
             {
@@ -205,6 +190,13 @@ def problem_record(path: str, status: str, reason: str, *, bytes_in: int, encodi
         "bytes_out": None,
         "encoding": encoding,
     }
+
+
+def _safe_keys(tally: Mapping[str, int]) -> Mapping[str, int]:
+    """``tally`` with undecodable bytes in its keys written as ``\\xNN`` (rare: one check per file)."""
+    if not _ESCAPED.search("".join(tally)):
+        return tally
+    return {safe_text(k): n for k, n in tally.items()}
 
 
 def _histogram(counter: Mapping[str, int]) -> dict[str, int]:
