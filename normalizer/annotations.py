@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from .model import ANNOTATION, Edit, Flag, StageResult
 
@@ -147,8 +148,9 @@ class Reading:
     capitalised: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A verified annotation after ``base`` (a NamedTuple: spam pages have thousands)."""
+
     base: str
     start: int  # offset of the first parenthesis
     end: int
@@ -171,31 +173,40 @@ class Candidate:
         return self.reading.capitalised
 
 
-# Matching starts at the parenthesis (the regex engine scans for it quickly) and the
-# character before it is checked afterwards: the same matches as CANDIDATE, as a group
-# of parentheses never contains a Han character.
-_GROUP = re.compile(f"{_ONE_PLAIN}(?:{_ONE_PLAIN}){{0,2}}")
+# The text is split at groups of parentheses (one C call; the regex engine scans for
+# the parenthesis quickly) and the character before each group is checked afterwards:
+# the same candidates as CANDIDATE, as a group never contains a Han character.
+_GROUPS = re.compile(f"({_ONE_PLAIN}(?:{_ONE_PLAIN}){{0,2}})")
 _HAN_CHAR = re.compile(f"[{HAN}]")
+
+
+def _scan(text: str, protected: Sequence[tuple[int, int]]) -> tuple[list[str], list[Candidate | None]]:
+    """The text split around groups of parentheses (``parts[1::2]`` are the groups) and,
+    for each group, its verified candidate or None."""
+    if "(" not in text and "（" not in text:
+        return [text], []
+    parts = _GROUPS.split(text)
+    found: list[Candidate | None] = []
+    han = _HAN_CHAR.match
+    new = tuple.__new__  # skips NamedTuple's Python-level __new__
+    pos = 0
+    for i in range(1, len(parts), 2):
+        before, group = parts[i - 1], parts[i]
+        pos += len(before)
+        start, end = pos, pos + len(group)
+        pos = end
+        base = before[-1:]
+        reading = None
+        if base and ("\u4e00" <= base <= "\u9fff" or han(base)):
+            if not (protected and any(s < end and start < e for s, e in protected)):
+                reading = _verified(base, group)
+        found.append(new(Candidate, (base, start, end, reading)) if reading is not None else None)
+    return parts, found
 
 
 def find_candidates(text: str, protected: Sequence[tuple[int, int]] = ()) -> list[Candidate]:
     """Verified candidates: every syllable is a reading of the preceding character."""
-    if "(" not in text and "（" not in text:
-        return []
-    found = []
-    han = _HAN_CHAR.match
-    for m in _GROUP.finditer(text):
-        start = m.start()
-        if not start or not han(text, start - 1):
-            continue
-        end = m.end()
-        if protected and any(s < end and start < e for s, e in protected):
-            continue
-        base = text[start - 1]
-        reading = _verified(base, m.group())
-        if reading is not None:
-            found.append(Candidate(base, start, end, reading))
-    return found
+    return [c for c in _scan(text, protected)[1] if c is not None]
 
 
 @lru_cache(maxsize=65536)
@@ -248,7 +259,8 @@ def strip_annotations(
     ``protected`` spans (e.g. mojibake runs) are left untouched. ``page_evidence``
     is :func:`evidence` over the whole document when ``text`` is one piece of it.
     """
-    candidates = find_candidates(text, protected)
+    parts, found = _scan(text, protected)
+    candidates = [c for c in found if c is not None]
     if not candidates:
         return StageResult(text)
     strong, plain = page_evidence if page_evidence is not None else evidence(candidates)
@@ -256,20 +268,18 @@ def strip_annotations(
     edits: list[Edit] = []
     flags: list[Flag] = []
     new = tuple.__new__  # skips NamedTuple's Python-level __new__: one edit per annotation
-    for c in candidates:
+    for k, c in enumerate(found):
+        if c is None:
+            continue
         key = (c.base, c.reading)
         decision = decisions.get(key)
         if decision is None:
             decision = decisions[key] = decide(c.reading, c.base, strong, plain)
         accept, why = decision
+        group = parts[2 * k + 1]
         if accept:
-            edits.append(new(Edit, (ANNOTATION, c.start, c.end, text[c.start : c.end], "", why)))
+            edits.append(new(Edit, (ANNOTATION, c.start, c.end, group, "", why)))
+            parts[2 * k + 1] = ""
         else:
-            flags.append(Flag("possible-annotation", c.start, c.end, text[c.start : c.end], f"kept: {why}"))
-    out = []
-    pos = 0
-    for e in edits:
-        out.append(text[pos : e.start])
-        pos = e.end
-    out.append(text[pos:])
-    return StageResult("".join(out), tuple(edits), tuple(flags))
+            flags.append(Flag("possible-annotation", c.start, c.end, group, f"kept: {why}"))
+    return StageResult("".join(parts), tuple(edits), tuple(flags))

@@ -100,8 +100,9 @@ def _line_starts(text: str) -> list[int]:
     return [0, *line_ends(text)]
 
 
-def opencc_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[int, int]] = ()) -> StageResult:
-    """Apply OpenCC where each line's context allows; flag what is left on purpose.
+def opencc_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, int]] = ()) -> StageResult:
+    """Apply OpenCC where each line's context (:func:`context_codes`) allows; flag what
+    is left on purpose.
 
     When OpenCC keeps the length and the line breaks (the usual case), the choice is
     made for all characters at once on code-point arrays and the edits stay compact
@@ -117,15 +118,18 @@ def opencc_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[i
         changed = x != y
         breaks = cached_table("line-breaks", ((_LINE_BREAKS, 1),))
         if not (breaks[x[changed]].any() or breaks[y[changed]].any()):
+            if not protected and (contexts == _FULL).all() and len(contexts) == len(line_ends(text)):
+                # A page in one script: every change OpenCC made is kept.
+                return StageResult(converted, AlignedEdits(CONVERT, text, converted, (x, y), changed), (), True)
             return _aligned_stage(text, (x, y), changed, contexts, protected)
-    return _line_stage(text, converted, contexts, protected)
+    return _line_stage(text, converted, [CONTEXTS[c] for c in contexts.tolist()], protected)
 
 
 def _aligned_stage(
     text: str,
     codes: tuple[np.ndarray, np.ndarray],
     changed: np.ndarray,
-    contexts: Sequence[str],
+    contexts: np.ndarray,
     protected: Sequence[tuple[int, int]],
 ) -> StageResult:
     np = np_module()
@@ -133,7 +137,7 @@ def _aligned_stage(
     lengths = np.diff(np.array(_line_starts(text), dtype=np.int64))
     ctx = np.full(len(lengths), _FULL, dtype=np.uint8)
     known = min(len(contexts), len(lengths))
-    ctx[:known] = [CONTEXTS.index(c) for c in contexts[:known]]
+    ctx[:known] = contexts[:known]
     per_char = np.repeat(ctx, lengths)
     for s, e in protected:
         changed[max(s, 0) : max(e, 0)] = False
@@ -231,7 +235,7 @@ def _zhe_pattern() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)) + "|" + fixes.ZHE_FROM)
 
 
-def fix_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[int, int]] = ()) -> StageResult:
+def fix_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, int]] = ()) -> StageResult:
     """著→着 where context shows the particle (see :mod:`normalizer.fixes`)."""
     if fixes.ZHE_FROM not in text:
         return StageResult(text)
@@ -244,7 +248,8 @@ def fix_stage(text: str, contexts: Sequence[str], protected: Sequence[tuple[int,
         p = m.start()
         if any(s <= p < e for s, e in protected):
             continue
-        ctx = contexts[bisect_right(starts, p) - 1] if contexts else FULL
+        line = bisect_right(starts, p) - 1
+        ctx = CONTEXTS[contexts[line]] if line < len(contexts) else FULL
         if ctx == FULL:
             reason = "著 as the particle 着 (not a 著 word)"
         elif text[p - 1 : p] in fixes.ZHE_BEFORE:
@@ -295,8 +300,21 @@ def to_simplified(
     ``script`` defaults to :func:`normalizer.script.detect_script` of ``text``;
     ``protected`` spans (mojibake) are never changed.
     """
-    contexts = line_contexts(script if script is not None else detect_script(text))
-    first = opencc_stage(text, contexts, protected)
+    script = script if script is not None else detect_script(text)
+    contexts = context_codes(script)
+    if not (contexts != _KEEP).any() and not _traditional_count(script) and len(contexts) == len(line_ends(text)):
+        # Simplified (or script-neutral) text without a traditional-only character:
+        # OpenCC could change nothing that would be kept or flagged.
+        first = StageResult(text, same_length=True)
+    else:
+        first = opencc_stage(text, contexts, protected)
     second = fix_stage(first.text, contexts, protected)
     third = punctuation_stage(second.text, protected)
     return first, second, third
+
+
+def _traditional_count(script: ScriptVerdict) -> int:
+    lines = script.lines
+    if isinstance(lines, LineTable):
+        return int(lines.traditional.sum())
+    return sum(li.counts.traditional for li in lines)

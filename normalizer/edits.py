@@ -315,43 +315,42 @@ class AlignedEdits(Sequence[Edit]):
         singles: np.ndarray | None = None,
         single_reason: str = "",
     ):
-        np = np_module()
         self.kind = kind
         self.before = before
         self.after = after
         self._x, self._y = codes
         self._mask = mask
+        self._singles = singles
         self._single_reason = single_reason
-        previous = np.zeros_like(mask)
-        previous[1:] = mask[:-1]
-        cont = mask & previous  # continues the run of the character before it
-        if singles is not None:
-            cont &= ~singles
-        following = np.zeros_like(mask)
-        following[:-1] = cont[1:]
-        self._cont = cont
-        self._starts = np.flatnonzero(mask & ~cont)
-        self._ends = np.flatnonzero(mask & ~following) + 1
-        self._single = singles[self._starts] if singles is not None else None
         self._built: list[Edit] | None = None
 
-    def __len__(self) -> int:
-        return len(self._starts)
+    def _joins(self) -> np.ndarray:
+        """``joins[i]``: character i+1 continues the run of character i."""
+        joins = self._mask[1:] & self._mask[:-1]
+        if self._singles is not None:
+            joins &= ~self._singles[1:]
+        return joins
 
     def _edits(self) -> list[Edit]:
         if self._built is None:
+            np = np_module()
+            mask, joins = self._mask, self._joins()
+            starts = np.flatnonzero(mask & ~np.concatenate(([False], joins)))
+            ends = np.flatnonzero(mask & ~np.concatenate((joins, [False]))) + 1
+            if self._singles is not None:
+                reasons = [self._single_reason if s else "" for s in self._singles[starts].tolist()]
+            else:
+                reasons = [""] * len(starts)
             kind, before, after = self.kind, self.before, self.after
-            reasons = (
-                [self._single_reason if s else "" for s in self._single.tolist()]
-                if self._single is not None
-                else [""] * len(self._starts)
-            )
             new = tuple.__new__  # skips NamedTuple's Python-level __new__
             self._built = [
                 new(Edit, (kind, s, e, before[s:e], after[s:e], r))
-                for s, e, r in zip(self._starts.tolist(), self._ends.tolist(), reasons)
+                for s, e, r in zip(starts.tolist(), ends.tolist(), reasons)
             ]
         return self._built
+
+    def __len__(self) -> int:
+        return len(self._edits())
 
     @overload
     def __getitem__(self, i: int) -> Edit: ...
@@ -369,28 +368,35 @@ class AlignedEdits(Sequence[Edit]):
         """:func:`summarize` of these edits once split at ``cuts`` (as :class:`EditLog` splits
         a run at a deletion made by an earlier stage), computed in numpy."""
         np = np_module()
-        if not len(self._starts):
+        changed = int(np.count_nonzero(self._mask))
+        if not changed:
             return EditSummary({}, {})
-        count = len(self._starts)
+        joins = self._joins()
+        count = changed - int(np.count_nonzero(joins))
         if len(cuts):
             c = np.unique(np.asarray(cuts, dtype=np.int64))
             c = c[(c > 0) & (c < len(self._mask))]
-            count += int(np.count_nonzero(self._cont[c]))
-        return EditSummary({self.kind: count}, {self.kind: pair_histogram(self._x[self._mask], self._y[self._mask])})
+            count += int(np.count_nonzero(joins[c - 1]))
+        tally = pair_histogram(self._x[self._mask], self._y[self._mask])
+        return EditSummary({self.kind: count}, {self.kind: tally})
 
 
 def pair_histogram(before: np.ndarray, after: np.ndarray) -> dict[str, int]:
-    """How often each (before, after) code-point pair occurs, as :func:`ordered` histogram
-    keyed by :func:`mapping_key`: counted, sorted and named in numpy."""
+    """How often each (before, after) code-point pair occurs, as an :func:`ordered`
+    histogram keyed by :func:`mapping_key`: counted, sorted and named in numpy."""
     np = np_module()
     keys = (before.astype(np.uint64) << np.uint64(21)) | after.astype(np.uint64)
-    values, tallies = np.unique(keys, return_counts=True)
-    src = (values >> np.uint64(21)).astype(np.uint32)
-    dst = (values & np.uint64(0x1FFFFF)).astype(np.uint32)
-    order = np.lexsort((dst, src, -tallies))
+    keys.sort()
+    first = np.empty(len(keys), dtype=bool)
+    first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    at = np.flatnonzero(first)
+    tallies = np.diff(np.append(at, len(keys)))
+    order = np.argsort(-tallies, kind="stable")  # keys are sorted: ties stay in (before, after) order
+    values = keys[at][order]
     named = np.zeros((len(values), 4), dtype=np.uint32)  # "協→协\0" per pair: one split names them all
-    named[:, 0] = src[order]
+    named[:, 0] = values >> np.uint64(21)
     named[:, 1] = ord(mapping_key("", ""))
-    named[:, 2] = dst[order]
+    named[:, 2] = values & np.uint64(0x1FFFFF)
     names = as_text(named.ravel()).split("\x00")
     return dict(zip(names, tallies[order].tolist()))
