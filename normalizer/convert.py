@@ -282,10 +282,12 @@ def _entity_edit(m: re.Match[str]) -> Edit | None:
 def punctuation_stage(text: str, protected: Sequence[tuple[int, int]] = ()) -> StageResult:
     """Small-form punctuation (﹔) → the fullwidth form mainland text uses (；), and
     numeric entities for punctuation (``#xff1a;``, ``&#65306;``) → the character."""
-    edits = [
-        Edit(PUNCTUATION, m.start(), m.end(), m.group(), fixes.SMALL_FORMS[m.group()], "small form variant")
-        for m in _SMALL_FORMS_RE.finditer(text)
-    ]
+    edits = []
+    if any(form in text for form in fixes.SMALL_FORMS):  # substring searches beat a class scan
+        edits = [
+            Edit(PUNCTUATION, m.start(), m.end(), m.group(), fixes.SMALL_FORMS[m.group()], "small form variant")
+            for m in _SMALL_FORMS_RE.finditer(text)
+        ]
     if "#" in text:
         edits += [e for e in map(_entity_edit, _ENTITY_RE.finditer(text)) if e]
     edits = sorted((e for e in edits if not _touches(e, protected)), key=lambda e: e.start)

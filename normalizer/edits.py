@@ -352,6 +352,9 @@ class AlignedEdits(Sequence[Edit]):
     def __len__(self) -> int:
         return len(self._edits())
 
+    def __bool__(self) -> bool:  # without building the edits
+        return bool(self._mask.any())
+
     @overload
     def __getitem__(self, i: int) -> Edit: ...
 

@@ -13,7 +13,7 @@ from .annotations import strip_annotations
 from .convert import to_simplified
 from .decode import decode_bytes, replace_surrogates, replacement_edits, strip_leading_bom, to_nfc
 from .edits import AlignedEdits, EditLog, apply_edits, merge_summaries, source_mapper, summarize, target_mapper
-from .model import DocumentContext, Edit, EditSummary, Flag, LineScript, NormalizeResult
+from .model import ANNOTATION, DocumentContext, Edit, EditSummary, Flag, LineScript, NormalizeResult
 from .mojibake import find_mojibake
 from .script import LineTable, detect_script, verdict_of
 
@@ -78,11 +78,12 @@ def _normalize(
         to_stripped = target_mapper(stripped.edits)
         protected = [(to_stripped(s), to_stripped(e)) for s, e in protected]
     text = stripped.text
-    to_source = source_mapper(log.edits) if log.edits else _same
 
     stages = to_simplified(text, script, protected)
-    for stage in stages:
-        flags.extend(_moved(f, to_source) for f in stage.flags)
+    if any(stage.flags for stage in stages):
+        to_source = source_mapper(log.edits) if log.edits else _same
+        for stage in stages:
+            flags.extend(_moved(f, to_source) for f in stage.flags)
 
     def build_edits() -> tuple[Edit, ...]:
         if stages[0].same_length:
@@ -95,18 +96,21 @@ def _normalize(
         return log.edits
 
     build_summary = None
-    if plain_deletions and isinstance(stages[0].edits, AlignedEdits):
+    if plain_deletions and (isinstance(stages[0].edits, AlignedEdits) or not stages[0].edits):
 
         def build_summary() -> EditSummary:
-            # Where each removal is in the text the conversion saw: EditLog splits a
-            # converted run there, so the counts must too.
-            cuts = []
-            removed = 0
-            for e in stripped.edits:
-                cuts.append(e.start - removed)
-                removed += e.end - e.start
-            parts = [summarize(stripped.edits), stages[0].edits.summary(cuts)]
-            parts.extend(summarize(stage.edits) for stage in stages[1:])
+            removals = stripped.edits
+            parts = [EditSummary({ANNOTATION: len(removals)} if removals else {}, {}, removals)]
+            if stages[0].edits:
+                # Where each removal is in the text the conversion saw: EditLog splits a
+                # converted run there, so the counts must too.
+                cuts = []
+                removed = 0
+                for e in removals:
+                    cuts.append(e.start - removed)
+                    removed += e.end - e.start
+                parts.append(stages[0].edits.summary(cuts))
+            parts.extend(summarize(stage.edits) for stage in stages[1:] if stage.edits)
             return merge_summaries(parts)
 
     return NormalizeResult(
