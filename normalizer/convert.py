@@ -118,7 +118,7 @@ def opencc_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int,
         changed = x != y
         breaks = cached_table("line-breaks", ((_LINE_BREAKS, 1),))
         if not (breaks[x[changed]].any() or breaks[y[changed]].any()):
-            if not protected and (contexts == _FULL).all() and len(contexts) == len(line_ends(text)):
+            if not protected and (contexts == _FULL).all():  # lines without a context are "full" too
                 # A page in one script: every change OpenCC made is kept.
                 return StageResult(converted, AlignedEdits(CONVERT, text, converted, (x, y), changed), (), True)
             return _aligned_stage(text, (x, y), changed, contexts, protected)

@@ -72,6 +72,10 @@ def verdict_of(counts: ScriptCounts) -> str:
 def verdict_codes(t: np.ndarray, s: np.ndarray) -> np.ndarray:
     """:func:`verdict_of` for arrays of counts, as codes into :data:`VERDICTS`."""
     np = np_module()
+    if not s.any():  # a page in one script (most pages): fewer array passes
+        return np.where(t > 0, _TRADITIONAL, _NONE).astype(np.uint8)
+    if not t.any():
+        return np.where(s > 0, _SIMPLIFIED, _NONE).astype(np.uint8)
     total = t + s
     minority = np.minimum(t, s)
     clear = (minority <= 1) | (minority < MIXED_SHARE * total)
@@ -143,14 +147,14 @@ def detect_script(text: str) -> ScriptVerdict:
     """Document verdict with its counts, and a verdict for every line."""
     np = np_module()
     ends = np.array(line_ends(text), dtype=np.int64)
-    starts = np.concatenate(([0], ends[:-1])) if len(ends) else ends
+    starts = np.zeros_like(ends)
+    starts[1:] = ends[:-1]
     if text.isascii():
         zeros = np.zeros(len(ends), dtype=np.int64)
         return ScriptVerdict(NONE, ScriptCounts(), LineTable(starts, ends, zeros, zeros))
     marks = marks_table()[as_array(text)]
-    cum_t = np.concatenate(([0], np.cumsum(marks == _T_MARK)))
-    cum_s = np.concatenate(([0], np.cumsum(marks == _S_MARK)))
-    t = cum_t[ends] - cum_t[starts]
-    s = cum_s[ends] - cum_s[starts]
-    total = ScriptCounts(int(cum_t[-1]), int(cum_s[-1]))
+    # Lines are never empty (each holds at least one character), so reduceat sums each line.
+    t = np.add.reduceat(marks == _T_MARK, starts, dtype=np.int64)
+    s = np.add.reduceat(marks == _S_MARK, starts, dtype=np.int64)
+    total = ScriptCounts(int(t.sum()), int(s.sum()))
     return ScriptVerdict(verdict_of(total), total, LineTable(starts, ends, t, s))

@@ -1,7 +1,10 @@
 """Script verdicts are shares, not single-character rules."""
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from normalizer.model import ScriptCounts
-from normalizer.script import detect_script, verdict_of
+from normalizer.script import VERDICTS, detect_script, verdict_codes, verdict_of
 
 
 def test_one_stray_character_does_not_make_a_document_mixed():
@@ -38,3 +41,15 @@ def test_a_minority_of_ten_percent_with_two_characters_is_mixed():
     assert verdict_of(ScriptCounts(traditional=18, simplified=2)) == "mixed"
     assert verdict_of(ScriptCounts(traditional=30, simplified=2)) == "traditional"
     assert verdict_of(ScriptCounts(traditional=1, simplified=3)) == "simplified"
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=30))
+@example([(3, 0), (0, 0)])
+@example([(0, 2), (1, 0)])
+def test_line_verdicts_computed_together_equal_the_verdict_of_each_line(counts):
+    import numpy as np
+
+    t = np.array([c[0] for c in counts], dtype=np.int64)
+    s = np.array([c[1] for c in counts], dtype=np.int64)
+    expected = [verdict_of(ScriptCounts(a, b)) for a, b in counts]
+    assert [VERDICTS[c] for c in verdict_codes(t, s)] == expected

@@ -96,12 +96,16 @@ def safe_text(s: str) -> str:
 
 
 class LineIndex:
-    """Maps code-point offsets of a text to 1-based line numbers."""
+    """Maps code-point offsets of a text to 1-based line numbers (indexed on first use:
+    most records name no position)."""
 
     def __init__(self, text: str):
-        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._text = text
+        self._starts: list[int] | None = None
 
     def line(self, offset: int) -> int:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
         return bisect_right(self._starts, offset)
 
 
