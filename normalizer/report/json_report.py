@@ -109,10 +109,6 @@ class LineIndex:
         return bisect_right(self._starts, offset)
 
 
-def _kinds(kind: str) -> set[str] | tuple[str]:
-    return set(kind.split("+")) if "+" in kind else (kind,)
-
-
 def _script(result: NormalizeResult) -> dict[str, Any]:
     s = result.script
     lines = s.lines.tally() if isinstance(s.lines, LineTable) else Counter(li.verdict for li in s.lines)
