@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -242,7 +242,7 @@ def fix_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, in
     starts = _line_starts(text)
     zhe_words = set(fixes.ZHE_WORDS)
     edits = []
-    for m in _zhe_pattern().finditer(text):
+    for m in _zhe_matches(text):
         if m.group() != fixes.ZHE_FROM:
             continue  # a 著 word such as 显著, 著名
         p = m.start()
@@ -260,6 +260,29 @@ def fix_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, in
             continue
         edits.append(Edit(FIX, p, p + 1, fixes.ZHE_FROM, fixes.ZHE_TO, reason))
     return StageResult(_apply_line(text, edits, 0), tuple(edits))
+
+
+def _zhe_matches(text: str) -> Iterator[re.Match[str]]:
+    """The 著-word pattern's matches, scanning only windows around each 著.
+
+    Every match contains a 著 and is at most ``reach`` characters long, so a scan
+    from ``reach - 1`` characters before a group of 著 to ``reach`` after it finds
+    exactly what a scan of the whole text finds, at a fraction of the cost.
+    """
+    pattern = _zhe_pattern()
+    reach = max(map(len, fixes.ZHU_WORDS))
+    positions = []
+    p = text.find(fixes.ZHE_FROM)
+    while p >= 0:
+        positions.append(p)
+        p = text.find(fixes.ZHE_FROM, p + 1)
+    k = 0
+    while k < len(positions):
+        j = k
+        while j + 1 < len(positions) and positions[j + 1] - positions[j] < 2 * reach:
+            j += 1
+        yield from pattern.finditer(text, max(0, positions[k] - reach + 1), positions[j] + reach)
+        k = j + 1
 
 
 _SMALL_FORMS_RE = re.compile("[" + "".join(fixes.SMALL_FORMS) + "]")

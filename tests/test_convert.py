@@ -1,8 +1,11 @@
 """Conversion to mainland simplified: right for news (著/着), and no harm to simplified text."""
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from normalizer import normalize_text
+from normalizer.convert import _zhe_matches, _zhe_pattern
 from normalizer.model import CONVERT, FIX, PUNCTUATION
 
 
@@ -92,3 +95,11 @@ def test_one_prc_form_does_not_stop_a_line_of_a_traditional_page_converting():
 def test_a_name_on_its_own_line_of_simplified_news_is_kept():
     doc = "日本大藏大臣今天向桥本首相提交辞呈，据说这是因为大藏省官员受贿。\n三塚博\n"
     assert normalize_text(doc).text == doc
+
+
+@given(st.lists(st.sampled_from(["著", "名", "显", "作", "急", "带", "x", "。", "\n", "著书立说", "他"]), max_size=40))
+@example(["著", "名", "著"])
+def test_the_zhu_word_scan_around_each_zhu_finds_what_a_whole_text_scan_finds(pieces):
+    text = "".join(pieces)
+    expected = [(m.start(), m.group()) for m in _zhe_pattern().finditer(text)]
+    assert [(m.start(), m.group()) for m in _zhe_matches(text)] == expected
