@@ -1,17 +1,26 @@
-"""Helpers the benchmark scripts share: the generated corpus and timed ``zhnorm run`` processes."""
+"""Helpers the benchmark scripts share: the generated corpus, timed ``zhnorm run`` processes,
+the bare pipeline and the side venv for opencc-python-reimplemented."""
 
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ZHNORM = [sys.executable, "-m", "normalizer"]
 MB = 10**6
+
+OPR = "opencc-python-reimplemented"
+# It installs the same ``opencc`` import name as the official binding, hence a venv of its own.
+DEFAULT_OPR_VENV = Path(tempfile.gettempdir()) / "zhnorm-bench-opr-venv"
 
 # Runs a command and prints its wall time, CPU time and peak RSS (all its processes).
 _MEASURE = """
@@ -60,3 +69,61 @@ def zhnorm_run(src: Path, work: Path, *args: str, fresh: bool = True) -> Measure
 def corpus_bytes(src: Path) -> tuple[int, int]:
     files = [p for p in src.rglob("*") if p.is_file()]
     return len(files), sum(p.stat().st_size for p in files)
+
+
+@dataclass(frozen=True)
+class BareRun:
+    loop_s: float  # the loop alone, converter built (bare_pipeline.py's own clock)
+    process_s: float  # the whole process: interpreter, imports, converter, loop
+    converter: str  # distribution and version of the ``opencc`` it imported
+
+
+def bare_pipeline(python: Path | str, src: Path, dst: Path) -> BareRun:
+    """``bare_pipeline.py SRC DST`` under ``python`` (zhnorm's or a side venv's)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [str(python), str(HERE / "bare_pipeline.py"), str(src), str(dst)], capture_output=True, text=True, check=False
+    )
+    process_s = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"bare_pipeline.py under {python} failed:\n{done.stderr.strip()}")
+    return BareRun(float(done.stdout), process_s, done.stderr.strip().splitlines()[-1])
+
+
+def _venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def _opr_version(python: Path) -> str | None:
+    """The opencc-python-reimplemented version importable by ``python`` (None: not there)."""
+    if not python.exists():
+        return None
+    check = f"import importlib.metadata as m, opencc; opencc.OpenCC('t2s').convert('漢'); print(m.version({OPR!r}))"
+    done = subprocess.run([str(python), "-c", check], capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def opr_python(venv: Path = DEFAULT_OPR_VENV) -> tuple[Path | None, str]:
+    """The python of ``venv`` with opencc-python-reimplemented in it, made if missing
+    (``python -m venv`` + ``pip install opencc-python-reimplemented``, which needs PyPI).
+
+    Returns (python, "opencc-python-reimplemented VERSION in VENV"), or (None, why not).
+    """
+    python = _venv_python(venv)
+    version = _opr_version(python)
+    if version is None:
+        print(f"making {venv} with {OPR} (once; needs PyPI)", file=sys.stderr, flush=True)
+        steps = [] if python.exists() else [[sys.executable, "-m", "venv", str(venv)]]
+        steps.append([str(python), "-m", "pip", "install", "-q", "--retries", "1", "--timeout", "30", OPR])
+        for cmd in steps:
+            try:
+                done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=900)
+            except (OSError, subprocess.TimeoutExpired) as err:
+                return None, f"`{shlex.join(cmd)}` failed: {err}"
+            if done.returncode != 0:
+                lines = (done.stderr or done.stdout).strip().splitlines()
+                return None, f"`{shlex.join(cmd)}` exited {done.returncode}: {lines[-1] if lines else 'no output'}"
+        version = _opr_version(python)
+        if version is None:
+            return None, f"{OPR} installed in {venv}, but `import opencc; opencc.OpenCC('t2s')` fails there"
+    return python, f"{OPR} {version} in {venv}"

@@ -5,6 +5,9 @@
 * The "common Chinese characters" set used to judge a decoding is built from the
   codecs themselves: GB2312 level 1 (3,755 everyday simplified hanzi), Big5's
   frequent block (5,401 traditional hanzi) and both codecs' CJK punctuation.
+* :func:`decode_score_table` marks the common and frequent characters in a numpy
+  table over every code point, so a decoding is judged in one pass (numpy is
+  imported only when it is asked for).
 """
 
 from __future__ import annotations
@@ -81,6 +84,21 @@ def frequent_chars() -> frozenset[str]:
     """The ~800 most frequent hanzi of news, in both scripts (``tools/derive_frequent.py``)."""
     text = resources.files(__package__).joinpath("data/frequent.txt").read_text(encoding="utf-8")
     return frozenset("".join(line for line in text.splitlines() if not line.startswith("#")))
+
+
+COMMON = 1  # bit of decode_score_table(): a common character
+FREQUENT = 2  # bit of decode_score_table(): one of the frequent news hanzi
+
+
+@cache
+def decode_score_table():
+    """A uint8 numpy table over every code point: :data:`COMMON` | :data:`FREQUENT` bits
+    of the character (0 for the rest), to count both in one lookup of a whole text."""
+    from .codepoints import cached_table
+
+    common, frequent = common_chars(), frequent_chars()
+    groups = ((common, COMMON), (frequent, FREQUENT), (common & frequent, COMMON | FREQUENT))
+    return cached_table("decode-scores", groups)
 
 
 @cache

@@ -7,10 +7,20 @@ Order (see ``shared/notes/encodings.md`` for the measurements behind each step):
 3. otherwise the legacy candidates GB18030, Big5 (Big5-HKSCS only when Big5 fails:
    it is not a lossless superset), UTF-16 without BOM when NUL bytes suggest it, and
    chardet's answer when it names one of these families. Each decodes the sample
-   with undecodable bytes escaped; the one whose text has the highest share of
-   common Chinese characters wins (chardet's answer wins near-ties). A strict decode
-   succeeding proves nothing: GB18030 "decodes" most Big5 bytes into nonsense.
-   Single-byte code pages are never accepted.
+   (undecodable bytes become U+FFFD, counted as bad); the one whose text has the
+   highest share of common Chinese characters wins (chardet's answer wins near-ties).
+   A strict decode succeeding proves nothing: GB18030 "decodes" most Big5 bytes into
+   nonsense. Single-byte code pages are never accepted.
+
+   chardet (~2 ms a file, ~0.1 s to load) is asked only when its answer could change
+   the outcome: the candidates are ranked without it, then for each answer it can
+   give (every codec of :data:`_FAMILY`) the choice that answer would lead to is
+   worked out, reading the candidate it would add unless that reading's share of
+   U+FFFD already rules it out. When every answer leads to the same outcome (for
+   valid UTF-8: whether a legacy reading overrides it, and which), chardet is not
+   asked, and the candidate list lacks the candidate its answer could have added
+   (which would not have won). In the benchmark corpus that leaves chardet to the
+   Big5 files, which Big5-HKSCS reads alike.
 
 A candidate is plausible when its common-character share reaches
 :data:`SURE_PLAUSIBILITY`, or :data:`MIN_PLAUSIBILITY` with :data:`MIN_FREQUENCY` of
@@ -23,15 +33,24 @@ When the best candidate is implausible or has
 undecodable bytes while ``errors="strict"``, :class:`DecodeError` names the reason
 and the first bad byte offset. With ``errors="replace"`` each undecodable byte
 becomes U+FFFD and the replacement is recorded as an edit.
+
+Shares are counted with a numpy lookup table (:func:`normalizer.charsets.decode_score_table`)
+for texts with many non-ASCII characters, with Python set lookups for the rest (same
+counts); valid UTF-8 is judged in Python only, so decoding it never imports numpy.
+A small file's chosen reading is its text: it is not decoded again.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import sys
 import unicodedata
+from collections.abc import Callable
+from typing import NamedTuple
 
-from .charsets import common_chars, frequent_chars
+from .charsets import COMMON, FREQUENT, common_chars, decode_score_table, frequent_chars
+from .codepoints import as_array, np_module
 from .edits import line_edits
 from .model import BOM, DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
 
@@ -40,8 +59,10 @@ MIN_FREQUENCY = 0.2
 SURE_PLAUSIBILITY = 0.8
 OVERRIDE_PLAUSIBILITY = 0.9  # a legacy reading must be this sure to override valid UTF-8
 OVERRIDE_MAX_CHARS = 8  # and only a few characters long: longer valid UTF-8 is UTF-8
+OVERRIDE_FREQUENCY = 0.3  # and made of frequent news hanzi
 NEAR_TIE = 0.02
 SAMPLE_BYTES = 1 << 14
+VECTORIZE_MIN = 256  # non-ASCII characters from which numpy counts them (Python below)
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
@@ -64,6 +85,8 @@ _FAMILY = {
     "utf-16be": "utf-16-be",
     "utf-16": "utf-16",
 }
+_HINTS = tuple(dict.fromkeys(_FAMILY.values()))  # every codec chardet's answer can name
+_NATIVE_UTF16 = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"  # "utf-16" without a BOM
 
 ESCAPE_BASE = 0xDC00
 ERROR_HANDLER = "zhnorm-escape"  # undecodable bytes → U+DC00+byte, losslessly
@@ -85,24 +108,42 @@ def raw_bytes(escaped: str) -> bytes:
 
 _CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _ESCAPES = re.compile("[\udc00-\udcff]+")
+_ASCII_RUNS = re.compile("[\x00-\x7f]+")
 
 
-def plausibility(text: str) -> float:
+def _counts(text: str, vectorized: bool | None = None) -> tuple[int, int, int]:
+    """(non-ASCII, common, frequent) characters of ``text``.
+
+    ``vectorized``: count with the numpy table (True), with Python set lookups over
+    the non-ASCII characters (False), or numpy from :data:`VECTORIZE_MIN` non-ASCII
+    characters on (None). The counts are the same either way.
+    """
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if not non_ascii:
+        return 0, 0, 0
+    if vectorized is None:
+        vectorized = non_ascii >= VECTORIZE_MIN
+    if vectorized:
+        counts = np_module().bincount(decode_score_table().take(as_array(text)), minlength=(COMMON | FREQUENT) + 1)
+        both = int(counts[COMMON | FREQUENT])
+        return non_ascii, int(counts[COMMON]) + both, int(counts[FREQUENT]) + both
+    chars = _ASCII_RUNS.sub("", text) if non_ascii < len(text) else text
+    return non_ascii, sum(map(common_chars().__contains__, chars)), sum(map(frequent_chars().__contains__, chars))
+
+
+def plausibility(text: str, vectorized: bool | None = None) -> float:
     """Share of common Chinese characters among the non-ASCII characters of ``text``.
 
     Escaped (undecodable) bytes count as implausible characters. Pure ASCII is 1.0.
+    ``vectorized`` as for :func:`_counts`.
     """
     if text.isascii():
         return 1.0
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    if non_ascii == 0:
-        return 1.0
-    common = common_chars()
-    hits = sum(map(common.__contains__, text))
-    return hits / non_ascii
+    non_ascii, common, _ = _counts(text, vectorized)
+    return common / non_ascii if non_ascii else 1.0
 
 
-def frequency(text: str) -> float:
+def frequency(text: str, vectorized: bool | None = None) -> float:
     """Share of the 800 most frequent news hanzi (either script) among non-ASCII characters.
 
     Breaks ties between candidates that both decode into common characters (short
@@ -110,8 +151,8 @@ def frequency(text: str) -> float:
     """
     if text.isascii():
         return 0.0
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    return sum(map(frequent_chars().__contains__, text)) / non_ascii
+    non_ascii, _, frequent = _counts(text, vectorized)
+    return frequent / non_ascii
 
 
 def _sample(data: bytes) -> bytes:
@@ -140,11 +181,9 @@ def _chardet_guess(sample: bytes) -> str | None:
     return _FAMILY.get(name)
 
 
-def _legacy_candidates(sample: bytes, hint: str | None, even: bool) -> list[str]:
+def _legacy_candidates(sample: bytes, hint: str | None, even: bool, big5_decodes: bool) -> list[str]:
     names = ["gb18030", "big5"]
-    try:
-        sample.decode("big5")
-    except UnicodeDecodeError:
+    if not big5_decodes:
         names.append("big5hkscs")
     if b"\x00" in sample and even:
         names += ["utf-16-le", "utf-16-be"]
@@ -152,6 +191,120 @@ def _legacy_candidates(sample: bytes, hint: str | None, even: bool) -> list[str]
     if hint and hint not in names:
         names.append(hint)
     return names
+
+
+class Reading(NamedTuple):
+    """The sample read as one candidate codec."""
+
+    codec: str
+    text: str  # the sample decoded with "replace"
+    score: float  # plausibility
+    freq: float  # frequency
+    bad: int  # U+FFFD in ``text``
+
+    @property
+    def entry(self) -> tuple[str, float, int]:
+        """As listed in :attr:`DecodeResult.candidates`."""
+        return self.codec, self.score, self.bad
+
+
+def _rank(reading: Reading) -> tuple[float, float, int]:
+    return round(reading.score, 2), reading.freq, -reading.bad
+
+
+def _decode_sample(sample: bytes, codec: str) -> str:
+    # "replace" runs in C; the escaping handler would call Python per bad byte,
+    # and a wrong candidate has thousands.
+    return sample.decode(codec, "replace")
+
+
+def _read(sample: bytes, codec: str, vectorized: bool | None, text: str | None = None) -> Reading:
+    """``sample`` read as ``codec`` (``text``: that reading, when already decoded)."""
+    if text is None:
+        text = _decode_sample(sample, codec)
+    if text.isascii():
+        return Reading(codec, text, 1.0, 0.0, 0)
+    non_ascii, common, frequent = _counts(text, vectorized)
+    return Reading(codec, text, common / non_ascii, frequent / non_ascii, text.count("\ufffd"))
+
+
+def _choose(readings: list[Reading], hint: str | None) -> Reading:
+    """The highest-ranked reading, or chardet's ``hint`` when it is nearly as good."""
+    best = max(readings, key=_rank)
+    if hint:
+        for r in readings:
+            if r.codec == hint and r.score >= best.score - NEAR_TIE and r.bad <= best.bad and r.freq >= best.freq:
+                best = r
+    return best
+
+
+def _cannot_win(text: str, best: Reading) -> bool:
+    """Whether a reading with ``text``, added as chardet's answer, surely leaves ``best`` chosen:
+    U+FFFD is never common, so its share bounds the plausibility from above."""
+    if text.isascii():
+        return False
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    bad = text.count("\ufffd")
+    most = (non_ascii - bad) / non_ascii
+    # below best in rank (round is monotonic), and not a near-tie
+    return round(most, 2) < round(best.score, 2) and (most < best.score - NEAR_TIE or bad > best.bad)
+
+
+def _codec(reading: Reading) -> str:
+    return reading.codec
+
+
+def _hint_matters(
+    sample: bytes,
+    readings: list[Reading],
+    best: Reading,
+    vectorized: bool | None,
+    outcome: Callable[[Reading], object] = _codec,
+) -> bool:
+    """Whether any answer chardet can give would lead to another choice than ``best``,
+    with another ``outcome`` (what the caller makes of the choice)."""
+
+    def changes(chosen: Reading) -> bool:
+        return chosen is not best and outcome(chosen) != outcome(best)
+
+    read: dict[str, Reading | None] = {r.codec: r for r in readings}  # None: cannot win
+    for hint in _HINTS:  # chardet's answer among the candidates: it can only win a near-tie
+        if hint in read and hint != best.codec and changes(_choose(readings, hint)):
+            return True
+    for hint in _HINTS:  # an answer that adds a candidate
+        if hint in read:
+            continue
+        if hint == "utf-16" and _NATIVE_UTF16 in read:  # no BOM here: "utf-16" reads in native order
+            extra = read[_NATIVE_UTF16]
+            extra = extra and extra._replace(codec=hint)
+        else:
+            text = _decode_sample(sample, hint)
+            extra = None if _cannot_win(text, best) else _read(sample, hint, vectorized, text)
+        read[hint] = extra
+        if extra and changes(_choose([*readings, extra], hint)):
+            return True
+    return False
+
+
+def _rank_legacy(
+    data: bytes, vectorized: bool | None = None, outcome: Callable[[Reading], object] = _codec
+) -> list[Reading]:
+    """Legacy candidates read from the sample of ``data``, best first. chardet is asked
+    only when its answer could change the ``outcome`` of the choice."""
+    sample = _sample(data)
+    try:
+        big5 = sample.decode("big5")
+    except UnicodeDecodeError:
+        big5 = None
+    names = _legacy_candidates(sample, None, len(data) % 2 == 0, big5 is not None)
+    readings = [_read(sample, codec, vectorized, big5 if codec == "big5" else None) for codec in names]
+    best = _choose(readings, None)
+    if _hint_matters(sample, readings, best, vectorized, outcome):
+        hint = _chardet_guess(sample)
+        if hint and hint not in names:
+            readings.append(_read(sample, hint, vectorized))
+        best = _choose(readings, hint)
+    return [best, *(r for r in sorted(readings, key=_rank, reverse=True) if r is not best)]
 
 
 def _byte_offset(data: bytes, codec: str) -> int | None:
@@ -180,57 +333,50 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
     else:
         if _CJK.search(text):  # Chinese in valid UTF-8: nothing to second-guess
             return DecodeResult(text, "utf-8", (), 1.0, ())
-        score = plausibility(text[:SAMPLE_BYTES])
+        # Valid UTF-8 is judged without numpy (the pre-commit hook on a clean file must not load it).
+        score = plausibility(text[:SAMPLE_BYTES], vectorized=False)
         if score >= MIN_PLAUSIBILITY:
             return DecodeResult(text, "utf-8", (), score, ())
         if len(text) - len(text.encode("ascii", "ignore")) > OVERRIDE_MAX_CHARS:
             return DecodeResult(text, "utf-8", (), score, ())
-        legacy = _rank_legacy(data)
-        codec, legacy_score, bad = legacy[0]
-        if bad == 0 and legacy_score >= OVERRIDE_PLAUSIBILITY and frequency(_sample(data).decode(codec)) >= 0.3:
-            return DecodeResult(data.decode(codec), codec, (), legacy_score, tuple(legacy))
+        # Only a reading that overrides UTF-8 matters (the other choices all give UTF-8).
+        legacy = _rank_legacy(data, vectorized=False, outcome=lambda r: r.codec if _overrides(r) else None)
+        best = legacy[0]
+        if _overrides(best):  # bad == 0: the sample decodes strictly, to best.text
+            whole = best.text if len(data) <= SAMPLE_BYTES else data.decode(best.codec)
+            return DecodeResult(whole, best.codec, (), best.score, tuple(r.entry for r in legacy))
         return DecodeResult(text, "utf-8", (), score, ())
 
     scored = _rank_legacy(data)
-    codec, score, _ = scored[0]
-    if not _plausible(data, codec, score):
+    best = scored[0]
+    if not _plausible(data, best):
         raise DecodeError(
-            f"no plausible Chinese encoding (best guess {codec}: {score:.0%} common characters)",
-            offset=_byte_offset(data, codec),
-            encoding=codec,
+            f"no plausible Chinese encoding (best guess {best.codec}: {best.score:.0%} common characters)",
+            offset=_byte_offset(data, best.codec),
+            encoding=best.codec,
         )
-    return _finish(data, codec, errors, score, tuple(scored))
+    # Without bad bytes in the sample, the sample read with "replace" is read with the escaping handler too.
+    text = best.text if best.bad == 0 and len(data) <= SAMPLE_BYTES else None
+    return _finish(data, best.codec, errors, best.score, tuple(r.entry for r in scored), text)
 
 
-def _plausible(data: bytes, codec: str, score: float) -> bool:
-    if score >= SURE_PLAUSIBILITY:
+def _overrides(reading: Reading) -> bool:
+    """Whether a legacy reading of valid UTF-8 is sure enough to be taken instead."""
+    return reading.bad == 0 and reading.score >= OVERRIDE_PLAUSIBILITY and reading.freq >= OVERRIDE_FREQUENCY
+
+
+def _plausible(data: bytes, best: Reading) -> bool:
+    if best.score >= SURE_PLAUSIBILITY:
         return True
-    return score >= MIN_PLAUSIBILITY and frequency(_sample(data).decode(codec, ERROR_HANDLER)) >= MIN_FREQUENCY
+    if best.score < MIN_PLAUSIBILITY:
+        return False
+    freq = best.freq if best.bad == 0 else frequency(_sample(data).decode(best.codec, ERROR_HANDLER))
+    return freq >= MIN_FREQUENCY
 
 
-def _rank_legacy(data: bytes) -> list[tuple[str, float, int]]:
-    """Legacy candidates as (codec, plausibility, bad bytes), best first."""
-    sample = _sample(data)
-    hint = _chardet_guess(sample)
-    scored: list[tuple[str, float, int]] = []
-    rank: dict[str, tuple[float, float, int]] = {}
-    for codec in _legacy_candidates(sample, hint, len(data) % 2 == 0):
-        # "replace" runs in C; the escaping handler would call Python per bad byte,
-        # and a wrong candidate has thousands.
-        text = sample.decode(codec, "replace")
-        bad = text.count("\ufffd")
-        scored.append((codec, plausibility(text), bad))
-        rank[codec] = (round(scored[-1][1], 2), frequency(text), -bad)
-    best = max(scored, key=lambda c: rank[c[0]])
-    if hint:
-        for codec, score, bad in scored:
-            if codec == hint and score >= best[1] - NEAR_TIE and bad <= best[2] and rank[codec][1] >= rank[best[0]][1]:
-                best = (codec, score, bad)
-    return [best, *(c for c in sorted(scored, key=lambda c: rank[c[0]], reverse=True) if c != best)]
-
-
-def _finish(data: bytes, codec: str, errors: str, score: float, scored: tuple) -> DecodeResult:
-    text = data.decode(codec, ERROR_HANDLER)
+def _finish(data: bytes, codec: str, errors: str, score: float, scored: tuple, text: str | None = None) -> DecodeResult:
+    if text is None:
+        text = data.decode(codec, ERROR_HANDLER)
     if text.isascii() or not _ESCAPES.search(text):
         return DecodeResult(text, codec, (), score, scored)
     offset = _byte_offset(data, codec)

@@ -1,0 +1,225 @@
+"""How legacy candidates are ranked: the counts behind plausibility (numpy or Python, same
+numbers), chardet asked only when its answer could change the choice, and valid UTF-8
+judged without numpy or chardet."""
+
+from __future__ import annotations
+
+import codecs
+import random
+import subprocess
+import sys
+from unittest import mock
+
+import pytest
+from corpus_texts import REPO, SEED_000, encodes, expected_texts, lines_of, load_seeds, seed_texts
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from normalizer import DecodeError, decode_bytes
+from normalizer import decode as dec
+from normalizer.charsets import common_chars, frequent_chars
+
+LINES = lines_of(seed_texts()) + lines_of(expected_texts())
+CHARS = sorted({c for line in LINES for c in line})
+SOME_COMMON = sorted(common_chars())[::37]
+SOME_FREQUENT = sorted(frequent_chars())[::11]
+ODD = ["\ufffd", "\udc80", "\udcff", "😀", "𠮷", "\x00", "é", "ロ", "①", "\u3000", "—", "“", "\uf90a", "\ue000"]
+
+texts = st.text(
+    st.one_of(
+        st.sampled_from(CHARS + SOME_COMMON + SOME_FREQUENT + ODD),
+        st.characters(codec=None, exclude_categories=()),  # anything, lone surrogates included
+        st.sampled_from("abc 19\n"),
+    ),
+    max_size=400,
+)
+
+
+# --- counting ------------------------------------------------------------------------------
+
+
+def _reference_counts(text: str) -> tuple[int, int, int]:
+    """What decode.py counted before the numpy table: Python set lookups over every character."""
+    non_ascii = sum(1 for c in text if ord(c) >= 128)
+    return non_ascii, sum(map(common_chars().__contains__, text)), sum(map(frequent_chars().__contains__, text))
+
+
+@given(texts)
+@example("")
+@example("abc")
+@example("中文" * 300)  # past VECTORIZE_MIN: numpy when not told otherwise
+def test_numpy_and_python_counts_agree_with_the_reference(text):
+    expected = _reference_counts(text)
+    assert dec._counts(text, vectorized=True) == expected
+    assert dec._counts(text, vectorized=False) == expected
+    assert dec._counts(text) == expected
+
+
+@given(texts)
+def test_plausibility_and_frequency_are_shares_of_the_counts(text):
+    non_ascii, common, frequent = _reference_counts(text)
+    assert dec.plausibility(text) == (common / non_ascii if non_ascii else 1.0)
+    assert dec.frequency(text) == (frequent / non_ascii if non_ascii else 0.0)
+
+
+def test_the_sets_hold_no_ascii_and_no_replacement_character():
+    # Python counting skips ASCII runs, and _cannot_win bounds plausibility by the U+FFFD share.
+    both = common_chars() | frequent_chars()
+    assert not any(c.isascii() for c in both)
+    assert "\ufffd" not in both
+
+
+# --- chardet only when it matters ------------------------------------------------------------
+
+
+def _outcome(data: bytes, errors: str):
+    try:
+        r = decode_bytes(data, errors=errors)
+    except DecodeError as err:
+        return ("error", str(err), err.offset, err.encoding), ()
+    return (r.text, r.encoding, r.edits, r.plausibility), r.candidates
+
+
+def _assert_same_as_always_asking_chardet(data: bytes) -> None:
+    for errors in ("strict", "replace"):
+        outcome, candidates = _outcome(data, errors)
+        with mock.patch.object(dec, "_hint_matters", return_value=True):
+            always, always_candidates = _outcome(data, errors)
+        assert outcome == always
+        # Without chardet's answer, the candidate it would have added (and that would not have won) is missing.
+        extra = [c for c in always_candidates if c not in candidates]
+        assert len(extra) <= 1
+        assert [c for c in always_candidates if c not in extra] == list(candidates)
+
+
+ENCODINGS = ["utf-8", "gb18030", "gbk", "big5", "big5hkscs", "utf-16-le", "utf-16-be", "cp950", "latin-1", "shift_jis"]
+
+
+@st.composite
+def legacy_bytes(draw) -> bytes:
+    pieces = draw(st.lists(st.one_of(st.sampled_from(LINES), st.text(st.sampled_from(CHARS + ODD[4:]))), max_size=6))
+    text = "\n".join(pieces)
+    if draw(st.booleans()):
+        text = text[: draw(st.integers(0, 12))]  # a few characters: where near-ties happen
+    data = bytearray(text.encode(draw(st.sampled_from(ENCODINGS)), "replace"))
+    for _ in range(draw(st.integers(0, 3))):
+        data.insert(draw(st.integers(0, len(data))), draw(st.sampled_from([0x00, 0x80, 0xA1, 0xD8, 0xFF])))
+    return bytes(data)
+
+
+@given(legacy_bytes())
+@example("謝謝".encode("big5"))
+@example("謝謝你".encode("big5"))
+@example("展".encode("gb18030"))  # also valid UTF-8 (Armenian չ)
+@example("中文".encode("utf-16-le"))
+@example(b"\xa4\xa4\xa4\xe5\xa1\x40\xc6\xa1")
+def test_skipping_chardet_changes_no_outcome(data):
+    _assert_same_as_always_asking_chardet(data)
+
+
+def _paragraphs() -> list[bytes]:
+    rng = random.Random(7)
+    simplified = lines_of(expected_texts(), min_len=20)
+    traditional = lines_of([load_seeds()[SEED_000][0].decode("utf-8")], min_len=20)
+    found = []
+    for line in rng.sample(simplified, 8) + rng.sample(traditional, 8):
+        for codec in ("gb18030", "big5", "big5hkscs", "utf-16-le", "utf-16-be"):
+            if encodes(line, codec):
+                found.append(line.encode(codec))
+    return found
+
+
+@pytest.mark.parametrize("data", _paragraphs())
+def test_skipping_chardet_changes_no_outcome_on_real_paragraphs(data):
+    _assert_same_as_always_asking_chardet(data)
+
+
+def test_gb18030_news_does_not_need_chardet():
+    data = "\n".join(lines_of(expected_texts(), min_len=20)[:10]).encode("gb18030")
+    with mock.patch.object(dec, "_chardet_guess", side_effect=AssertionError("chardet asked")):
+        assert decode_bytes(data).encoding == "gb18030"
+
+
+def test_big5_news_asks_chardet_to_settle_big5_against_big5hkscs():
+    # Big5-HKSCS reads Big5 bytes alike, so chardet's answer would win the near-tie.
+    text = "\n".join(lines_of([load_seeds()[SEED_000][0].decode("utf-8")], min_len=20)[:5]).replace("\u00a0", " ")
+    with mock.patch.object(dec, "_chardet_guess", wraps=dec._chardet_guess) as guess:
+        result = decode_bytes(text.encode("big5"))
+    assert (result.encoding, result.text) == ("big5", text)
+    assert guess.call_count == 1
+
+
+@given(st.binary(max_size=64))
+@example(b"\x00")
+@example(b"\x00\xd8")
+@example(b"\x00\xd8\x00\xdc")
+@example(b"\x00\xdc\x00\xd8a")
+def test_utf16_without_a_bom_reads_in_native_order(data):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return
+    assert data.decode("utf-16", "replace") == data.decode(dec._NATIVE_UTF16, "replace")
+
+
+@given(texts, texts, st.booleans())
+def test_a_reading_that_cannot_win_leaves_the_best_chosen(best_text, text, near_best):
+    best = dec._read(b"", "gb18030", None, best_text)
+    if near_best:  # a best whose score the other can come close to
+        text = best_text + text[:3]
+    other = dec._read(b"", "utf-16-le", None, text)
+    if dec._cannot_win(text, best):
+        assert dec._choose([best, other], "utf-16-le") is best
+
+
+# --- avoiding repeated work ---------------------------------------------------------------------
+
+
+def _long_gb(min_bytes: int) -> str:
+    lines = lines_of(expected_texts(), min_len=10)
+    text, i = "", 0
+    while len(text.encode("gb18030")) < min_bytes:
+        text += lines[i % len(lines)] + "\n"
+        i += 1
+    return text
+
+
+def test_a_bad_byte_past_the_sample_is_still_found():
+    text = _long_gb(3 * dec.SAMPLE_BYTES)
+    data = text.encode("gb18030")
+    cut = data.index(b"\n", 2 * dec.SAMPLE_BYTES) + 1
+    corrupt = data[:cut] + b"\xff" + data[cut:]
+    assert decode_bytes(data).text == text
+    with pytest.raises(DecodeError) as caught:
+        decode_bytes(corrupt)
+    assert (caught.value.offset, caught.value.encoding) == (cut, "gb18030")
+    replaced = decode_bytes(corrupt, errors="replace")
+    assert [(e.start, e.before) for e in replaced.edits] == [(len(data[:cut].decode("gb18030")), "\udcff")]
+
+
+def test_a_small_file_is_not_decoded_again_once_its_codec_is_chosen():
+    data = "\n".join(lines_of(expected_texts(), min_len=20)[:5]).encode("gb18030")
+    assert len(data) <= dec.SAMPLE_BYTES
+    with mock.patch.object(dec, "_finish", wraps=dec._finish) as finish:
+        result = decode_bytes(data)
+    assert finish.call_args.args[-1] is result.text  # the sample's reading, not a new decode
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+
+def test_valid_utf8_is_decoded_without_numpy_or_chardet():
+    """The pre-commit hook on a clean file must not load them for decoding."""
+    samples = [
+        "中文新闻。\n" * 50,
+        "Le café a été très apprécié à Noël.\n" * 400,  # non-Chinese UTF-8, judged in Python
+        "Правительство объявило о реформе.\n" * 400,
+        "plain ASCII\n",
+        "",
+        "résumé and naïve\n" + "in plain English text\n" * 20,  # ≤ 8 non-ASCII: ranked against legacy readings
+    ]
+    code = (
+        "import sys\nfrom normalizer.decode import decode_bytes\nloaded = set(sys.modules)\n"
+        f"for text in {samples!r}:\n    assert decode_bytes(text.encode()).encoding == 'utf-8'\n"
+        "print(sorted(m for m in set(sys.modules) - loaded if m.split('.')[0] in ('numpy', 'chardet')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
