@@ -343,7 +343,10 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
         legacy = _rank_legacy(data, vectorized=False, outcome=lambda r: r.codec if _overrides(r) else None)
         best = legacy[0]
         if _overrides(best):  # bad == 0: the sample decodes strictly, to best.text
-            whole = best.text if len(data) <= SAMPLE_BYTES else data.decode(best.codec)
+            try:
+                whole = best.text if len(data) <= SAMPLE_BYTES else data.decode(best.codec)
+            except UnicodeDecodeError:  # past the sample the legacy reading fails: the file is UTF-8
+                return DecodeResult(text, "utf-8", (), score, ())
             return DecodeResult(whole, best.codec, (), best.score, tuple(r.entry for r in legacy))
         return DecodeResult(text, "utf-8", (), score, ())
 

@@ -342,3 +342,12 @@ def test_combining_accent_is_composed_and_recorded():
     assert result.text == "咖啡café"
     assert [e.kind for e in result.edits] == ["nfc"]
     assert apply_edits(result.source, result.edits) == result.text
+
+
+def test_valid_utf8_whose_legacy_reading_fails_past_the_sample_stays_utf8():
+    # 展 in GB18030 (D5 B9) is also valid UTF-8; a legacy reading judged on the head of
+    # the file must not be taken when the rest of the file is not valid in that codec.
+    data = "展".encode("gb18030") + b"a" * 20_000 + "€".encode()
+    result = decode_bytes(data)
+    assert result.encoding == "utf-8"
+    assert result.text == data.decode("utf-8")
