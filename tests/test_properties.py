@@ -14,6 +14,7 @@ from pypinyin import Style, pinyin
 from normalizer import DecodeError, normalize_bytes, normalize_text
 from normalizer.annotations import strip_annotations
 from normalizer.edits import apply_edits, summarize
+from normalizer.pipeline import is_clean
 
 # --- material ------------------------------------------------------------------------------
 
@@ -299,3 +300,23 @@ def damaged_chinese_bytes(draw):
 @given(damaged_chinese_bytes(), st.sampled_from(["strict", "replace"]))
 def test_damaged_chinese_bytes_either_raise_decode_error_or_give_valid_utf8(data, errors):
     _assert_decode_error_or_valid_utf8(data, errors)
+
+
+# --- the cheap cleanliness test ------------------------------------------------------------------
+
+
+@given(st.one_of(realistic_documents, simplified_documents, st.text()))
+@example("经济发展\n")
+@example("plain ascii (with parentheses)")
+def test_text_called_clean_is_left_exactly_as_it_is(text):
+    if is_clean(text):
+        result = normalize_text(text)
+        assert result.text == text
+        assert result.edits == ()
+        assert result.flags == ()
+
+
+@given(simplified_documents)
+def test_most_simplified_news_is_recognised_as_clean_without_the_pipeline(doc):
+    assume("(" not in doc and "（" not in doc and "?" not in doc and "著" not in doc)
+    assert is_clean(doc)
