@@ -60,10 +60,11 @@ STAGES = [
     ("script", "detect_script", "script.py"),
     ("mojibake", "find_mojibake", "mojibake.py"),
     ("annotations", "strip_annotations", "annotations.py"),
-    ("convert (OpenCC)", "opencc_stage", "convert.py"),
+    ("convert stage", "opencc_stage", "convert.py"),
+    ("  of which OpenCC", "_opencc", "convert.py"),
     ("convert (fixes)", "fix_stage", "convert.py"),
     ("punctuation", "punctuation_stage", "convert.py"),
-    ("edit bookkeeping", "add_stage", "edits.py"),
+    ("edit summary", "build_summary", "pipeline.py"),
     ("report record", "file_record", "json_report.py"),
 ]
 
@@ -80,6 +81,7 @@ def stage_profile(src: Path, limit: int) -> tuple[list[tuple[str, float]], float
     def work() -> None:
         for d in data:
             result = normalize_bytes(d)
+            _ = result.summary  # computed on first use: counted here, not inside file_record
             file_record("x", result, status="changed", bytes_in=len(d), bytes_out=None)
             result.text.encode("utf-8")
 
