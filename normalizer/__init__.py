@@ -5,9 +5,9 @@
 '科协组织召开'
 """
 
-from .decode import decode_bytes
-from .model import DecodeError, Edit, Flag, NormalizeResult, ScriptVerdict
-from .pipeline import normalize_bytes, normalize_text
+from __future__ import annotations
+
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -22,3 +22,32 @@ __all__ = [
     "normalize_bytes",
     "normalize_text",
 ]
+
+# Imported on first use (PEP 562): ``import normalizer`` runs for every command, and
+# the pipeline behind these names (OpenCC, pypinyin, numpy) takes ~90 ms to import,
+# most of what a ``zhnorm run`` that finds nothing changed may take in all.
+_LAZY = {
+    "decode_bytes": "decode",
+    "DecodeError": "model",
+    "Edit": "model",
+    "Flag": "model",
+    "NormalizeResult": "model",
+    "ScriptVerdict": "model",
+    "normalize_bytes": "pipeline",
+    "normalize_text": "pipeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

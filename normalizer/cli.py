@@ -29,14 +29,13 @@ from .batch import (
 )
 from .batch import run as run_batch
 from .config import Config, ConfigError, load_config
-from .model import DecodeError
-from .pipeline import normalize_bytes
 
 if TYPE_CHECKING:
     from .report.json_report import Record
 
-# Report modules (json, the terminal tables) are imported inside the commands that print
-# them: ``zhnorm check``/``fix`` run as a pre-commit hook at every commit and must start fast.
+# Report modules (json, the terminal tables) and the pipeline are imported inside the
+# commands that use them: ``zhnorm check``/``fix`` run as a pre-commit hook at every
+# commit and must start fast, and so must a ``zhnorm run`` that finds nothing changed.
 
 DEFAULT_SRC = "corpus/raw"
 DEFAULT_DST = "corpus/clean"
@@ -141,7 +140,8 @@ def run(
 
     SRC defaults to corpus/raw and DST to corpus/clean. SRC is never modified; binary
     files are skipped and listed in the report. A rerun only redoes files whose bytes,
-    options or tool version changed (DST/.zhnorm-manifest.json).
+    options or tool version changed (DST/.zhnorm-manifest.json); when nothing changed
+    and the report is as the last run left it, it says so and writes nothing.
     """
     if report_dir is None and not dry_run:
         report_dir = dst.parent / REPORTS_DIR
@@ -191,7 +191,7 @@ def run(
     if not quiet:
         from .report.terminal import summary_lines
 
-        for line in summary_lines(result.report, dry_run=dry_run):
+        for line in summary_lines(result.head, dry_run=dry_run, unchanged_since=result.unchanged_since):
             click.echo(line)
         if result.report_path is not None:
             click.echo(f"report: {result.report_path}")
@@ -252,6 +252,9 @@ def diff(file: Path, errors: str, color: bool | None) -> None:
 
     Without colour an edit reads [-before-]{+after+}.
     """
+    from .model import DecodeError
+    from .pipeline import normalize_bytes
+
     color = want_color(color, os.environ)
     data = file.read_bytes()
     why = binary_reason(data)

@@ -14,7 +14,9 @@ executor (:func:`dask_executor`) that
 
 * ships files in batches (:data:`BATCH_FILES` files or :data:`BATCH_BYTES` bytes,
   whichever comes first) to :func:`normalizer.batch.process_batch`, a top-level
-  function; each worker process builds its OpenCC converter once (``normalizer.convert``);
+  function; each worker process builds its OpenCC converter once (``normalizer.convert``).
+  Records come back in the compact form of a local run (serialized once, summarized,
+  their mapping histograms summed per batch: :mod:`normalizer.report.compact`);
 * keeps a bounded number of batches in flight and hands each batch's outcomes to the
   run as soon as it completes (``distributed.as_completed``): records come back,
   never file contents, and the client never holds the corpus;
@@ -86,10 +88,12 @@ def batches(tasks: Iterable[Task], max_files: int = BATCH_FILES, max_bytes: int 
     batch: list[Task] = []
     size = 0
     for task in tasks:
-        try:
-            n = os.stat(task.src).st_size
-        except OSError:  # the worker reports it
-            n = 0
+        n = task.size  # as the run listed it; else ask
+        if not n:
+            try:
+                n = os.stat(task.src).st_size
+            except OSError:  # the worker reports it
+                n = 0
         if batch and size + n > max_bytes:
             yield batch
             batch, size = [], 0

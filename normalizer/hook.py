@@ -17,7 +17,9 @@ What:
 Why this shape: pre-commit calls the hook with staged file names at every commit,
 so it must start fast (no process pool, no report modules, lazy pypinyin/chardet),
 never write a file whose bytes would not change (its mtime matters to editors and
-build tools), and write atomically while keeping the file's permission bits.
+build tools), and write atomically while keeping the file's permission bits. Unlike
+``zhnorm run``'s mirror outputs, which can be made again from SRC, a fixed file is the
+user's only copy: it is flushed to disk (``fsync``) before it replaces the original.
 
 Settings (``exclude``, ``include``, ``errors``) come from the repository's
 configuration (:mod:`normalizer.config`); globs match paths relative to the
@@ -186,7 +188,7 @@ def process(path: str | os.PathLike[str], *, fix: bool, errors: str = "strict") 
         # Write through a symbolic link to its target (os.replace would swap the link for a file).
         target = Path(os.path.realpath(file))
         try:
-            atomic_write(target, out, mode=stat.S_IMODE(info.st_mode))
+            atomic_write(target, out, mode=stat.S_IMODE(info.st_mode), durable=True)
         except OSError as err:
             return FileOutcome(shown, ERROR, f"cannot write: {err.strerror or err}")
     except FileProblem as err:
@@ -207,7 +209,7 @@ def _process_large(shown: str, file: Path, f: BinaryIO, info: os.stat_result, *,
         return FileOutcome(shown, ERROR, f"not text: {why}")
     count: dict[str, int] = {}
     chars: dict[str, int] = {}
-    sink = AtomicFile(Path(os.path.realpath(file)), mode=stat.S_IMODE(info.st_mode)) if fix else None
+    sink = AtomicFile(Path(os.path.realpath(file)), mode=stat.S_IMODE(info.st_mode), durable=True) if fix else None
     try:
         try:
             found, _digest, _size, same = stream_normalize(

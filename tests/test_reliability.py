@@ -7,7 +7,7 @@ truncated file: an output either holds its previous bytes or the complete new on
 
 The tests run as root on CI, where ``chmod 000`` does not stop reads and a read-only
 directory does not stop writes: unreadable files and unwritable targets are then
-simulated by making ``normalizer.batch._open_source`` / ``tempfile.mkstemp`` raise, and a
+simulated by making ``normalizer.batch._open_source`` / ``_create_temporary`` raise, and a
 full disk by making ``normalizer.batch._write_all`` raise ENOSPC half-way through.
 """
 
@@ -17,7 +17,6 @@ import errno
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -399,14 +398,14 @@ def test_dst_that_is_a_file_is_refused(repo: Path):
 
 def _refuse_temporaries(monkeypatch: pytest.MonkeyPatch, under: Path) -> None:
     """Creating a file under ``under`` fails as in a read-only directory (which root could write)."""
-    real = tempfile.mkstemp
+    real = batch._create_temporary
 
-    def mkstemp(*args, dir=None, **kwargs):
-        if dir is not None and os.path.abspath(dir).startswith(str(under)):
-            raise PermissionError(errno.EACCES, "Permission denied", dir)
-        return real(*args, dir=dir, **kwargs)
+    def create_temporary(target: str) -> tuple[int, str]:
+        if os.path.abspath(target).startswith(str(under)):
+            raise PermissionError(errno.EACCES, "Permission denied", os.path.dirname(target))
+        return real(target)
 
-    monkeypatch.setattr(batch.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(batch, "_create_temporary", create_temporary)
 
 
 def test_dst_not_writable_is_refused_before_any_file(repo: Path, monkeypatch: pytest.MonkeyPatch):

@@ -203,12 +203,24 @@ def _histogram(counter: Mapping[str, int]) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def totals(records: Iterable[Record]) -> dict[str, Any]:
-    """Run totals over file records (the ``totals`` object minus ``written``)."""
+def _top(counter: Mapping[str, int], n: int) -> dict[str, int]:
+    """The ``n`` most frequent entries, most frequent first, ties by key (as :func:`_histogram`)."""
+    from heapq import nsmallest
+
+    return dict(nsmallest(n, counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def totals(records: Iterable[Record], *, mappings: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, Any]:
+    """Run totals over file records (the ``totals`` object minus ``written``).
+
+    ``mappings``: the records' mapping histograms already summed, kind by kind; the
+    records' own are then not read (the batch runner sums them in its workers and
+    keeps summaries without them, see :mod:`normalizer.report.compact`).
+    """
     status: Counter[str] = Counter()
     edit_counts: Counter[str] = Counter()
     flags: Counter[str] = Counter()
-    mappings: dict[str, Counter[str]] = {}
+    merged: dict[str, dict[str, int]] = {}
     annotations = reused = bytes_in = bytes_out = 0
     n = 0
     for r in records:
@@ -220,8 +232,12 @@ def totals(records: Iterable[Record]) -> dict[str, Any]:
         edit_counts.update(r.get("edit_counts", {}))
         flags.update(r.get("flag_counts", {}))
         annotations += sum(g[2] for g in r.get("annotations", ()))
-        for kind, hist in r.get("mappings", {}).items():
-            mappings.setdefault(kind, Counter()).update(hist)
+        if mappings is None and r.get("mappings"):
+            from .compact import merge_mappings
+
+            merge_mappings(merged, r["mappings"])
+    if mappings is not None:
+        merged = {kind: dict(hist) for kind, hist in mappings.items()}
     return {
         "files": n,
         **{s: status[s] for s in STATUSES},
@@ -231,7 +247,7 @@ def totals(records: Iterable[Record]) -> dict[str, Any]:
         "edit_counts": dict(sorted(edit_counts.items())),
         "annotations": annotations,
         "flags": dict(sorted(flags.items())),
-        "mappings": {k: dict(list(_histogram(c).items())[:TOP_MAPPINGS]) for k, c in sorted(mappings.items())},
+        "mappings": {k: _top(c, TOP_MAPPINGS) for k, c in sorted(merged.items())},
     }
 
 

@@ -11,12 +11,16 @@ import time
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from ..model import Edit, NormalizeResult
-from .json_report import Record, safe_text
+if TYPE_CHECKING:
+    from ..model import Edit, NormalizeResult
+    from .json_report import Record
+
+# The model and the JSON report are imported by the functions that need them: a rerun that
+# finds nothing changed prints summary_lines and must not pay for importing them.
 
 
 def _counts(counts: Mapping[str, int]) -> str:
@@ -27,14 +31,23 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def summary_lines(report: Mapping[str, Any], *, dry_run: bool = False) -> list[str]:
-    """A few lines that end every run: what happened to how many files."""
+def summary_lines(report: Mapping[str, Any], *, dry_run: bool = False, unchanged_since: str | None = None) -> list[str]:
+    """A few lines that end every run: what happened to how many files.
+
+    ``report`` needs no ``files`` (``RunResult.head`` will do). ``unchanged_since``: the
+    run found nothing changed since the run that finished then, and left its report as
+    it was; the counts are that run's.
+    """
     t = report["totals"]
     run = report["run"]
-    lines = [
-        f"zhnorm {run['src']} → {run['dst']}: {_n(t['files'], 'file')} in {run['duration_s']:.1f} s — "
-        f"{t['changed']} changed, {t['unchanged']} unchanged, {t['skipped']} skipped, {_n(t['error'], 'error')}",
-    ]
+    counts = f"{t['changed']} changed, {t['unchanged']} unchanged, {t['skipped']} skipped, {_n(t['error'], 'error')}"
+    if unchanged_since is not None:
+        return [
+            f"zhnorm {run['src']} → {run['dst']}: nothing changed since {unchanged_since}; report unchanged",
+            f"{_n(t['files'], 'file')}: {counts}",
+            f"edits: {_counts(t['edit_counts'])}; flags: {_counts(t['flags'])}",
+        ]
+    lines = [f"zhnorm {run['src']} → {run['dst']}: {_n(t['files'], 'file')} in {run['duration_s']:.1f} s — {counts}"]
     if dry_run:
         lines.append(f"dry run: nothing written ({t['reused']} up to date)")
     else:
@@ -77,6 +90,8 @@ def detect_table(records: Sequence[Record]) -> str:
 
 
 def _render_edit(e: Edit, color: bool) -> str:
+    from .json_report import safe_text
+
     before, after = safe_text(e.before), e.after
     if color:
         return click.style(before, fg="red", strikethrough=True) + click.style(after, fg="green")
@@ -113,6 +128,8 @@ def inline_diff(result: NormalizeResult, *, color: bool = False) -> Iterator[str
         text = "".join(out).rstrip("\r\n")
         prefix = f"{first + 1:>5}: "
         yield prefix + text.replace("\n", "\n" + " " * len(prefix))
+    from .json_report import safe_text
+
     for f in result.flags:
         line = bisect_right(starts, f.start)
         yield f"flag {f.kind} at line {line}: {safe_text(f.text)!r} ({f.reason})"

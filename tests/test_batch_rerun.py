@@ -1,0 +1,463 @@
+"""Reruns: reuse by file state, the no-change shortcut, the manifest's journal, what is flushed
+to disk, and the compact record form that carries all of it (normalizer.report.compact)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from corpus_texts import SEED_000, SEED_001, load_seeds, make_tree
+
+from normalizer import batch, manifest
+from normalizer.batch import MANIFEST_NAME, RunOptions
+from normalizer.cli import main
+from normalizer.manifest import JOURNAL_NAME
+from normalizer.report import compact, html_report, json_report
+
+OLD = 1_600_000_000  # a time well before any run
+
+
+@pytest.fixture(autouse=True)
+def trust_states(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust file states however recent: a test's files were all changed a moment ago (their
+    ctime at least, which no program can set back)."""
+    monkeypatch.setattr(batch, "RACY_NS", 0)
+
+
+def noisy(name: str = SEED_001) -> bytes:
+    return load_seeds()[name][0]
+
+
+def clean(name: str = SEED_001) -> bytes:
+    return load_seeds()[name][1].encode("utf-8")
+
+
+def age(root: Path) -> None:
+    """Set every file's times well in the past (as for a corpus that is not being edited)."""
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (OLD, OLD))
+
+
+def corpus(root: Path) -> Path:
+    files = {f"d{i % 2}/{i}.txt": noisy(SEED_000 if i % 3 else SEED_001) for i in range(6)}
+    files["clean.txt"] = "已经是简体。\n".encode()
+    files["pic.png"] = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    make_tree(root, files)
+    age(root)
+    return root
+
+
+class Opens:
+    """Counts which inputs a run opens (reads), through ``batch._open_source``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.paths: list[str] = []
+        real = batch._open_source
+
+        def opened(path):
+            self.paths.append(Path(path).name)
+            return real(path)
+
+        monkeypatch.setattr(batch, "_open_source", opened)
+
+    def take(self) -> list[str]:
+        found, self.paths = sorted(self.paths), []
+        return found
+
+
+def states(root: Path) -> dict[str, tuple[int, int]]:
+    files = [p for p in root.rglob("*") if p.is_file()]
+    return {p.relative_to(root).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino) for p in files}
+
+
+def manifest_doc(dst: Path) -> dict:
+    return json.loads((dst / MANIFEST_NAME).read_bytes())
+
+
+# --- reuse by file state -------------------------------------------------------------
+
+
+def test_unchanged_files_are_reused_without_being_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
+    opens = Opens(monkeypatch)
+    first = batch.run(src, dst, RunOptions(jobs=1))
+    assert len(opens.take()) == 8
+    outputs = states(dst)
+    again = batch.run(src, dst, RunOptions(jobs=1))
+    assert opens.take() == []  # nothing read: the inputs' and outputs' states are as recorded
+    assert [r["reused"] for r in again.records] == [True] * 8
+    assert again.records == [{**r, "reused": True} for r in first.records]
+    assert again.report["totals"]["written"] == 0
+    assert states(dst) | {MANIFEST_NAME: None} == outputs | {MANIFEST_NAME: None}
+
+
+def test_a_touched_file_is_hashed_and_reused_a_changed_one_redone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
+    batch.run(src, dst, RunOptions(jobs=1))
+    opens = Opens(monkeypatch)
+    os.utime(src / "d0/0.txt", (OLD + 100, OLD + 100))  # new mtime, same bytes
+    before = (dst / "d0/0.txt").stat().st_mtime_ns
+    touched = batch.run(src, dst, RunOptions(jobs=1))
+    assert opens.take() == ["0.txt"]  # read and hashed: same SHA-256, reused
+    assert {r["path"]: r["reused"] for r in touched.records}["d0/0.txt"] is True
+    assert touched.report["totals"]["written"] == 0
+    assert (dst / "d0/0.txt").stat().st_mtime_ns == before
+    assert manifest_doc(dst)["index"]["d0/0.txt"][0][1] == (OLD + 100) * 10**9  # the new state is recorded
+    assert batch.run(src, dst, RunOptions(jobs=1)) and opens.take() == []
+
+    # Same size, same mtime, other bytes: the ctime (which no program can set back) tells.
+    data = (src / "d1/1.txt").read_bytes()
+    (src / "d1/1.txt").write_bytes(data.replace("協".encode(), "會".encode(), 1))
+    assert len((src / "d1/1.txt").read_bytes()) == len(data)
+    os.utime(src / "d1/1.txt", (OLD, OLD))
+    changed = batch.run(src, dst, RunOptions(jobs=1))
+    assert opens.take() == ["1.txt"]
+    assert {r["path"]: r["reused"] for r in changed.records}["d1/1.txt"] is False
+    assert changed.report["totals"]["written"] == 1
+
+
+def test_an_output_that_is_not_the_one_written_is_redone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
+    batch.run(src, dst, RunOptions(jobs=1))
+    good = (dst / "d0/0.txt").read_bytes()
+    (dst / "d0/0.txt").write_bytes(b"x" * len(good))  # same size, other bytes (say, a crash lost the data)
+    opens = Opens(monkeypatch)
+    result = batch.run(src, dst, RunOptions(jobs=1))
+    assert opens.take() == ["0.txt"]
+    assert {r["path"]: r["reused"] for r in result.records}["d0/0.txt"] is False
+    assert (dst / "d0/0.txt").read_bytes() == good
+
+
+def test_a_file_changed_just_before_it_was_read_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    make_tree(src, {"a.txt": noisy(), "b.txt": noisy(SEED_000)})
+    monkeypatch.setattr(batch, "RACY_NS", 3600 * 10**9)  # both changed less than an hour ago
+    batch.run(src, dst, RunOptions(jobs=1))
+    assert [item[0] for item in manifest_doc(dst)["index"].values()] == [None, None]  # not trusted
+    opens = Opens(monkeypatch)
+    result = batch.run(src, dst, RunOptions(jobs=1))
+    assert opens.take() == ["a.txt", "b.txt"]  # hashed again, and reused
+    assert [r["reused"] for r in result.records] == [True, True]
+    monkeypatch.setattr(batch, "RACY_NS", 0)
+    batch.run(src, dst, RunOptions(jobs=1))
+    assert opens.take() == ["a.txt", "b.txt"]  # their states are recorded now ...
+    batch.run(src, dst, RunOptions(jobs=1))
+    assert opens.take() == []  # ... and trusted
+
+
+# --- the no-change shortcut ------------------------------------------------------------
+
+
+def test_a_rerun_that_finds_nothing_changed_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    src, dst, rep = corpus(tmp_path / "src"), tmp_path / "dst", tmp_path / "rep"
+    first = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    assert first.unchanged_since is None
+    report_json = (rep / "report.json").read_bytes()
+    before = states(dst) | states(rep)
+    opens = Opens(monkeypatch)
+    again = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    assert opens.take() == []
+    assert again.unchanged_since == first.report["run"]["finished"]
+    assert states(dst) | states(rep) == before  # not even the manifest or the report is rewritten
+    assert not (dst / JOURNAL_NAME).exists()
+    assert again.head["totals"] == first.report["totals"]
+    assert again.report == json.loads(report_json)  # the report is the last run's
+    assert again.records == first.records
+    assert again.exit_code == 0
+
+
+def test_the_shortcut_needs_the_same_files_options_outputs_and_report(tmp_path: Path):
+    src, dst, rep = corpus(tmp_path / "src"), tmp_path / "dst", tmp_path / "rep"
+    options = RunOptions(jobs=1)
+
+    def rerun(opts: RunOptions = options) -> batch.RunResult:
+        return batch.run(src, dst, opts, report_dir=rep)
+
+    rerun()
+    assert rerun().unchanged_since is not None
+    (rep / "report.html").unlink()  # a report file gone: written again
+    redone = rerun()
+    assert redone.unchanged_since is None and (rep / "report.html").is_file()
+    assert redone.report["totals"]["reused"] == 8 and redone.report["totals"]["written"] == 0
+    assert rerun().unchanged_since is not None
+    with (rep / "report.json").open("ab") as f:  # edited by hand
+        f.write(b" ")
+    assert rerun().unchanged_since is None
+    assert rerun(RunOptions(jobs=2)).unchanged_since is None  # other options: the report must say so
+    assert rerun(RunOptions(jobs=2)).unchanged_since is not None
+    assert rerun(RunOptions(jobs=2, exclude=("pic.png",))).unchanged_since is None  # other files selected
+    assert len(rerun(RunOptions(jobs=2, exclude=("pic.png",))).records) == 7
+    assert rerun(RunOptions(jobs=2)).unchanged_since is None
+    (dst / "d0/0.txt").unlink()  # an output gone
+    assert rerun(RunOptions(jobs=2)).unchanged_since is None and (dst / "d0/0.txt").is_file()
+    make_tree(src, {"added.txt": noisy()})
+    age(src)
+    assert rerun(RunOptions(jobs=2)).unchanged_since is None
+    (src / "added.txt").unlink()
+    assert rerun(RunOptions(jobs=2)).unchanged_since is None
+    assert rerun(RunOptions(jobs=2)).unchanged_since is not None
+    assert rerun(RunOptions(jobs=2, force=True)).unchanged_since is None
+    other = tmp_path / "rep2"
+    assert batch.run(src, dst, RunOptions(jobs=2), report_dir=other).unchanged_since is None
+
+
+def test_an_unfinished_run_rules_the_shortcut_out(tmp_path: Path):
+    src, dst, rep = corpus(tmp_path / "src"), tmp_path / "dst", tmp_path / "rep"
+    batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    (dst / JOURNAL_NAME).write_bytes(b"")  # as a killed run leaves it (before its first line)
+    again = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    assert again.unchanged_since is None and again.report["totals"]["reused"] == 8
+    assert not (dst / JOURNAL_NAME).exists()
+
+
+def test_cli_says_nothing_changed_and_prints_the_stored_totals(tmp_path: Path):
+    src, dst, rep = corpus(tmp_path / "src"), tmp_path / "dst", tmp_path / "rep"
+    args = ["run", str(src), str(dst), "--jobs", "1", "--report", str(rep)]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    finished = json.loads((rep / "report.json").read_bytes())["run"]["finished"]
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines() == [
+        f"zhnorm {src} → {dst}: nothing changed since {finished}; report unchanged",
+        "8 files: 6 changed, 1 unchanged, 1 skipped, 0 errors",
+        first.stdout.splitlines()[2],  # edits and flags, as the first run printed them
+        f"report: {rep / 'report.json'}",
+        f"report: {rep / 'report.html'}",
+    ]
+    assert again.stderr == ""  # the skipped image was reported by the run that read it
+
+
+def test_the_shortcut_loads_neither_the_pipeline_nor_the_report_modules(tmp_path: Path):
+    src, dst, rep = corpus(tmp_path / "src"), tmp_path / "dst", tmp_path / "rep"
+    batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    code = f"""
+import sys
+import normalizer.cli
+try:
+    normalizer.cli.main(["run", {str(src)!r}, {str(dst)!r}, "--jobs", "1", "--report", {str(rep)!r}, "-q"])
+except SystemExit as exit:
+    assert exit.code == 0, exit.code
+heavy = ("normalizer.pipeline", "normalizer.report.json_report", "normalizer.report.html_report", "opencc", "numpy")
+print(sorted(m for m in heavy if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+# --- the manifest's journal ------------------------------------------------------------
+
+
+def killed_after(n: int) -> batch.Executor:
+    """Runs tasks in this process and stops the run (as a SIGKILL would) after ``n`` outcomes."""
+
+    def execute(tasks, count):
+        for i, task in enumerate(tasks):
+            if i == n:
+                raise KeyboardInterrupt
+            yield batch.process_file(task)
+
+    return execute
+
+
+def test_a_killed_run_leaves_a_journal_the_next_run_replays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
+    reference = batch.run(src, tmp_path / "ref", RunOptions(jobs=1))
+    monkeypatch.setattr(batch, "MANIFEST_SAVE_SECONDS", 0.0)  # journal every outcome
+    monkeypatch.setattr(batch, "_save_manifest", lambda *args: None)  # killed: no compaction either
+    with pytest.raises(KeyboardInterrupt):
+        batch.run(src, dst, RunOptions(jobs=1), executor=killed_after(5))
+    assert not (dst / MANIFEST_NAME).exists()
+    journal = (dst / JOURNAL_NAME).read_bytes().split(b"\n")
+    assert len(journal) == 1 + 5 + 1 and journal[-1] == b""
+    with (dst / JOURNAL_NAME).open("ab") as f:
+        f.write(b'["d1/5.txt",[null,nu')  # torn in the middle of a line
+    monkeypatch.undo()
+    opens = Opens(monkeypatch)
+    result = batch.run(src, dst, RunOptions(jobs=1))
+    assert len(opens.take()) == 3  # the five journaled files are reused
+    assert sum(r["reused"] for r in result.records) == 5
+    assert [{**r, "reused": None} for r in result.records] == [{**r, "reused": None} for r in reference.records]
+    assert not (dst / JOURNAL_NAME).exists()
+    assert manifest_doc(dst)["files"] == manifest_doc(tmp_path / "ref")["files"]
+
+
+def test_a_journal_of_another_manifest_is_ignored(tmp_path: Path):
+    src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
+    batch.run(src, dst, RunOptions(jobs=1))
+    loaded = manifest.load(dst, RunOptions(jobs=1).key())
+    stale = {"journal": manifest.JOURNAL_VERSION, "key": loaded.key, "generation": "0" * 16}
+    line = json.dumps(["d0/0.txt", [None, None], None])
+    (dst / JOURNAL_NAME).write_text(json.dumps(stale) + "\n" + line + "\n", encoding="utf-8")
+    assert "d0/0.txt" in manifest.load(dst, loaded.key).entries  # its "drop" is not applied
+    (dst / JOURNAL_NAME).write_text(
+        json.dumps({**stale, "generation": loaded.generation}) + "\n" + line + "\n", encoding="utf-8"
+    )
+    assert "d0/0.txt" not in manifest.load(dst, loaded.key).entries
+
+
+def test_manifest_entries_round_trip_as_bytes(tmp_path: Path):
+    src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
+    batch.run(src, dst, RunOptions(jobs=1), report_dir=tmp_path / "rep")
+    data = (dst / MANIFEST_NAME).read_bytes()
+    loaded = manifest.load(dst, RunOptions(jobs=1).key())
+    doc = json.loads(data)
+    assert list(loaded.entries) == list(doc["files"]) == list(doc["index"])
+    for rel, entry in loaded.entries.items():
+        assert json.loads(entry.to_json()) == doc["files"][rel]
+    assert sum(e.preview is not None for e in loaded.entries.values()) == 6
+    manifest.save(dst, loaded)
+    assert json.loads((dst / MANIFEST_NAME).read_bytes())["files"] == doc["files"]
+    assert (dst / MANIFEST_NAME).read_bytes() != data  # a new generation
+    assert data.split(b"\n", 1)[0].endswith(b',"files":{')  # the head is the first line
+
+
+# --- what is flushed to disk -----------------------------------------------------------
+
+
+def fsynced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    paths: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        paths.append(os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return paths
+
+
+def test_run_flushes_the_manifest_not_each_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
+    paths = fsynced(monkeypatch)
+    monkeypatch.setattr(batch, "STREAM_BYTES", 1000)  # streamed outputs too (AtomicFile)
+    batch.run(src, dst, RunOptions(jobs=1), report_dir=tmp_path / "rep")
+    assert not [p for p in paths if ".txt" in p or "report" in p]
+    assert any(MANIFEST_NAME in p for p in paths) and any(JOURNAL_NAME in p for p in paths)
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_fix_flushes_the_file_it_rewrites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool):
+    from normalizer.hook import run_hook
+
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_bytes(noisy())
+    if streamed:
+        monkeypatch.setattr(batch, "STREAM_BYTES", 1000)
+    paths = fsynced(monkeypatch)
+    [outcome] = run_hook([Path("a.txt")], fix=True)
+    assert outcome.status == "fixed" and (tmp_path / "a.txt").read_bytes() == clean()
+    assert [p for p in paths if "a.txt" in p]
+
+
+# --- records in compact form -------------------------------------------------------------
+
+
+def records(tmp_path: Path, detail: str = "summary") -> list[dict]:
+    src = corpus(tmp_path / "src")
+    make_tree(src, {'odd/"reused":false, "x".txt': noisy(), "bad.txt": bytes(range(0x80, 0x100)) * 8})
+    return batch.inspect([src], detail=detail)
+
+
+@pytest.mark.parametrize("detail", ["summary", "full"])
+def test_compact_lines_are_the_report_lines(tmp_path: Path, detail: str):
+    found = records(tmp_path, detail)
+    assert {r["status"] for r in found} == {"changed", "unchanged", "skipped", "error"}
+    lines = [compact.record_json(r) for r in found]
+    head = {"schema": "zhnorm-report", "schema_version": 1, "tool": {}, "run": {}, "totals": {}, "truncated": []}
+    assert compact.render_lines(head, lines) == json_report.render_json({**head, "files": found}).encode("utf-8")
+    assert compact.render_lines(head, []) == json_report.render_json({**head, "files": []}).encode("utf-8")
+    for record, line in zip(found, lines):
+        assert json.loads(compact.as_reused(line)) == {**record, "reused": True}
+    odd = next(r for r in found if "/odd/" in r["path"])
+    assert json.loads(compact.as_reused(compact.record_json(odd)))["path"].endswith('"reused":false, "x".txt')
+
+
+def test_summaries_and_pooled_histograms_give_the_same_totals_and_page(tmp_path: Path):
+    found = records(tmp_path)
+    summaries = [compact.summary(r) for r in found]
+    assert all("mappings" not in s and all(len(g) == 3 for g in s.get("annotations", ())) for s in summaries)
+    pooled = compact.pool_mappings(r.get("mappings") for r in found)
+    expected: dict[str, Counter] = {}
+    for r in found:
+        for kind, hist in r.get("mappings", {}).items():
+            expected.setdefault(kind, Counter()).update(hist)
+    assert pooled == {k: dict(c) for k, c in expected.items()}
+    assert json_report.totals(summaries, mappings=pooled) == json_report.totals(found)
+    report = {"run": {"src": "src"}, "totals": {**json_report.totals(found), "written": 0}, "truncated": []}
+    whole = html_report.render_html({**report, "files": found}, {})
+    converted = compact.converted_characters(pooled)
+    assert html_report.render_html({**report, "files": summaries}, {}, converted=converted) == whole
+
+
+def test_process_batch_sums_the_histograms_of_its_files(tmp_path: Path):
+    src = corpus(tmp_path / "src")
+    tasks = [
+        batch.Task(rel, str(src / rel), str(tmp_path / "out" / rel), "strict", "summary", False, compact=True)
+        for rel in batch.walk(src)
+    ]
+    outcomes = batch.process_batch(tasks)
+    full = [json.loads(o.line) for o in outcomes]
+    assert sum(o.mappings is not None for o in outcomes) == 1
+    assert compact.pool_mappings(o.mappings for o in outcomes) == compact.pool_mappings(r.get("mappings") for r in full)
+
+
+def test_prerendered_previews_give_the_same_page(tmp_path: Path):
+    from normalizer import normalize_bytes
+    from normalizer.report.preview import build_preview
+
+    found = records(tmp_path)
+    previews = {r["path"]: build_preview(normalize_bytes(noisy())) for r in found if r["status"] == "changed"}
+    report = {"run": {"src": "src"}, "totals": {**json_report.totals(found), "written": 0}, "truncated": []}
+    page = html_report.render_html({**report, "files": found}, previews)
+    rendered = {rel: html_report.prerender(p) for rel, p in previews.items()}
+    assert html_report.render_html({**report, "files": found}, rendered) == page
+
+
+def test_constants_repeated_for_a_fast_start_agree():
+    assert batch.DETAIL_LEVELS == json_report.DETAIL_LEVELS
+    assert batch.REPORT_SCHEMA_VERSION == json_report.SCHEMA_VERSION
+    assert batch.HTML_NAME == html_report.HTML_NAME
+
+
+def test_a_report_larger_than_the_corpus_is_cut_as_build_report_cuts_it(tmp_path: Path):
+    src = make_tree(tmp_path / "src", {f"{i}.txt": "協會開會，臺灣。\n".encode() for i in range(3)})
+    rep = tmp_path / "rep"
+    result = batch.run(src, tmp_path / "dst", RunOptions(jobs=1), report_dir=rep)
+    doc = json.loads((rep / "report.json").read_bytes())
+    assert doc["truncated"] == ["edits", "mappings", "replaced", "flags", "annotations.at"]  # all it can drop
+    expected = json_report.build_report(
+        result.records, tool=doc["tool"], run=doc["run"], written=3, budget=sum(r["bytes_in"] for r in result.records)
+    )
+    assert doc == json.loads(json_report.render_json(expected))
+    assert result.report == doc and result.head["truncated"] == doc["truncated"]
+    assert "mappings" in doc["truncated"] and "characters converted" in (rep / "report.html").read_text("utf-8")
+
+
+def test_an_output_directory_another_worker_creates_meanwhile_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    target = tmp_path / "new" / "dir" / "a.txt"
+    real = os.open
+    calls = []
+
+    def racing_open(path, flags, mode=0o777):
+        calls.append(path)
+        if len(calls) == 1:  # missing when this worker looks, made by another one right after
+            os.makedirs(target.parent)
+            raise FileNotFoundError(2, "No such file or directory", path)
+        return real(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", racing_open)
+    fd, tmp = batch._create_temporary(str(target))
+    os.close(fd)
+    assert len(calls) == 2 and Path(tmp).parent == target.parent
+    monkeypatch.undo()
+    assert batch.atomic_write(tmp_path / "x" / "y" / "b.txt", b"b") and (tmp_path / "x/y/b.txt").read_bytes() == b"b"
