@@ -204,6 +204,11 @@ def _scan(text: str, protected: Sequence[tuple[int, int]]) -> tuple[list[str], l
     return parts, found
 
 
+def may_have_annotations(text: str) -> bool:
+    """False when ``text`` has no parenthesised syllable at all (cheap: no pypinyin)."""
+    return ("(" in text or "（" in text) and _GROUPS.search(text) is not None
+
+
 def find_candidates(text: str, protected: Sequence[tuple[int, int]] = ()) -> list[Candidate]:
     """Verified candidates: every syllable is a reading of the preceding character."""
     return [c for c in _scan(text, protected)[1] if c is not None]

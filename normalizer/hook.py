@@ -56,6 +56,7 @@ from .batch import (
     stream_normalize,
 )
 from .config import Config, ConfigError, load_config
+from .decode import decode_bytes
 from .model import (
     ANNOTATION,
     CONVERT,
@@ -68,7 +69,7 @@ from .model import (
     Edit,
     NormalizeResult,
 )
-from .pipeline import normalize_bytes
+from .pipeline import is_clean, normalize_bytes
 
 CLEAN = "clean"  # already normalized: nothing printed
 SKIPPED = "skipped"  # excluded by the configuration, or a symbolic link leading out of the repository
@@ -173,6 +174,8 @@ def process(path: str | os.PathLike[str], *, fix: bool, errors: str = "strict") 
         why = binary_reason(data)
         if why:
             return FileOutcome(shown, ERROR, f"not text: {why}")
+        if _clean(data):  # the usual commit: no numpy, OpenCC or pypinyin to load
+            return FileOutcome(shown, CLEAN)
         try:
             result = normalize_bytes(data, errors=errors)
         except DecodeError as err:
@@ -196,6 +199,16 @@ def process(path: str | os.PathLike[str], *, fix: bool, errors: str = "strict") 
     except Exception as err:  # a bug must not stop the other files
         return FileOutcome(shown, ERROR, f"internal error: {type(err).__name__}: {err}".replace("\n", " "))
     return FileOutcome(shown, FIXED, detail)
+
+
+def _clean(data: bytes) -> bool:
+    """True when ``data`` is UTF-8 that normalizing would leave byte for byte as it is
+    (:func:`normalizer.pipeline.is_clean`); False means "run the pipeline"."""
+    try:
+        decoded = decode_bytes(data)
+    except DecodeError:
+        return False
+    return decoded.encoding == "utf-8" and not decoded.edits and is_clean(decoded.text)
 
 
 def _process_large(shown: str, file: Path, f: BinaryIO, info: os.stat_result, *, fix: bool, errors: str) -> FileOutcome:

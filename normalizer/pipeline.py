@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .annotations import strip_annotations
+from .annotations import may_have_annotations, strip_annotations
 from .charsets import traditional_only
 from .convert import to_simplified
 from .decode import decode_bytes, replace_surrogates, replacement_edits, strip_leading_bom, to_nfc
@@ -55,14 +55,14 @@ def is_clean(text: str) -> bool:
     """A cheap, conservative test that normalizing ``text`` would change and flag nothing.
 
     True only when no stage could act: no lone surrogate, no byte-order mark, already
-    NFC, no traditional-only character (so OpenCC is not even run), no parenthesis
-    (no annotation), no ``?`` or U+FFFD (no mojibake), no 著, no small-form punctuation
+    NFC, no traditional-only character (so OpenCC is not even run), no parenthesised
+    syllable (no annotation), no ``?`` or U+FFFD (no mojibake), no 著, no small-form punctuation
     and no ``#`` (no entity). False means "run the pipeline", not "dirty". The
     pre-commit hook uses it so that a clean file costs neither numpy nor OpenCC.
     """
     if text.isascii():  # no Han character: no annotation, conversion or mojibake
         return "#" not in text and "\x00" not in text
-    if not _ACTIONABLE.isdisjoint(text) or not traditional_only().isdisjoint(text):
+    if not _ACTIONABLE.isdisjoint(text) or not traditional_only().isdisjoint(text) or may_have_annotations(text):
         return False
     try:
         text.encode("utf-8")
@@ -73,7 +73,7 @@ def is_clean(text: str) -> bool:
 
 #: Characters whose presence means some stage may act (see :func:`is_clean`); NUL makes
 #: a file "not plain text" for the batch and hook.
-_ACTIONABLE = frozenset("\x00\ufeff(（?\ufffd#" + ZHE_FROM + "".join(SMALL_FORMS))
+_ACTIONABLE = frozenset("\x00\ufeff?\ufffd#" + ZHE_FROM + "".join(SMALL_FORMS))
 
 
 def _normalize(
