@@ -91,11 +91,6 @@ def context_codes(script: ScriptVerdict) -> np.ndarray:
     return np.where(full, _FULL, np.where(strays, _STRAYS, _KEEP)).astype(np.uint8)
 
 
-def line_contexts(script: ScriptVerdict) -> list[str]:
-    """:func:`context_codes` as names, one per line."""
-    return [CONTEXTS[c] for c in context_codes(script).tolist()]
-
-
 def _line_starts(text: str) -> list[int]:
     return [0, *line_ends(text)]
 
