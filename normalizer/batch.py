@@ -773,7 +773,7 @@ def _process_small(task: Task, data: bytes, digest: str, before: os.stat_result)
             reason = f"cannot write {display_path(task.dst)}: {err.strerror or err}"
             raise FileProblem(reason, encoding=result.encoding) from err
     preview = None
-    if task.preview and record["status"] == "changed" and result.edits:
+    if task.preview and record["status"] == "changed" and result.summary.counts:
         from .report.preview import build_preview
 
         preview = build_preview(result)
@@ -839,7 +839,7 @@ class _PreviewBuilder:
         self.lines: list[dict[str, Any]] = []
 
     def add(self, piece: Piece) -> None:
-        if not piece.result.edits:
+        if not piece.result.summary.counts:
             return
         from .report.preview import PREVIEW_LINES, build_preview
 

@@ -367,6 +367,12 @@ class AlignedEdits(Sequence[Edit]):
     def __iter__(self) -> Iterator[Edit]:
         return iter(self._edits())
 
+    def prefix(self, end: int) -> AlignedEdits:
+        """The edits of the first ``end`` characters (``end`` must not cut a run)."""
+        singles = self._singles[:end] if self._singles is not None else None
+        codes = (self._x[:end], self._y[:end])
+        return AlignedEdits(self.kind, self.before, self.after, codes, self._mask[:end], singles, self._single_reason)
+
     def summary(self, cuts: Sequence[int] = ()) -> EditSummary:
         """:func:`summarize` of these edits once split at ``cuts`` (as :class:`EditLog` splits
         a run at a deletion made by an earlier stage), computed in numpy."""

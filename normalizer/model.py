@@ -196,11 +196,25 @@ class NormalizeResult:
     flags: tuple[Flag, ...]
     build_edits: Callable[[], tuple[Edit, ...]] = field(repr=False)
     build_summary: Callable[[], EditSummary] | None = field(default=None, repr=False)
+    build_edits_before: Callable[[int], tuple[Edit, ...]] | None = field(default=None, repr=False)
 
     @cached_property
     def edits(self) -> tuple[Edit, ...]:
         """Every edit, in source offsets; applied to ``source`` they give ``text``."""
         return self.build_edits()
+
+    def edits_before(self, offset: int) -> tuple[Edit, ...]:
+        """The edits that start before source ``offset``. When no edit spans a line break
+        (:attr:`lines_kept`) and ``offset`` ends a line, only those are built."""
+        if "edits" not in self.__dict__ and self.build_edits_before is not None:
+            return self.build_edits_before(offset)
+        return tuple(e for e in self.edits if e.start < offset)
+
+    @property
+    def lines_kept(self) -> bool:
+        """No edit spans or touches a line break: line *n* of the output is line *n* of the
+        source with that line's edits applied (true for most documents)."""
+        return self.build_edits_before is not None
 
     @cached_property
     def summary(self) -> EditSummary:

@@ -141,6 +141,21 @@ def _normalize(
             parts.extend(summarize(stage.edits) for stage in stages[1:] if stage.edits)
             return merge_summaries(parts)
 
+        def build_edits_before(offset: int) -> tuple[Edit, ...]:
+            # Only the edits of a prefix: a preview shows a file's first changed lines.
+            removals = [e for e in stripped.edits if e.start < offset]
+            limit = offset - sum(e.end - e.start for e in removals)
+            prefix = EditLog(source)
+            prefix.add_stage(removals)
+            converted = stages[0].edits
+            later = [e for stage in stages[1:] for e in stage.edits if e.start < limit]
+            first = list(converted.prefix(limit)) if converted else []
+            prefix.add_stage(first + later)
+            return prefix.edits
+
+    else:
+        build_edits_before = None
+
     return NormalizeResult(
         text=stages[-1].text,
         source=source,
@@ -149,6 +164,7 @@ def _normalize(
         flags=tuple(sorted(flags, key=lambda f: (f.start, f.end, f.kind))),
         build_edits=build_edits,
         build_summary=build_summary,
+        build_edits_before=build_edits_before,
     )
 
 

@@ -15,6 +15,7 @@ from normalizer import DecodeError, normalize_bytes, normalize_text
 from normalizer.annotations import strip_annotations
 from normalizer.edits import apply_edits, summarize
 from normalizer.pipeline import is_clean
+from normalizer.report.preview import build_preview, preview_from_edits
 
 # --- material ------------------------------------------------------------------------------
 
@@ -326,3 +327,17 @@ def test_text_called_clean_is_left_exactly_as_it_is(text):
 def test_most_simplified_news_is_recognised_as_clean_without_the_pipeline(doc):
     assume("(" not in doc and "（" not in doc and "?" not in doc and "著" not in doc)
     assert is_clean(doc)
+
+
+# --- report previews -----------------------------------------------------------------------------
+
+
+previewed_documents = st.one_of(realistic_documents, annotated(traditional_documents).map(noisy))
+
+
+@given(previewed_documents, st.integers(0, 4), st.integers(5, 60))
+@example("協(xié)會\n開會\r\n﹔著\n", 2, 5)
+def test_a_preview_built_from_the_lines_shown_equals_one_built_from_every_edit(doc, max_lines, line_chars):
+    fast = build_preview(normalize_text(doc), max_lines=max_lines, line_chars=line_chars)
+    whole = normalize_text(doc)
+    assert fast == preview_from_edits(whole.source, whole.edits, max_lines=max_lines, line_chars=line_chars)

@@ -30,10 +30,13 @@ lines it touches into one entry.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from itertools import accumulate
 from typing import Any
 
-from ..model import NormalizeResult
+from ..edits import BY_POSITION
+from ..model import Edit, NormalizeResult
 from .json_report import safe_text
 
 PREVIEW_FILES = 100  # files shown with their changed lines in report.html; the others get a row of counts
@@ -46,13 +49,44 @@ Preview = dict[str, Any]
 
 def build_preview(result: NormalizeResult, *, max_lines: int = PREVIEW_LINES, line_chars: int = LINE_CHARS) -> Preview:
     """The first ``max_lines`` changed lines of ``result`` with their edits (see the module docstring)."""
-    source = result.source
+    if result.lines_kept:
+        source_lines = result.source.split("\n")
+        output_lines = result.text.split("\n")
+        if len(source_lines) == len(output_lines):
+            return _preview_by_lines(result, source_lines, output_lines, max_lines, line_chars)
+    return preview_from_edits(result.source, result.edits, max_lines=max_lines, line_chars=line_chars)
+
+
+def _preview_by_lines(
+    result: NormalizeResult, source_lines: list[str], output_lines: list[str], max_lines: int, line_chars: int
+) -> Preview:
+    """No edit spans a line break: the changed lines are the lines that differ, and only the
+    edits of the lines shown are built (a traditional article has ~1,000 edits)."""
+    changed = [i for i, (a, b) in enumerate(zip(source_lines, output_lines)) if a != b]
+    shown = changed[:max_lines]
+    if not shown:
+        return {"changed_lines": len(changed), "lines": []}
+    starts = [0, *accumulate(len(line) + 1 for line in source_lines)]
+    edits = sorted(result.edits_before(starts[shown[-1]] + len(source_lines[shown[-1]])), key=BY_POSITION)
+    at = [e.start for e in edits]
+    lines = []
+    for i in shown:
+        lo, hi = starts[i], starts[i] + len(source_lines[i])
+        mine = edits[bisect_left(at, lo) : bisect_left(at, hi)]
+        lines.append(_line(result.source, lo, hi, mine, i + 1, line_chars))
+    return {"changed_lines": len(changed), "lines": lines}
+
+
+def preview_from_edits(
+    source: str, edits: Iterable[Edit], *, max_lines: int = PREVIEW_LINES, line_chars: int = LINE_CHARS
+) -> Preview:
+    """The preview from a complete list of edits (edits may span lines: those lines join)."""
     starts = [0] + [m.end() for m in re.finditer("\n", source)]
 
     def line_end(line: int) -> int:  # offset of the "\n" ending 0-based ``line`` (or the end of the text)
         return starts[line + 1] - 1 if line + 1 < len(starts) else len(source)
 
-    edits = sorted(result.edits, key=lambda e: (e.start, e.end))
+    edits = sorted(edits, key=lambda e: (e.start, e.end))
     lines: list[dict[str, Any]] = []
     changed = 0
     i = 0
