@@ -11,7 +11,7 @@ The text is deterministic: the UTF-8 articles of ``--corpus`` (default /tmp/benc
 made by benchmarks/make_corpus.py: traditional, simplified and mixed news, a quarter of
 the traditional files with pinyin noise), else the shared seed and expected texts, in
 sorted path order, concatenated into a block that is repeated to the size asked for.
-Files above ``normalizer.batch.STREAM_BYTES`` (16 MB) are normalized piece by piece.
+Files above ``normalizer.inputs.STREAM_BYTES`` (16 MB) are normalized piece by piece.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Imported by the local process pool's forkserver before it forks any worker (see
-``normalizer.batch._pool_context``): importing this module imports the pipeline and the
+``normalizer.executors.pool_context``): importing this module imports the pipeline and the
 report modules and normalizes a few lines, which loads what the pipeline loads lazily
 (numpy, OpenCC's dictionaries, pypinyin's readings).
 
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 def warm_up() -> None:
     """Run the pipeline, a record, a preview and its rendering once, on text that needs every stage."""
-    from .batch import process_file  # noqa: F401  (the function the workers run)
     from .manifest import Entry  # noqa: F401
     from .pipeline import normalize_bytes
     from .report.compact import record_json, summary
     from .report.html_report import prerender
     from .report.json_report import file_record
     from .report.preview import build_preview
+    from .worker import process_file  # noqa: F401  (the function the workers run)
 
     # UTF-8 and GB18030 only. What every worker needs is best loaded here once (shared memory,
     # less CPU) but costs the same wall time either way; what only some corpora need (chardet,

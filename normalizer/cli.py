@@ -16,26 +16,17 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .batch import (
-    REPORT_NAME,
-    RunOptions,
-    RunResult,
-    UsageError,
-    binary_reason,
-    default_jobs,
-    display_path,
-    inspect,
-    tool_info,
-)
-from .batch import run as run_batch
 from .config import Config, ConfigError, load_config
+from .escapes import escape_undecodable
 
 if TYPE_CHECKING:
     from .report.json_report import Record
+    from .run_result import RunResult
 
-# Report modules (json, the terminal tables) and the pipeline are imported inside the
-# commands that use them: ``zhnorm check``/``fix`` run as a pre-commit hook at every
-# commit and must start fast, and so must a ``zhnorm run`` that finds nothing changed.
+# The run engine (normalizer.batch and the manifest, which loads json), the report modules
+# and the pipeline are imported inside the commands that use them: ``zhnorm check``/``fix``
+# run as a pre-commit hook at every commit and must start fast, and so must a ``zhnorm run``
+# that finds nothing changed.
 
 DEFAULT_SRC = "corpus/raw"
 DEFAULT_DST = "corpus/clean"
@@ -94,7 +85,7 @@ def main() -> None:
     "report_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help=f"Directory for {REPORT_NAME} and report.html [default: '{REPORTS_DIR}' next to DST, "
+    help=f"Directory for report.json and report.html [default: '{REPORTS_DIR}' next to DST, "
     f"i.e. DST/../{REPORTS_DIR}; with --dry-run only when given].",
 )
 @click.option(
@@ -143,6 +134,8 @@ def run(
     options or tool version changed (DST/.zhnorm-manifest.json); when nothing changed
     and the report is as the last run left it, it says so and writes nothing.
     """
+    from . import batch, executors, selection
+
     if report_dir is None and not dry_run:
         report_dir = dst.parent / REPORTS_DIR
 
@@ -161,15 +154,15 @@ def run(
         if status == "error" or (status == "skipped" and not quiet and not record.get("reused")):
             if progress:
                 progress.clear()
-            where = display_path(str(src)) + "/" + record["path"]
+            where = escape_undecodable(str(src)) + "/" + record["path"]
             what = "" if status == "error" else "skipped, "
             click.echo(f"{where}: {what}{record['reason']}", err=True)
         if progress:
             progress.update()
 
     config = _config()  # command-line flags override the configuration file, option by option
-    options = RunOptions(
-        jobs=jobs or config.jobs or default_jobs(),
+    options = batch.RunOptions(
+        jobs=jobs or config.jobs or executors.default_jobs(),
         include=tuple(include) or config.include,
         exclude=tuple(exclude) or config.exclude,
         dry_run=dry_run,
@@ -177,10 +170,10 @@ def run(
         errors=errors,
         report_detail=report_detail,
     )
-    runner = run_batch if scheduler is None else _dask_runner(scheduler)
+    runner = batch.run if scheduler is None else _dask_runner(scheduler)
     try:
         result = runner(src, dst, options, report_dir=report_dir, on_record=show, on_start=start)
-    except UsageError as err:
+    except selection.UsageError as err:
         _fail_usage(str(err))
         return
     finally:
@@ -226,6 +219,9 @@ def detect(paths: Sequence[Path], as_json: bool, errors: str) -> None:
 
     PATHS may be files or directories (read recursively).
     """
+    from .batch import inspect
+    from .versions import tool_info
+
     records = inspect(paths, errors=errors)
     if as_json:
         import json
@@ -252,6 +248,7 @@ def diff(file: Path, errors: str, color: bool | None) -> None:
 
     Without colour an edit reads [-before-]{+after+}.
     """
+    from .inputs import binary_reason
     from .model import DecodeError
     from .pipeline import normalize_bytes
 

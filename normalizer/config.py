@@ -19,7 +19,7 @@ Keys::
     errors = "strict"               # or "replace"
     jobs = 4                        # worker processes for ``zhnorm run``
 
-Globs follow :func:`normalizer.batch.matches`: a glob without "/" matches any path
+Globs follow :func:`normalizer.selection.matches`: a glob without "/" matches any path
 component. ``run`` matches paths relative to SRC, ``fix``/``check`` relative to the
 directory holding the configuration file.
 

@@ -13,7 +13,7 @@ the manifest (incremental reruns), the report. This module only supplies an
 executor (:func:`dask_executor`) that
 
 * ships files in batches (:data:`BATCH_FILES` files or :data:`BATCH_BYTES` bytes,
-  whichever comes first) to :func:`normalizer.batch.process_batch`, a top-level
+  whichever comes first) to :func:`normalizer.worker.process_batch`, a top-level
   function; each worker process builds its OpenCC converter once (``normalizer.convert``).
   Records come back in the compact form of a local run (serialized once, summarized,
   their mapping histograms summed per batch: :mod:`normalizer.report.compact`);
@@ -49,20 +49,13 @@ except ImportError as _err:  # the CLI turns this into a one-line usage error
     ) from _err
 
 from . import __version__
-from .batch import (
-    TEMP_MARK,
-    Executor,
-    Outcome,
-    RunOptions,
-    RunResult,
-    Task,
-    UsageError,
-    check_paths,
-    code_digest,
-    opencc_version,
-    process_batch,
-)
+from .atomic import TEMP_MARK
+from .batch import RunOptions, RunResult
 from .batch import run as run_batch
+from .executors import Executor, batches, default_jobs
+from .selection import UsageError, check_paths
+from .versions import code_digest, opencc_version
+from .worker import Outcome, Task, process_batch
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -80,30 +73,24 @@ LOCAL = "local"
 # --- the executor -------------------------------------------------------------------
 
 
-def batches(tasks: Iterable[Task], max_files: int = BATCH_FILES, max_bytes: int = BATCH_BYTES) -> Iterator[list[Task]]:
-    """Consecutive tasks grouped by count and input size, paths made absolute for the workers.
+def _input_size(task: Task) -> int:
+    """The input's size as the run listed it; else asked (0 when it cannot be: the worker reports it)."""
+    if task.size:
+        return task.size
+    try:
+        return os.stat(task.src).st_size
+    except OSError:
+        return 0
 
-    Lazy: a task is drawn only when its batch is about to be submitted.
-    """
-    batch: list[Task] = []
-    size = 0
-    for task in tasks:
-        n = task.size  # as the run listed it; else ask
-        if not n:
-            try:
-                n = os.stat(task.src).st_size
-            except OSError:  # the worker reports it
-                n = 0
-        if batch and size + n > max_bytes:
-            yield batch
-            batch, size = [], 0
-        batch.append(replace(task, src=os.path.abspath(task.src), dst=os.path.abspath(task.dst)))
-        size += n
-        if len(batch) >= max_files:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+
+def cluster_batches(
+    tasks: Iterable[Task], max_files: int = BATCH_FILES, max_bytes: int = BATCH_BYTES
+) -> Iterator[list[Task]]:
+    """Consecutive tasks grouped by count and input size (:func:`normalizer.executors.batches`),
+    paths made absolute for the workers. Lazy: a task is drawn only when its batch is about to be
+    submitted."""
+    absolute = (replace(task, src=os.path.abspath(task.src), dst=os.path.abspath(task.dst)) for task in tasks)
+    return batches(absolute, max_files=max_files, max_bytes=max_bytes, size=_input_size)
 
 
 def dask_executor(
@@ -120,12 +107,12 @@ def dask_executor(
     At most ``in_flight`` batches (default: twice the cluster's worker threads, at least
     4) are submitted at a time; the next one is drawn when one completes. Outcomes come
     back in completion order. ``function`` (an importable top-level function; tests
-    wrap :func:`normalizer.batch.process_batch`) processes one batch on a worker.
+    wrap :func:`normalizer.worker.process_batch`) processes one batch on a worker.
     """
 
     def execute(tasks: Iterator[Task], count: int) -> Iterator[Outcome]:
         limit = in_flight or max(4, 2 * total_threads(client))
-        pending = batches(tasks, batch_files, batch_bytes)
+        pending = cluster_batches(tasks, batch_files, batch_bytes)
         token = secrets.token_hex(4)
         done = distributed.as_completed(loop=client.loop)  # not the default client's: ``client`` may not be it
         running: set[distributed.Future] = set()
@@ -172,7 +159,7 @@ PROBE_PREFIX = ".zhnorm-probe"
 
 def _worker_view(src: str, dst: str, probe: str | None) -> dict[str, Any]:
     """What a worker sees (runs on each worker): SRC, the probe file in DST, its zhnorm."""
-    seen: dict[str, Any] = {"src": os.path.isdir(src), "tool": _tool_identity()}
+    seen: dict[str, Any] = {"src": os.path.isdir(src), "tool": tool_identity()}
     if probe is not None:
         try:
             seen["probe"] = Path(dst, probe).read_text(encoding="utf-8")
@@ -181,7 +168,7 @@ def _worker_view(src: str, dst: str, probe: str | None) -> dict[str, Any]:
     return seen
 
 
-def _tool_identity() -> str:
+def tool_identity() -> str:
     return f"zhnorm {__version__} (code {code_digest()}), OpenCC {opencc_version()}"
 
 
@@ -207,7 +194,7 @@ def check_workers(client: distributed.Client, src: Path, dst: Path, *, dry_run: 
             with suppress(FileNotFoundError):
                 os.unlink(os.path.join(dst_abs, probe))
     same_paths = "every worker must see SRC and DST at the same paths as this machine (e.g. a shared NFS mount)"
-    mine = _tool_identity()
+    mine = tool_identity()
     for worker, seen in sorted(views.items()):
         if not seen["src"]:
             raise UsageError(f"worker {worker} cannot see SRC {src_abs}: {same_paths}")
@@ -241,7 +228,7 @@ def run_on_client(
     Same arguments, outputs, manifest and report as the local run (the report's
     ``options.jobs`` is the cluster's number of worker threads). ``check`` first runs
     :func:`check_workers` on the workers connected now. Raises
-    :class:`normalizer.batch.UsageError` for bad paths or workers that cannot see them.
+    :class:`normalizer.selection.UsageError` for bad paths or workers that cannot see them.
     """
     src, dst = Path(src), Path(dst)
     check_paths(src, dst, report_dir)
@@ -262,8 +249,6 @@ def run_on_client(
 def connect(address: str, jobs: int | None = None) -> Iterator[distributed.Client]:
     """A client for a scheduler ``address``, or for a new ``LocalCluster`` of ``jobs`` processes when ``local``."""
     if address == LOCAL:
-        from .batch import default_jobs
-
         with _workers_ignore_ctrl_c():  # only while the worker processes start
             cluster = distributed.LocalCluster(
                 n_workers=jobs or default_jobs(),

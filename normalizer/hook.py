@@ -38,25 +38,22 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from . import batch
-from .batch import (
-    BINARY_PROBE,
-    AtomicFile,
-    FileProblem,
-    atomic_write,
-    binary_reason,
-    check_unchanged,
-    display_path,
-    guard,
-    open_input,
-    read_input,
-    selected,
-    stream_normalize,
-)
+from .atomic import AtomicFile
 from .config import Config, ConfigError, load_config
 from .decode import decode_bytes
+from .escapes import escape_undecodable
+from .inputs import (
+    BINARY_PROBE,
+    FileProblem,
+    binary_reason,
+    default_piece_chars,
+    default_stream_bytes,
+    open_input,
+    read_input,
+    reading_problem,
+)
 from .model import (
     ANNOTATION,
     CONVERT,
@@ -69,7 +66,12 @@ from .model import (
     Edit,
     NormalizeResult,
 )
-from .pipeline import is_clean, normalize_bytes
+from .pipeline import is_clean
+from .rewrite import normalize_data, replace_checked, stream_normalize
+from .selection import link_outside, selected
+
+if TYPE_CHECKING:
+    from .stream import Piece
 
 CLEAN = "clean"  # already normalized: nothing printed
 SKIPPED = "skipped"  # excluded by the configuration, or a symbolic link leading out of the repository
@@ -156,48 +158,58 @@ def describe_counts(count: dict[str, int], chars: dict[str, int], encoding: str 
     return ", ".join(parts) or f"rewritten as {TARGET_ENCODING}"
 
 
-def process(path: str | os.PathLike[str], *, fix: bool, errors: str = "strict") -> FileOutcome:
+def process(
+    path: str | os.PathLike[str],
+    *,
+    fix: bool,
+    errors: str = "strict",
+    stream_bytes: int | None = None,
+    piece_chars: int | None = None,
+) -> FileOutcome:
     """Normalize one file; with ``fix`` rewrite it when (and only when) its bytes change.
 
     Never raises for a bad file: a binary, unreadable, undecodable file (or one that
     changes while being read) becomes an ``ERROR`` outcome and is not touched. Files
-    over ``batch.STREAM_BYTES`` are normalized piece by piece, never held whole.
+    over ``stream_bytes`` (default: :func:`normalizer.inputs.default_stream_bytes`) are
+    normalized piece by piece (``piece_chars`` characters each), never held whole.
     """
-    shown = display_path(os.fspath(path))
+    shown = escape_undecodable(os.fspath(path))
     file = Path(path)
+    limit = default_stream_bytes() if stream_bytes is None else stream_bytes
     try:
         f, info = open_input(file)
         with f:
-            if info.st_size > batch.STREAM_BYTES:
-                return _process_large(shown, file, f, info, fix=fix, errors=errors)
+            if info.st_size > limit:
+                return _process_large(shown, file, f, info, fix=fix, errors=errors, piece_chars=piece_chars)
             data = read_input(f, info)
-        why = binary_reason(data)
-        if why:
-            return FileOutcome(shown, ERROR, f"not text: {why}")
-        if _clean(data):  # the usual commit: no numpy, OpenCC or pypinyin to load
-            return FileOutcome(shown, CLEAN)
-        try:
-            result = normalize_bytes(data, errors=errors)
-        except DecodeError as err:
-            return FileOutcome(shown, ERROR, f"cannot decode: {err.reason}")
-        guard(result)
-        out = result.text.encode(TARGET_ENCODING)
-        if out == data:
-            return FileOutcome(shown, CLEAN)
-        detail = describe(result)
-        if not fix:
-            return FileOutcome(shown, NEEDS_FIX, detail)
-        check_unchanged(file, info)
-        # Write through a symbolic link to its target (os.replace would swap the link for a file).
-        target = Path(os.path.realpath(file))
-        try:
-            atomic_write(target, out, mode=stat.S_IMODE(info.st_mode), durable=True)
-        except OSError as err:
-            return FileOutcome(shown, ERROR, f"cannot write: {err.strerror or err}")
+        return _process_small(shown, file, data, info, fix=fix, errors=errors)
+    except DecodeError as err:
+        return FileOutcome(shown, ERROR, f"cannot decode: {err.reason}")
     except FileProblem as err:
         return FileOutcome(shown, ERROR, err.reason)
     except Exception as err:  # a bug must not stop the other files
         return FileOutcome(shown, ERROR, f"internal error: {type(err).__name__}: {err}".replace("\n", " "))
+
+
+def _process_small(shown: str, file: Path, data: bytes, info: os.stat_result, *, fix: bool, errors: str) -> FileOutcome:
+    """:func:`process` for a file read whole."""
+    why = binary_reason(data)
+    if why:
+        return FileOutcome(shown, ERROR, f"not text: {why}")
+    if _clean(data):  # the usual commit: no numpy, OpenCC or pypinyin to load
+        return FileOutcome(shown, CLEAN)
+    result, out = normalize_data(data, errors=errors)
+    if out == data:
+        return FileOutcome(shown, CLEAN)
+    detail = describe(result)
+    if not fix:
+        return FileOutcome(shown, NEEDS_FIX, detail)
+    # Write through a symbolic link to its target (os.replace would swap the link for a file).
+    target = Path(os.path.realpath(file))
+    try:
+        replace_checked(file, info, target, out, mode=stat.S_IMODE(info.st_mode), durable=True)
+    except OSError as err:
+        return FileOutcome(shown, ERROR, f"cannot write: {err.strerror or err}")
     return FileOutcome(shown, FIXED, detail)
 
 
@@ -211,28 +223,37 @@ def _clean(data: bytes) -> bool:
     return decoded.encoding == "utf-8" and not decoded.edits and is_clean(decoded.text)
 
 
-def _process_large(shown: str, file: Path, f: BinaryIO, info: os.stat_result, *, fix: bool, errors: str) -> FileOutcome:
-    """:func:`process` for a file over ``batch.STREAM_BYTES``: pieces go straight to a temporary file."""
+class _Tally:
+    """Edit counts and edited characters by kind, piece by piece (see :func:`describe_counts`)."""
+
+    def __init__(self) -> None:
+        self.count: dict[str, int] = {}
+        self.chars: dict[str, int] = {}
+
+    def add(self, piece: Piece) -> None:
+        _tally(piece.result.edits, self.count, self.chars)
+
+
+def _process_large(
+    shown: str, file: Path, f: BinaryIO, info: os.stat_result, *, fix: bool, errors: str, piece_chars: int | None
+) -> FileOutcome:
+    """:func:`process` for a file over the stream limit: pieces go straight to a temporary file."""
     try:
         head = f.read(BINARY_PROBE)
     except OSError as err:
-        return FileOutcome(shown, ERROR, f"cannot read: {err.strerror or err}")
+        raise reading_problem(err) from err
     why = binary_reason(head)
     if why:
         return FileOutcome(shown, ERROR, f"not text: {why}")
-    count: dict[str, int] = {}
-    chars: dict[str, int] = {}
+    tally = _Tally()
     sink = AtomicFile(Path(os.path.realpath(file)), mode=stat.S_IMODE(info.st_mode), durable=True) if fix else None
     try:
-        try:
-            found, _digest, _size, same = stream_normalize(
-                file, info, errors=errors, sink=sink, on_piece=lambda piece: _tally(piece.result.edits, count, chars)
-            )
-        except DecodeError as err:
-            return FileOutcome(shown, ERROR, f"cannot decode: {err.reason}")
-        if same:
+        found = stream_normalize(
+            file, info, errors=errors, sink=sink, on_piece=tally.add, piece_chars=piece_chars or default_piece_chars()
+        )
+        if found.same:
             return FileOutcome(shown, CLEAN)
-        detail = describe_counts(count, chars, found.encoding)
+        detail = describe_counts(tally.count, tally.chars, found.survey.encoding)
         if sink is None:
             return FileOutcome(shown, NEEDS_FIX, detail)
         sink.commit()
@@ -264,11 +285,14 @@ def run_hook(
     fix: bool,
     errors: str | None = None,
     config: Config | None = None,
+    stream_bytes: int | None = None,
+    piece_chars: int | None = None,
 ) -> list[FileOutcome]:
     """Process files in order; ``errors`` overrides the configuration's (default "strict").
 
     ``config`` defaults to the configuration found from the current directory
     (raises :class:`normalizer.config.ConfigError` when that file is invalid).
+    ``stream_bytes`` and ``piece_chars``: see :func:`process`.
     """
     if config is None:
         config = load_config()
@@ -278,23 +302,14 @@ def run_hook(
     for path in paths:
         name = os.fspath(path)
         if not wanted(name, config):
-            outcomes.append(FileOutcome(display_path(name), SKIPPED))
-        elif os.path.islink(name) and _outside(name, root):
+            outcomes.append(FileOutcome(escape_undecodable(name), SKIPPED))
+        elif os.path.islink(name) and link_outside(name, root):
             outcomes.append(
-                FileOutcome(display_path(name), SKIPPED, "symbolic link to outside the repository (not followed)")
+                FileOutcome(escape_undecodable(name), SKIPPED, "symbolic link to outside the repository (not followed)")
             )
         else:
-            outcomes.append(process(name, fix=fix, errors=errors))
+            outcomes.append(process(name, fix=fix, errors=errors, stream_bytes=stream_bytes, piece_chars=piece_chars))
     return outcomes
-
-
-def _outside(path: str, root: Path) -> bool:
-    """Whether the symbolic link ``path`` leads outside ``root`` (a link loop does not: it errors when read)."""
-    try:
-        target = Path(path).resolve(strict=True)
-    except (OSError, RuntimeError):
-        return False
-    return target != root and root not in target.parents
 
 
 def exit_code(outcomes: Iterable[FileOutcome]) -> int:

@@ -2,7 +2,7 @@
 
 Two files in DST:
 
-``.zhnorm-manifest.json`` (:data:`normalizer.batch.MANIFEST_NAME`), written whole,
+``.zhnorm-manifest.json`` (:data:`MANIFEST_NAME`), written whole,
 atomically and with ``fsync`` at the end of a run. One JSON document, laid out so that
 a rerun can read only its first line::
 
@@ -24,7 +24,7 @@ a rerun can read only its first line::
   unknown or when there is no output). A rerun reuses an input whose state is
   unchanged without reading it, as git's index does, and accepts the same risk: a
   file rewritten with the same size and times (and inode) is not noticed. A state
-  taken within :data:`normalizer.batch.RACY_NS` of the file's last change is not
+  taken within :data:`normalizer.inputs.RACY_NS` of the file's last change is not
   kept (null), so that a change in the same clock tick is never missed.
 * ``report``: set when the run also wrote report.json and report.html: their states,
   the options, the files selected and the totals, so that a rerun that finds nothing
@@ -34,7 +34,7 @@ a rerun can read only its first line::
 ``.zhnorm-manifest.journal`` (:data:`JOURNAL_NAME`): while a run works, each file's
 new entry is appended to the journal (one line ``[path, index item, entry or null]``,
 ``null`` for a file whose entry is dropped), flushed with ``fsync`` every
-:data:`normalizer.batch.MANIFEST_SAVE_SECONDS`; its first line names the key and the
+:attr:`normalizer.batch.RunOptions.journal_seconds`; its first line names the key and the
 generation of the manifest it extends. Appending costs what the new entries weigh,
 where rewriting the whole manifest every two seconds cost ~0.2 s each time (9.8 MB for
 1,866 files). At the end the run writes the manifest whole (the compaction) and
@@ -51,15 +51,19 @@ run did not finish, which rules out the no-change shortcut.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .batch import MANIFEST_NAME, _write_all, atomic_write
+from .atomic import atomic_write, write_all
+from .compact_json import encode as _dump
 
+MANIFEST_NAME = ".zhnorm-manifest.json"
 MANIFEST_VERSION = 2
 JOURNAL_NAME = ".zhnorm-manifest.journal"
 JOURNAL_VERSION = 1
@@ -69,7 +73,6 @@ _SHA = b'{"sha256":"'
 _RECORD = b'","record":'
 _PREVIEW = b',"preview":'
 _RECORD_AT = len(_SHA) + 64 + len(_RECORD)
-_dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 #: [st_size, st_mtime_ns, st_ctime_ns, st_ino] of a file, as JSON keeps it.
 Fingerprint = list[int]
@@ -266,7 +269,7 @@ class Journal:
             else:
                 os.ftruncate(self.fd, 0)
                 head = {"journal": JOURNAL_VERSION, "key": manifest.key, "generation": manifest.generation}
-                _write_all(self.fd, _dump(head).encode("utf-8") + b"\n")
+                write_all(self.fd, _dump(head).encode("utf-8") + b"\n")
         except BaseException:
             os.close(self.fd)
             raise
@@ -280,7 +283,7 @@ class Journal:
         """Append what was noted since the last flush, durably."""
         if self.pending and self.fd >= 0:
             data, self.pending = b"".join(self.pending), []
-            _write_all(self.fd, data)
+            write_all(self.fd, data)
             os.fsync(self.fd)
 
     def close(self) -> None:
@@ -317,3 +320,71 @@ def save(dst: Path, manifest: Manifest) -> None:
     parts.append(b"}}\n")
     atomic_write(dst / MANIFEST_NAME, b"".join(parts), durable=True, compare=False)
     manifest.journal_valid = 0
+
+
+class Recorder:
+    """A run's changes to the manifest: applied to it and, unless a dry run, journaled.
+
+    The journal is flushed (with ``fsync``) at most every ``every`` seconds while the
+    run works, and at its end; :meth:`save` then writes the manifest whole.
+    """
+
+    def __init__(self, dst: Path, manifest: Manifest, journal: Journal | None, *, every: float):
+        self.dst = dst
+        self.manifest = manifest
+        self.journal = journal
+        self.every = every
+        self.last_flush = time.monotonic()
+
+    def put(self, rel: str, item: IndexItem, entry: Entry) -> None:
+        """Set ``rel``'s entry and index item (journaled only when they changed)."""
+        entries, index = self.manifest.entries, self.manifest.index
+        if entry != entries.get(rel) or item != index.get(rel):
+            entries[rel], index[rel] = entry, item
+            if self.journal is not None:
+                self.journal.add(rel, item, entry)
+
+    def drop(self, rel: str) -> None:
+        """Forget ``rel`` (a file that errored: retried by the next run)."""
+        if self.manifest.entries.pop(rel, None) is not None:
+            self.manifest.index.pop(rel, None)
+            if self.journal is not None:
+                self.journal.add(rel, None, None)
+
+    def drop_preview(self, rel: str) -> None:
+        """Drop the cached preview of ``rel``'s entry (no longer a file report.html details)."""
+        entry = self.manifest.entries.get(rel)
+        if entry is not None and entry.preview is not None:
+            self.manifest.entries[rel] = entry.without_preview()
+            if self.journal is not None:
+                self.journal.add(rel, self.manifest.index.get(rel), self.manifest.entries[rel])
+
+    def tick(self) -> None:
+        """Flush the journal when the last flush is ``every`` seconds old."""
+        if self.journal is not None and time.monotonic() - self.last_flush > self.every:
+            with contextlib.suppress(OSError):  # e.g. disk full: written again later, or at the end
+                self.journal.flush()
+            self.last_flush = time.monotonic()
+
+    def flush(self) -> None:
+        """Flush the journal now (errors ignored: the manifest save reports them)."""
+        if self.journal is not None:
+            with contextlib.suppress(OSError):
+                self.journal.flush()
+
+    def save(self) -> str | None:
+        """Write the manifest whole and drop the journal; the warning to show when that failed.
+
+        On failure the journal (closed) keeps what was done: a rerun replays it, or redoes
+        what is missing. Saving twice writes once.
+        """
+        journal = self.journal
+        if journal is None or journal.fd < 0:
+            return None
+        try:
+            save(self.dst, self.manifest)
+        except OSError as err:
+            journal.close()
+            return f"cannot write {self.dst / MANIFEST_NAME}: {err.strerror or err}"
+        journal.remove()
+        return None

@@ -1,27 +1,18 @@
-"""The batch runner as a library: file selection, binary detection, atomic writes,
-the manifest, and recovery from an interrupted run."""
+"""The batch runner as a library: mirror trees, reruns that redo what changed, bad paths,
+and recovery from an interrupted run."""
 
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from corpus_texts import make_tree
 
-from normalizer import batch
-from normalizer.batch import (
-    MANIFEST_NAME,
-    TEMP_MARK,
-    RunOptions,
-    UsageError,
-    atomic_write,
-    binary_reason,
-    inspect,
-    matches,
-    selected,
-)
+from normalizer import batch, worker
+from normalizer.batch import MANIFEST_NAME, TEMP_MARK, RunOptions, UsageError, inspect
+from normalizer.worker import Outcome, Task
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -39,83 +30,6 @@ def expected(name: str) -> bytes:
 
 def temporaries(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if TEMP_MARK in p.name]
-
-
-# --- binary detection ----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("data", "why"),
-    [
-        (b"\x89PNG\r\n\x1a\n" + bytes(100), "PNG"),
-        (b"PK\x03\x04" + b"x" * 100, "zip"),
-        (bytes(range(256)) * 4, "NUL"),
-        (b"\x01\x02\x03\x04\x05\x06abc" * 50, "control"),
-    ],
-)
-def test_binary_files_are_recognised(data: bytes, why: str):
-    reason = binary_reason(data)
-    assert reason is not None and why in reason
-
-
-@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-8", "utf-8-sig", "gb18030"])
-def test_text_in_any_supported_encoding_is_not_binary(codec: str):
-    assert binary_reason(seed(SEED_001).encode(codec)) is None
-
-
-def test_empty_file_is_text():
-    assert binary_reason(b"") is None
-
-
-# --- selection --------------------------------------------------------------------
-
-
-def test_glob_without_slash_matches_any_component_with_slash_the_whole_path():
-    assert matches("a/b/notes.md", "*.md")
-    assert matches("drafts/x/y.txt", "drafts")
-    assert not matches("a/drafts.txt/y", "drafts")
-    assert matches("a/b/c.txt", "a/*.txt")  # * crosses "/"
-    assert not matches("b/a/c.txt", "a/*.txt")
-    assert selected("a/x.txt", ["*.txt"], [])
-    assert not selected("a/x.md", ["*.txt"], [])
-    assert not selected("tmp/x.txt", ["*.txt"], ["tmp"])
-
-
-# --- atomic writes ------------------------------------------------------------------
-
-
-def test_atomic_write_creates_parents_and_skips_identical_content(tmp_path: Path):
-    target = tmp_path / "a" / "b" / "out.txt"
-    assert atomic_write(target, b"one") is True
-    assert target.read_bytes() == b"one"
-    before = target.stat().st_mtime_ns
-    os.utime(target, ns=(before - 10**9, before - 10**9))
-    assert atomic_write(target, b"one") is False
-    assert target.stat().st_mtime_ns == before - 10**9
-    assert atomic_write(target, b"two") is True
-    assert target.read_bytes() == b"two"
-    assert temporaries(tmp_path) == []
-    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def test_interrupted_write_leaves_old_content_and_no_temporary(tmp_path: Path, monkeypatch):
-    target = tmp_path / "out.txt"
-    target.write_bytes(b"old")
-
-    def interrupted(*_args):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(batch.os, "replace", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        atomic_write(target, b"new content")
-    assert target.read_bytes() == b"old"
-    assert temporaries(tmp_path) == []
 
 
 # --- runs -------------------------------------------------------------------------
@@ -145,25 +59,23 @@ def test_run_mirrors_tree_and_never_touches_src(tmp_path: Path):
     assert json.loads((tmp_path / "rep" / "report.json").read_text(encoding="utf-8"))["totals"]["skipped"] == 1
 
 
-def test_interrupted_run_is_finished_by_the_next_run(tmp_path: Path, monkeypatch):
+def test_interrupted_run_is_finished_by_the_next_run(tmp_path: Path):
     src = make_tree(tmp_path / "src", {f"{i}.txt": seed(SEED_001).encode("utf-8") for i in range(3)})
     dst = tmp_path / "dst"
-    real = batch.process_file
 
-    def dies_on_third(task: batch.Task) -> batch.Outcome:
-        if task.rel == "2.txt":
-            raise KeyboardInterrupt
-        return real(task)
+    def dies_on_third(tasks: Iterator[Task], count: int) -> Iterator[Outcome]:
+        for task in tasks:
+            if task.rel == "2.txt":
+                raise KeyboardInterrupt
+            yield worker.process_file(task)
 
-    monkeypatch.setattr(batch, "process_file", dies_on_third)
     with pytest.raises(KeyboardInterrupt):
-        batch.run(src, dst, RunOptions(jobs=1))
+        batch.run(src, dst, RunOptions(jobs=1), executor=dies_on_third)
     assert sorted(p.name for p in dst.iterdir()) == [MANIFEST_NAME, "0.txt", "1.txt"]
     assert (dst / "1.txt").read_bytes() == expected(SEED_001)
     # A run killed mid-write leaves a temporary file: the next run removes it.
     (dst / f".2.txt{TEMP_MARK}abc123").write_bytes(b"half")
 
-    monkeypatch.setattr(batch, "process_file", real)
     result = batch.run(src, dst, RunOptions(jobs=1))
     assert [r["reused"] for r in result.records] == [True, True, False]
     assert result.report["totals"]["written"] == 1

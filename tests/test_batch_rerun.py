@@ -3,6 +3,7 @@ to disk, and the compact record form that carries all of it (normalizer.report.c
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -14,11 +15,12 @@ import pytest
 from click.testing import CliRunner
 from corpus_texts import SEED_000, SEED_001, load_seeds, make_tree
 
-from normalizer import batch, manifest
+from normalizer import batch, inputs, selection, worker
 from normalizer.batch import MANIFEST_NAME, RunOptions
 from normalizer.cli import main
+from normalizer.executors import Executor
 from normalizer.manifest import JOURNAL_NAME
-from normalizer.report import compact, html_report, json_report
+from normalizer.report import compact, html_report, json_report, schema
 
 OLD = 1_600_000_000  # a time well before any run
 
@@ -27,7 +29,7 @@ OLD = 1_600_000_000  # a time well before any run
 def trust_states(monkeypatch: pytest.MonkeyPatch) -> None:
     """Trust file states however recent: a test's files were all changed a moment ago (their
     ctime at least, which no program can set back)."""
-    monkeypatch.setattr(batch, "RACY_NS", 0)
+    monkeypatch.setenv("ZHNORM_RACY_NS", "0")
 
 
 def noisy(name: str = SEED_001) -> bytes:
@@ -55,17 +57,17 @@ def corpus(root: Path) -> Path:
 
 
 class Opens:
-    """Counts which inputs a run opens (reads), through ``batch._open_source``."""
+    """Counts which inputs a run opens (reads), through ``normalizer.inputs.open_source``."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.paths: list[str] = []
-        real = batch._open_source
+        real = inputs.open_source
 
         def opened(path):
             self.paths.append(Path(path).name)
             return real(path)
 
-        monkeypatch.setattr(batch, "_open_source", opened)
+        monkeypatch.setattr(inputs, "open_source", opened)
 
     def take(self) -> list[str]:
         found, self.paths = sorted(self.paths), []
@@ -138,14 +140,14 @@ def test_an_output_that_is_not_the_one_written_is_redone(tmp_path: Path, monkeyp
 def test_a_file_changed_just_before_it_was_read_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     src, dst = tmp_path / "src", tmp_path / "dst"
     make_tree(src, {"a.txt": noisy(), "b.txt": noisy(SEED_000)})
-    monkeypatch.setattr(batch, "RACY_NS", 3600 * 10**9)  # both changed less than an hour ago
+    monkeypatch.setenv("ZHNORM_RACY_NS", str(3600 * 10**9))  # both changed less than an hour ago
     batch.run(src, dst, RunOptions(jobs=1))
     assert [item[0] for item in manifest_doc(dst)["index"].values()] == [None, None]  # not trusted
     opens = Opens(monkeypatch)
     result = batch.run(src, dst, RunOptions(jobs=1))
     assert opens.take() == ["a.txt", "b.txt"]  # hashed again, and reused
     assert [r["reused"] for r in result.records] == [True, True]
-    monkeypatch.setattr(batch, "RACY_NS", 0)
+    monkeypatch.setenv("ZHNORM_RACY_NS", "0")
     batch.run(src, dst, RunOptions(jobs=1))
     assert opens.take() == ["a.txt", "b.txt"]  # their states are recorded now ...
     batch.run(src, dst, RunOptions(jobs=1))
@@ -256,14 +258,14 @@ print(sorted(m for m in heavy if m in sys.modules))
 # --- the manifest's journal ------------------------------------------------------------
 
 
-def killed_after(n: int) -> batch.Executor:
+def killed_after(n: int) -> Executor:
     """Runs tasks in this process and stops the run (as a SIGKILL would) after ``n`` outcomes."""
 
     def execute(tasks, count):
         for i, task in enumerate(tasks):
             if i == n:
                 raise KeyboardInterrupt
-            yield batch.process_file(task)
+            yield worker.process_file(task)
 
     return execute
 
@@ -271,16 +273,23 @@ def killed_after(n: int) -> batch.Executor:
 def test_a_killed_run_leaves_a_journal_the_next_run_replays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
     reference = batch.run(src, tmp_path / "ref", RunOptions(jobs=1))
-    monkeypatch.setattr(batch, "MANIFEST_SAVE_SECONDS", 0.0)  # journal every outcome
-    monkeypatch.setattr(batch, "_save_manifest", lambda *args: None)  # killed: no compaction either
-    with pytest.raises(KeyboardInterrupt):
-        batch.run(src, dst, RunOptions(jobs=1), executor=killed_after(5))
+    real_replace = os.replace
+
+    def killed_before_compaction(source, target, *args, **kwargs):  # the manifest is never renamed in place
+        if os.fspath(target).endswith(MANIFEST_NAME):
+            raise OSError(errno.EIO, "killed")
+        return real_replace(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", killed_before_compaction)
+    with pytest.raises(KeyboardInterrupt):  # journal every outcome (journal_seconds=0)
+        batch.run(src, dst, RunOptions(jobs=1, journal_seconds=0.0), executor=killed_after(5))
     assert not (dst / MANIFEST_NAME).exists()
     journal = (dst / JOURNAL_NAME).read_bytes().split(b"\n")
     assert len(journal) == 1 + 5 + 1 and journal[-1] == b""
     with (dst / JOURNAL_NAME).open("ab") as f:
         f.write(b'["d1/5.txt",[null,nu')  # torn in the middle of a line
     monkeypatch.undo()
+    monkeypatch.setenv("ZHNORM_RACY_NS", "0")
     opens = Opens(monkeypatch)
     result = batch.run(src, dst, RunOptions(jobs=1))
     assert len(opens.take()) == 3  # the five journaled files are reused
@@ -288,36 +297,6 @@ def test_a_killed_run_leaves_a_journal_the_next_run_replays(tmp_path: Path, monk
     assert [{**r, "reused": None} for r in result.records] == [{**r, "reused": None} for r in reference.records]
     assert not (dst / JOURNAL_NAME).exists()
     assert manifest_doc(dst)["files"] == manifest_doc(tmp_path / "ref")["files"]
-
-
-def test_a_journal_of_another_manifest_is_ignored(tmp_path: Path):
-    src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
-    batch.run(src, dst, RunOptions(jobs=1))
-    loaded = manifest.load(dst, RunOptions(jobs=1).key())
-    stale = {"journal": manifest.JOURNAL_VERSION, "key": loaded.key, "generation": "0" * 16}
-    line = json.dumps(["d0/0.txt", [None, None], None])
-    (dst / JOURNAL_NAME).write_text(json.dumps(stale) + "\n" + line + "\n", encoding="utf-8")
-    assert "d0/0.txt" in manifest.load(dst, loaded.key).entries  # its "drop" is not applied
-    (dst / JOURNAL_NAME).write_text(
-        json.dumps({**stale, "generation": loaded.generation}) + "\n" + line + "\n", encoding="utf-8"
-    )
-    assert "d0/0.txt" not in manifest.load(dst, loaded.key).entries
-
-
-def test_manifest_entries_round_trip_as_bytes(tmp_path: Path):
-    src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
-    batch.run(src, dst, RunOptions(jobs=1), report_dir=tmp_path / "rep")
-    data = (dst / MANIFEST_NAME).read_bytes()
-    loaded = manifest.load(dst, RunOptions(jobs=1).key())
-    doc = json.loads(data)
-    assert list(loaded.entries) == list(doc["files"]) == list(doc["index"])
-    for rel, entry in loaded.entries.items():
-        assert json.loads(entry.to_json()) == doc["files"][rel]
-    assert sum(e.preview is not None for e in loaded.entries.values()) == 6
-    manifest.save(dst, loaded)
-    assert json.loads((dst / MANIFEST_NAME).read_bytes())["files"] == doc["files"]
-    assert (dst / MANIFEST_NAME).read_bytes() != data  # a new generation
-    assert data.split(b"\n", 1)[0].endswith(b',"files":{')  # the head is the first line
 
 
 # --- what is flushed to disk -----------------------------------------------------------
@@ -338,8 +317,8 @@ def fsynced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_run_flushes_the_manifest_not_each_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
     paths = fsynced(monkeypatch)
-    monkeypatch.setattr(batch, "STREAM_BYTES", 1000)  # streamed outputs too (AtomicFile)
-    batch.run(src, dst, RunOptions(jobs=1), report_dir=tmp_path / "rep")
+    # streamed outputs too (AtomicFile)
+    batch.run(src, dst, RunOptions(jobs=1, stream_bytes=1000), report_dir=tmp_path / "rep")
     assert not [p for p in paths if ".txt" in p or "report" in p]
     assert any(MANIFEST_NAME in p for p in paths) and any(JOURNAL_NAME in p for p in paths)
 
@@ -351,10 +330,8 @@ def test_fix_flushes_the_file_it_rewrites(tmp_path: Path, monkeypatch: pytest.Mo
     (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.txt").write_bytes(noisy())
-    if streamed:
-        monkeypatch.setattr(batch, "STREAM_BYTES", 1000)
     paths = fsynced(monkeypatch)
-    [outcome] = run_hook([Path("a.txt")], fix=True)
+    [outcome] = run_hook([Path("a.txt")], fix=True, stream_bytes=1000 if streamed else None)
     assert outcome.status == "fixed" and (tmp_path / "a.txt").read_bytes() == clean()
     assert [p for p in paths if "a.txt" in p]
 
@@ -402,10 +379,10 @@ def test_summaries_and_pooled_histograms_give_the_same_totals_and_page(tmp_path:
 def test_process_batch_sums_the_histograms_of_its_files(tmp_path: Path):
     src = corpus(tmp_path / "src")
     tasks = [
-        batch.Task(rel, str(src / rel), str(tmp_path / "out" / rel), "strict", "summary", False, compact=True)
-        for rel in batch.walk(src)
+        worker.Task(rel, str(src / rel), str(tmp_path / "out" / rel), "strict", "summary", False, compact=True)
+        for rel in selection.walk(src)
     ]
-    outcomes = batch.process_batch(tasks)
+    outcomes = worker.process_batch(tasks)
     full = [json.loads(o.line) for o in outcomes]
     assert sum(o.mappings is not None for o in outcomes) == 1
     assert compact.pool_mappings(o.mappings for o in outcomes) == compact.pool_mappings(r.get("mappings") for r in full)
@@ -424,9 +401,9 @@ def test_prerendered_previews_give_the_same_page(tmp_path: Path):
 
 
 def test_constants_repeated_for_a_fast_start_agree():
-    assert batch.DETAIL_LEVELS == json_report.DETAIL_LEVELS
-    assert batch.REPORT_SCHEMA_VERSION == json_report.SCHEMA_VERSION
-    assert batch.HTML_NAME == html_report.HTML_NAME
+    assert schema.DETAIL_LEVELS == json_report.DETAIL_LEVELS
+    assert schema.SCHEMA_VERSION == json_report.SCHEMA_VERSION
+    assert schema.HTML_NAME == html_report.HTML_NAME
 
 
 def test_a_report_larger_than_the_corpus_is_cut_as_build_report_cuts_it(tmp_path: Path):
@@ -441,23 +418,3 @@ def test_a_report_larger_than_the_corpus_is_cut_as_build_report_cuts_it(tmp_path
     assert doc == json.loads(json_report.render_json(expected))
     assert result.report == doc and result.head["truncated"] == doc["truncated"]
     assert "mappings" in doc["truncated"] and "characters converted" in (rep / "report.html").read_text("utf-8")
-
-
-def test_an_output_directory_another_worker_creates_meanwhile_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    target = tmp_path / "new" / "dir" / "a.txt"
-    real = os.open
-    calls = []
-
-    def racing_open(path, flags, mode=0o777):
-        calls.append(path)
-        if len(calls) == 1:  # missing when this worker looks, made by another one right after
-            os.makedirs(target.parent)
-            raise FileNotFoundError(2, "No such file or directory", path)
-        return real(path, flags, mode)
-
-    monkeypatch.setattr(os, "open", racing_open)
-    fd, tmp = batch._create_temporary(str(target))
-    os.close(fd)
-    assert len(calls) == 2 and Path(tmp).parent == target.parent
-    monkeypatch.undo()
-    assert batch.atomic_write(tmp_path / "x" / "y" / "b.txt", b"b") and (tmp_path / "x/y/b.txt").read_bytes() == b"b"

@@ -13,8 +13,8 @@ from corpus_texts import encodes, make_tree
 
 from normalizer import __version__, normalize_bytes
 from normalizer import cli as cli_module
-from normalizer.batch import MANIFEST_NAME
 from normalizer.cli import main
+from normalizer.manifest import MANIFEST_NAME
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from corpus_texts import expected_texts, seed_texts
 
-from normalizer.batch import MANIFEST_NAME, TEMP_MARK
+from normalizer.atomic import TEMP_MARK
+from normalizer.manifest import MANIFEST_NAME
 
 FILES = 2000
 KILLS = 4

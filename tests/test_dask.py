@@ -22,8 +22,11 @@ from corpus_texts import encodes, make_tree
 
 import normalizer
 from normalizer import batch
-from normalizer.batch import MANIFEST_NAME, Outcome, RunOptions, Task, UsageError
+from normalizer.batch import MANIFEST_NAME, RunOptions
 from normalizer.cli import main
+from normalizer.executors import Executor
+from normalizer.selection import UsageError
+from normalizer.worker import Outcome, Task, process_batch, process_file
 
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "corpus" / "raw"
@@ -133,11 +136,11 @@ assert not leaked, leaked
 # --- the shared run does not depend on completion order ----------------------------
 
 
-def shuffled_executor(seed: int) -> batch.Executor:
+def shuffled_executor(seed: int) -> Executor:
     """Runs tasks in this process, returning outcomes in a random order (as a cluster may)."""
 
     def execute(tasks: Iterator[Task], count: int) -> Iterator[Outcome]:
-        outcomes = [batch.process_file(task) for task in tasks]
+        outcomes = [process_file(task) for task in tasks]
         random.Random(seed).shuffle(outcomes)
         return iter(outcomes)
 
@@ -145,15 +148,11 @@ def shuffled_executor(seed: int) -> batch.Executor:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_outcomes_in_any_order_give_the_same_report_and_manifest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
-):
-    monkeypatch.setattr(batch, "_preview_files", lambda: 3)  # fewer detailed files than files with edits
+def test_outcomes_in_any_order_give_the_same_report_and_manifest(tmp_path: Path, seed: int):
+    options = RunOptions(jobs=1, preview_files=3)  # fewer detailed files than files with edits
     src = corpus(tmp_path / "raw")
-    ordered = batch.run(src, tmp_path / "a", RunOptions(jobs=1), report_dir=tmp_path / "ra")
-    shuffled = batch.run(
-        src, tmp_path / "b", RunOptions(jobs=1), report_dir=tmp_path / "rb", executor=shuffled_executor(seed)
-    )
+    ordered = batch.run(src, tmp_path / "a", options, report_dir=tmp_path / "ra")
+    shuffled = batch.run(src, tmp_path / "b", options, report_dir=tmp_path / "rb", executor=shuffled_executor(seed))
     assert shuffled.records == ordered.records
     assert tree(tmp_path / "b") == tree(tmp_path / "a")  # the manifest keeps the same 3 previews
     assert comparable_json(tmp_path / "rb") == comparable_json(tmp_path / "ra")
@@ -232,7 +231,7 @@ def dies_once(tasks: list[Task]) -> list[Outcome]:
     if not marker.exists():
         marker.write_text(str(os.getpid()), encoding="utf-8")
         os._exit(1)
-    return batch.process_batch(tasks)
+    return process_batch(tasks)
 
 
 def test_a_batch_whose_worker_dies_is_run_again(client, local_run: Path, tmp_path: Path):
@@ -256,7 +255,7 @@ def test_workers_running_other_code_are_refused(client, tmp_path: Path, monkeypa
     from normalizer import distributed as zd
 
     src = make_tree(tmp_path / "raw", {"a.txt": "協會".encode()})
-    monkeypatch.setattr(zd, "_tool_identity", lambda: "zhnorm 9.9 (code other), OpenCC 0")
+    monkeypatch.setattr(zd, "tool_identity", lambda: "zhnorm 9.9 (code other), OpenCC 0")
     with pytest.raises(UsageError, match=re.escape(f"runs zhnorm {normalizer.__version__} (code ")):
         zd.run_on_client(client, src, tmp_path / "clean", RunOptions())
     assert not [p for p in (tmp_path / "clean").rglob("*")]  # the probe is gone, nothing was written

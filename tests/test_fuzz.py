@@ -23,11 +23,12 @@ from corpus_texts import expected_texts, lines_of, seed_texts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from normalizer import DecodeError, batch, normalize_bytes, normalize_text
-from normalizer.batch import TEMP_MARK, Task
+from normalizer import DecodeError, normalize_bytes, normalize_text
+from normalizer.atomic import TEMP_MARK
 from normalizer.decode import OVERRIDE_MAX_CHARS
 from normalizer.edits import apply_edits
 from normalizer.model import ANNOTATION, CONVERT
+from normalizer.worker import Task, process_file
 
 LINES = lines_of(seed_texts()) + lines_of(expected_texts())
 CHARS = sorted({c for line in LINES for c in line})
@@ -109,13 +110,8 @@ def test_hostile_files_through_the_batch_worker(data: bytes, errors: str, stream
         root = Path(tmp)
         src, dst = root / "src.txt", root / "out" / "dst.txt"
         src.write_bytes(data)
-        old = batch.STREAM_BYTES, batch.STREAM_PIECE_CHARS
-        if streamed:
-            batch.STREAM_BYTES, batch.STREAM_PIECE_CHARS = 0, 64
-        try:
-            outcome = batch.process_file(Task("f.txt", str(src), str(dst), errors, "full", False, preview=True))
-        finally:
-            batch.STREAM_BYTES, batch.STREAM_PIECE_CHARS = old
+        limits = {"stream_bytes": 0, "piece_chars": 64} if streamed else {}
+        outcome = process_file(Task("f.txt", str(src), str(dst), errors, "full", False, preview=True, **limits))
         record = outcome.record
         assert src.read_bytes() == data
         assert not [p for p in root.rglob("*") if TEMP_MARK in p.name]

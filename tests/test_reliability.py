@@ -7,8 +7,9 @@ truncated file: an output either holds its previous bytes or the complete new on
 
 The tests run as root on CI, where ``chmod 000`` does not stop reads and a read-only
 directory does not stop writes: unreadable files and unwritable targets are then
-simulated by making ``normalizer.batch._open_source`` / ``_create_temporary`` raise, and a
-full disk by making ``normalizer.batch._write_all`` raise ENOSPC half-way through.
+simulated by making ``normalizer.inputs.open_source`` / ``normalizer.atomic.create_temporary``
+raise, and a full disk by making ``normalizer.atomic.write_all`` raise ENOSPC half-way through.
+Large files are streamed when ``ZHNORM_STREAM_BYTES`` (or ``RunOptions.stream_bytes``) says so.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ import errno
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from corpus_texts import SEED_000, SEED_001, SEEDS_DIR, load_seeds
 
-from normalizer import DecodeError, batch, hook, normalize_bytes, stream
+from normalizer import DecodeError, atomic, batch, hook, inputs, normalize_bytes, pipeline, stream
 from normalizer.batch import MANIFEST_NAME, TEMP_MARK, RunOptions
 from normalizer.cli import main as cli
 
@@ -175,8 +176,8 @@ def test_nul_bytes_inside_text(repo: Path, mode: str, where: str):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_nul_in_a_streamed_file_writes_nothing(repo: Path, mode: str, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(batch, "STREAM_BYTES", 1000)
-    monkeypatch.setattr(batch, "STREAM_PIECE_CHARS", 2000)
+    monkeypatch.setenv("ZHNORM_STREAM_BYTES", "1000")
+    monkeypatch.setenv("ZHNORM_PIECE_CHARS", "2000")
     data = (NEWS * 3 + "他說\x00話。\n" + NEWS).encode("utf-8")
     ran = zhnorm(repo, mode, {"nul.txt": data})
     assert ran.code == 1
@@ -287,14 +288,14 @@ def _unreadable(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     """``chmod 000``; as root (reads still work) the open is made to fail instead."""
     path.chmod(0)
     if os.geteuid() == 0:
-        real = batch._open_source
+        real = inputs.open_source
 
         def refuse(p):
             if os.fspath(p).endswith("secret.txt"):
                 raise PermissionError(errno.EACCES, "Permission denied", os.fspath(p))
             return real(p)
 
-        monkeypatch.setattr(batch, "_open_source", refuse)
+        monkeypatch.setattr(inputs, "open_source", refuse)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -369,7 +370,7 @@ def test_a_bom_like_pair_on_a_later_line_streams_like_the_whole_file(tmp_path: P
 
 
 def test_a_streamed_file_the_core_cannot_handle_is_one_error_line(repo: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(batch, "STREAM_BYTES", 0)
+    monkeypatch.setenv("ZHNORM_STREAM_BYTES", "0")
     ran = zhnorm(repo, "run", {"odd.txt": b"\n\xfe\xff"})
     assert ran.code == 1 and ran.output("odd.txt") is None
     one_line(ran, "run", "odd.txt", "")
@@ -398,14 +399,14 @@ def test_dst_that_is_a_file_is_refused(repo: Path):
 
 def _refuse_temporaries(monkeypatch: pytest.MonkeyPatch, under: Path) -> None:
     """Creating a file under ``under`` fails as in a read-only directory (which root could write)."""
-    real = batch._create_temporary
+    real = atomic.create_temporary
 
     def create_temporary(target: str) -> tuple[int, str]:
         if os.path.abspath(target).startswith(str(under)):
             raise PermissionError(errno.EACCES, "Permission denied", os.path.dirname(target))
         return real(target)
 
-    monkeypatch.setattr(batch, "_create_temporary", create_temporary)
+    monkeypatch.setattr(atomic, "create_temporary", create_temporary)
 
 
 def test_dst_not_writable_is_refused_before_any_file(repo: Path, monkeypatch: pytest.MonkeyPatch):
@@ -434,7 +435,7 @@ def test_target_not_writable_is_an_error_for_that_file_only(repo: Path, mode: st
 
 def _disk_full(monkeypatch: pytest.MonkeyPatch, victim: str) -> None:
     """Writes of ``victim``'s temporary file fail with ENOSPC after half of their bytes."""
-    real = batch._write_all
+    real = atomic.write_all
 
     def write_all(fd: int, data: bytes) -> None:
         if victim in os.readlink(f"/proc/self/fd/{fd}"):
@@ -442,15 +443,15 @@ def _disk_full(monkeypatch: pytest.MonkeyPatch, victim: str) -> None:
             raise OSError(errno.ENOSPC, "No space left on device")
         real(fd, data)
 
-    monkeypatch.setattr(batch, "_write_all", write_all)
+    monkeypatch.setattr(atomic, "write_all", write_all)
 
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
 def test_disk_full_during_a_write(repo: Path, mode: str, streamed: bool, monkeypatch: pytest.MonkeyPatch):
     if streamed:
-        monkeypatch.setattr(batch, "STREAM_BYTES", 1000)
-        monkeypatch.setattr(batch, "STREAM_PIECE_CHARS", 1000)
+        monkeypatch.setenv("ZHNORM_STREAM_BYTES", "1000")
+        monkeypatch.setenv("ZHNORM_PIECE_CHARS", "1000")
     old = load_seeds()[SEED_000][1].encode("utf-8")
     if mode == "run":  # a previous run wrote victim.txt from other input
         put(repo / "src", {"victim.txt": load_seeds()[SEED_000][0]})
@@ -479,8 +480,8 @@ def test_file_that_changes_while_being_read(repo: Path, mode: str, streamed: boo
             f.write(appended)
 
     if streamed:
-        monkeypatch.setattr(batch, "STREAM_BYTES", 1000)
-        monkeypatch.setattr(batch, "STREAM_PIECE_CHARS", 1000)
+        monkeypatch.setenv("ZHNORM_STREAM_BYTES", "1000")
+        monkeypatch.setenv("ZHNORM_PIECE_CHARS", "1000")
         real_file = stream.normalize_file
 
         def normalize_file(path, **kwargs):
@@ -505,8 +506,7 @@ def test_file_that_changes_while_being_read(repo: Path, mode: str, streamed: boo
                 meddle()
             return real_bytes(data, **kwargs)
 
-        monkeypatch.setattr(batch, "normalize_bytes", normalize)
-        monkeypatch.setattr(hook, "normalize_bytes", normalize)
+        monkeypatch.setattr(pipeline, "normalize_bytes", normalize)
     data = noisy() + (b"X" if not streamed else b"")
     ran = zhnorm(repo, mode, {"victim.txt": data}, changes={os.fsencode(victim)})
     assert ran.code == 1
@@ -538,8 +538,7 @@ def test_streamed_files_give_the_whole_file_record_and_bytes(tmp_path: Path, mon
     put(tmp_path / "src", files)
     options = RunOptions(jobs=1, report_detail=detail, errors="replace")
     whole = batch.run(tmp_path / "src", tmp_path / "whole", options, report_dir=tmp_path / "r1")
-    monkeypatch.setattr(batch, "STREAM_BYTES", 1000)
-    monkeypatch.setattr(batch, "STREAM_PIECE_CHARS", 3000)
+    options = replace(options, stream_bytes=1000, piece_chars=3000)
     pieces = []
     real = stream.normalize_file
 
@@ -577,8 +576,8 @@ def test_streamed_fix_and_check_match_the_whole_file(repo: Path, monkeypatch: py
     put(repo, {"a.txt": data, "b.txt": data, "clean.txt": clean()})
     assert hook.main(["check", "a.txt"]) == 1
     whole = hook.run_hook(["a.txt", "clean.txt"], fix=True)
-    monkeypatch.setattr(batch, "STREAM_BYTES", 1000)
-    monkeypatch.setattr(batch, "STREAM_PIECE_CHARS", 2000)
+    monkeypatch.setenv("ZHNORM_STREAM_BYTES", "1000")
+    monkeypatch.setenv("ZHNORM_PIECE_CHARS", "2000")
     assert hook.run_hook(["b.txt"], fix=False)[0].detail == whole[0].detail
     assert (repo / "b.txt").read_bytes() == data
     streamed = hook.run_hook(["b.txt", "clean.txt"], fix=True)
@@ -601,8 +600,7 @@ def test_a_streamed_record_stops_keeping_positions_past_its_cap(tmp_path: Path, 
     (tmp_path / "src" / "noisy.txt").write_bytes(seed * 3)
     options = RunOptions(jobs=1)
     whole = batch.run(tmp_path / "src", tmp_path / "whole", options, report_dir=tmp_path / "r1")
-    monkeypatch.setattr(batch, "STREAM_BYTES", 1000)
-    monkeypatch.setattr(batch, "STREAM_PIECE_CHARS", 2000)
+    options = replace(options, stream_bytes=1000, piece_chars=2000)
     monkeypatch.setattr(json_report, "STREAM_MAX_POSITIONS", 100)
     streamed = batch.run(tmp_path / "src", tmp_path / "streamed", options, report_dir=tmp_path / "r2")
     (a,), (b,) = whole.records, streamed.records

@@ -31,6 +31,8 @@ from itertools import islice, repeat
 from operator import add
 from typing import Any
 
+from ..compact_json import encode_bytes
+
 Record = dict[str, Any]
 Mappings = dict[str, dict[str, int]]
 
@@ -40,9 +42,6 @@ LEAD = ("path", "status", "reason", "reused")
 #: What :func:`summary` leaves out: nothing in the main process reads it.
 DETAIL = frozenset(("mappings", "replaced", "edits"))
 
-# The same output as json.dumps(r, ensure_ascii=False, separators=(",", ":")) (render_json's
-# per-record form), without building an encoder per call.
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 _FALSE = b',"reused":false,'
 _TRUE = b',"reused":true,'
 
@@ -55,7 +54,7 @@ def record_json(record: Mapping[str, Any]) -> bytes:
     """
     if tuple(islice(record, len(LEAD))) != LEAD:
         record = {**{k: record[k] for k in LEAD if k in record}, **record}
-    return _encode(record).encode("utf-8")
+    return encode_bytes(record)
 
 
 def as_reused(line: bytes) -> bytes:

@@ -74,25 +74,22 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..escapes import escape_undecodable, has_undecodable, undecodable_bytes
 from ..model import NormalizeResult
 from ..script import LineTable
+from .schema import DETAIL_LEVELS, SCHEMA, SCHEMA_VERSION, STATUSES
 
-SCHEMA = "zhnorm-report"
-SCHEMA_VERSION = 1
-STATUSES = ("changed", "unchanged", "skipped", "error")
-DETAIL_LEVELS = ("summary", "full")
 TOP_MAPPINGS = 20
 
 Record = dict[str, Any]
 
-_ESCAPED = re.compile("[\udc00-\udcff]")
 # What the size budget may drop, in order: (name in "truncated", how to drop it).
 _DROPPABLE = ("edits", "mappings", "replaced", "flags", "annotations.at")
 
 
-def safe_text(s: str) -> str:
-    """``s`` with undecodable bytes (U+DC00+byte) written as ``\\xNN`` so it can be encoded."""
-    return _ESCAPED.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", s)
+#: ``s`` with undecodable bytes (U+DC00+byte) written as ``\\xNN`` so it can be encoded
+#: (:func:`normalizer.escapes.escape_undecodable`, under the name the report modules use).
+safe_text = escape_undecodable
 
 
 class LineIndex:
@@ -142,7 +139,7 @@ def file_record(
         g[2] += 1
         g[3].append([e.start, index.line(e.start)])
     replaced = [
-        [e.start, index.line(e.start), bytes(ord(c) - 0xDC00 for c in e.before if _ESCAPED.match(c)).hex(" ")]
+        [e.start, index.line(e.start), undecodable_bytes(e.before).hex(" ")]
         for e in summary.replaced
     ]
     mappings = {kind: _safe_keys(tally) for kind, tally in sorted(summary.mappings.items())}
@@ -194,7 +191,7 @@ def problem_record(path: str, status: str, reason: str, *, bytes_in: int, encodi
 
 def _safe_keys(tally: Mapping[str, int]) -> Mapping[str, int]:
     """``tally`` with undecodable bytes in its keys written as ``\\xNN`` (rare: one check per file)."""
-    if not _ESCAPED.search("".join(tally)):
+    if not has_undecodable("".join(tally)):
         return tally
     return {safe_text(k): n for k, n in tally.items()}
 

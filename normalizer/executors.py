@@ -1,0 +1,138 @@
+"""What runs a run's tasks: this process, or a local pool of warm worker processes.
+
+An :data:`Executor` gets the tasks lazily (an iterator) with their number and returns
+their outcomes in any order. A task is drawn as late as the executor can afford: its
+``preview`` flag may depend on outcomes already returned. ``normalizer.distributed``
+supplies one for a Dask cluster; both ship tasks in :func:`batches` to
+:func:`normalizer.worker.process_batch`.
+
+Why a process pool: OpenCC's ``convert()`` holds the GIL, so threads do not help. The
+pool's processes are forked from a forkserver that has already imported the pipeline
+and built its converters (:mod:`normalizer._warmup`), so each worker starts warm
+instead of spending ~0.3 s of CPU getting there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from .worker import Outcome, Task, process_batch, process_file
+
+#: Runs tasks: gets them lazily with their number, returns their outcomes in any order.
+Executor = Callable[[Iterator[Task], int], Iterator[Outcome]]
+
+#: The local pool ships files to its workers in batches of at most this many files or
+#: bytes: fewer round trips, and each batch's mapping histograms summed before they
+#: cross to the main process (see normalizer.report.compact); smaller towards the end.
+POOL_BATCH_FILES = 32
+POOL_BATCH_BYTES = 4 << 20
+
+
+def default_jobs() -> int:
+    """The number of CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def batches(
+    tasks: Iterable[Task],
+    *,
+    max_files: int,
+    max_bytes: int,
+    taper: tuple[int, int] | None = None,
+    size: Callable[[Task], int] | None = None,
+) -> Iterator[list[Task]]:
+    """Consecutive tasks in batches of at most ``max_files`` files and ``max_bytes`` input bytes.
+
+    A task larger than ``max_bytes`` goes alone. ``taper`` = (number of tasks, workers):
+    batches get smaller towards the end (at most a quarter of what is left per worker),
+    so that no worker is left with a long batch while the others are done. ``size``
+    gives a task's input size (default: ``task.size``, as the run listed it). Lazy: a
+    task is drawn only when its batch is about to be filled.
+    """
+    batch: list[Task] = []
+    total = 0
+    left, workers = taper if taper is not None else (0, 0)
+    files = max_files
+    for task in tasks:
+        n = size(task) if size is not None else task.size
+        if batch and total + n > max_bytes:
+            left -= len(batch)
+            yield batch
+            batch, total = [], 0
+        if not batch and taper is not None:
+            files = max(1, min(max_files, left // (4 * workers)))
+        batch.append(task)
+        total += n
+        if len(batch) >= files:
+            left -= len(batch)
+            yield batch
+            batch, total = [], 0
+    if batch:
+        yield batch
+
+
+def local_executor(jobs: int) -> Executor:
+    """The default :data:`Executor`: this process for one job, else a pool of ``jobs`` worker processes."""
+
+    def execute(tasks: Iterator[Task], count: int) -> Iterator[Outcome]:
+        return execute_tasks(tasks, jobs, count)
+
+    return execute
+
+
+def execute_tasks(tasks: Iterable[Task], jobs: int, count: int | None = None) -> Iterator[Outcome]:
+    """Outcomes (in task order in this process, when one worker is enough).
+
+    The pool is started at once (its forkserver warms up while the caller goes on);
+    tasks are drawn as batches are submitted.
+    """
+    if count is None:
+        tasks = list(tasks)
+        count = len(tasks)
+    if jobs <= 1 or count <= 1:
+        return map(process_file, tasks)
+    return _pooled(iter(tasks), min(jobs, count), count, pool_context())
+
+
+def pool_context() -> Any:
+    """The multiprocessing context for the pool: a forkserver (started now) that preloads and warms
+    the pipeline (:mod:`normalizer._warmup`), so that every worker forked from it starts warm."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not on Linux
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["normalizer._warmup"])  # no effect once the forkserver runs
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    return context
+
+
+def _pooled(tasks: Iterator[Task], workers: int, count: int, context: Any) -> Iterator[Outcome]:
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        chunks = batches(tasks, max_files=POOL_BATCH_FILES, max_bytes=POOL_BATCH_BYTES, taper=(count, workers))
+        pending = deque(pool.submit(process_batch, chunk) for _, chunk in zip(range(2 * workers), chunks))
+        while pending:
+            done = pending.popleft().result()
+            chunk = next(chunks, None)
+            if chunk is not None:
+                pending.append(pool.submit(process_batch, chunk))
+            yield from done
+    except BaseException:  # Ctrl-C, an error, or the run closed us early: stop the workers now
+        # Waiting for them can hang for ever after a Ctrl-C (which also reaches the workers):
+        # terminate them (their writes are atomic) and do not wait.
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

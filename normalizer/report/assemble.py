@@ -1,0 +1,172 @@
+"""A run's report, assembled from what its workers returned: report.json and report.html.
+
+The main process does as little per file as it can (with two workers on two cores,
+every millisecond it spends is taken from them): workers return each record already
+serialized, with a small summary, and their mapping histograms summed per batch
+(:mod:`normalizer.report.compact`); report.json is those lines joined. Only when that
+is larger than the corpus (summary detail: the size budget, see
+:func:`normalizer.report.json_report.build_report`) are the records parsed and the
+report built the old way, dropping detail until it fits.
+
+report.html shows the first ``PREVIEW_FILES`` files with edits (in path order) in
+detail, with a bounded preview of their changed lines: :class:`DetailedFiles` keeps
+track of which files those are while outcomes come back in any order, and which tasks
+should ask their worker for a preview.
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..atomic import atomic_write
+from ..run_result import RunResult
+from ..versions import tool_info
+from .schema import HTML_NAME, REPORT_NAME, SCHEMA, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from .json_report import Record
+
+
+def has_edits(record: Record) -> bool:
+    """Whether report.html may show ``record``'s file in detail: changed, with edits."""
+    return record["status"] == "changed" and bool(record.get("edit_counts"))
+
+
+class DetailedFiles:
+    """The first ``limit`` paths with edits among the outcomes so far (sorted), with their previews.
+
+    Tasks drawn that asked for a preview and whose outcome is not back are ``asked``. A
+    pool draws tasks ahead (many with many workers), and each would make a preview
+    (~3 ms) that the first ``limit`` files with edits then make useless: at most twice
+    ``limit`` ask at a time. Not fewer: a file that turns out to be detailed without a
+    preview gets one from :func:`complete_previews`, normalized again in the main
+    process, at the end, while the workers sit idle.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.paths: list[str] = []
+        self.previews: dict[str, dict[str, Any] | None] = {}
+        self.asked: set[str] = set()
+
+    def may_be_detailed(self, rel: str) -> bool:
+        """Whether ``rel`` would be detailed if it has edits."""
+        return len(self.paths) < self.limit or (bool(self.paths) and rel < self.paths[-1])
+
+    def wants_preview(self, rel: str) -> bool:
+        """Whether the task of ``rel``, drawn now, should ask for a preview (noted as asked)."""
+        if not self.may_be_detailed(rel):
+            return False
+        if len(self.paths) + len(self.asked) >= 2 * self.limit and not (self.paths and rel < self.paths[-1]):
+            return False
+        self.asked.add(rel)
+        return True
+
+    def add(self, record: Record, preview: dict[str, Any] | None) -> tuple[bool, str | None]:
+        """Note an outcome: (whether its file is detailed now, the path that drops out to make room)."""
+        rel = record["path"]
+        self.asked.discard(rel)
+        if not (has_edits(record) and self.may_be_detailed(rel)):
+            return False, None
+        insort(self.paths, rel)
+        self.previews[rel] = preview
+        if len(self.paths) <= self.limit:
+            return True, None
+        dropped = self.paths.pop()  # outcomes out of path order: a later path drops out
+        del self.previews[dropped]
+        return True, dropped
+
+
+def complete_previews(
+    previews: dict[str, dict[str, Any] | None], sources: dict[str, Path], *, errors: str, stream_bytes: int
+) -> list[str]:
+    """Fill in the previews of detailed files reused from a manifest that had none; the paths filled.
+
+    Rare (the set of detailed files shifted, e.g. an earlier file was deleted) and
+    bounded by ``PREVIEW_FILES``: these files (``sources``: where each is read) are
+    normalized again, in this process.
+    """
+    from .. import pipeline
+    from ..model import DecodeError
+    from .preview import build_preview
+
+    done: list[str] = []
+    for rel, preview in previews.items():
+        if preview is not None:
+            continue
+        path = sources[rel]
+        try:
+            if path.stat().st_size > stream_bytes:  # never held whole: no lines shown
+                continue
+            result = pipeline.normalize_bytes(path.read_bytes(), errors=errors)
+        except (OSError, DecodeError):  # changed since it was processed: show no lines
+            continue
+        previews[rel] = build_preview(result)
+        done.append(rel)
+    return done
+
+
+def build_result(
+    summaries: list[Record],
+    lines: list[bytes],
+    mappings: dict[str, dict[str, int]],
+    run_info: dict[str, Any],
+    *,
+    written: int,
+    budget_from_corpus: bool,
+    render: bool,
+    warnings: list[str],
+) -> tuple[RunResult, bytes | None]:
+    """The run's result and, when ``render``, report.json's bytes (else None)."""
+    from .compact import render_lines
+    from .json_report import build_report, render_json, totals
+
+    head: dict[str, Any] = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "tool": tool_info(),
+        "run": run_info,
+        "totals": {**totals(summaries, mappings=mappings), "written": written},
+        "truncated": [],
+    }
+    budget = sum(r.get("bytes_in") or 0 for r in summaries) if budget_from_corpus else None
+    result = RunResult(head=head, lines=lines, warnings=warnings)
+    if not render and budget is None:
+        return result, None
+    data = render_lines(head, lines)
+    if budget is not None and len(data) > budget:
+        records = result.records
+        report = build_report(records, tool=head["tool"], run=run_info, written=written, budget=budget)
+        result = RunResult(report, records=records, warnings=warnings)
+        data = render_json(report).encode("utf-8")
+    return result, data if render else None
+
+
+def write_report(
+    result: RunResult,
+    data: bytes,
+    summaries: list[Record],
+    mappings: dict[str, dict[str, int]],
+    *,
+    report_dir: Path,
+    previews: dict[str, dict[str, Any] | None],
+) -> None:
+    """Write report.json (``data``) and report.html to ``report_dir``; a warning on the result when that fails."""
+    from .compact import converted_characters
+    from .html_report import render_html
+
+    if result.built_whole:  # the size budget dropped detail: the page shows what report.json has
+        page = render_html(result.report, previews)
+    else:
+        page = render_html({**result.head, "files": summaries}, previews, converted=converted_characters(mappings))
+    try:
+        report_path = report_dir / REPORT_NAME
+        atomic_write(report_path, data, durable=False, compare=False)
+        html_path = report_dir / HTML_NAME
+        atomic_write(html_path, page.encode("utf-8"), durable=False, compare=False)
+    except OSError as err:
+        result.warnings.append(f"cannot write the report in {report_dir}: {err.strerror or err}")
+    else:
+        result.report_path, result.html_path = report_path, html_path
