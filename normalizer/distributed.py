@@ -112,39 +112,58 @@ def dask_executor(
 
     def execute(tasks: Iterator[Task], count: int) -> Iterator[Outcome]:
         limit = in_flight or max(4, 2 * total_threads(client))
-        pending = cluster_batches(tasks, batch_files, batch_bytes)
-        token = secrets.token_hex(4)
-        done = distributed.as_completed(loop=client.loop)  # not the default client's: ``client`` may not be it
-        running: set[distributed.Future] = set()
-        submitted = 0
-
-        def submit_next() -> None:
-            nonlocal submitted
-            batch = next(pending, None)
-            if batch is not None:
-                future = client.submit(
-                    function, batch, key=f"zhnorm-batch-{token}-{submitted}", retries=retries, pure=False
-                )
-                submitted += 1
-                running.add(future)
-                done.add(future)
-
+        submitter = _Submitter(client, function, cluster_batches(tasks, batch_files, batch_bytes), retries)
         try:
             for _ in range(limit):
-                submit_next()
-            for future in done:
+                submitter.submit_next()
+            for future in submitter.done:
                 outcomes = future.result()  # re-raises a batch's error once its retries are spent
-                running.discard(future)
+                submitter.running.discard(future)
                 future.release()
                 yield from outcomes
-                submit_next()  # after the run has seen these outcomes: they decide later tasks' previews
+                submitter.submit_next()  # after the run has seen these outcomes: they decide later tasks' previews
         finally:
-            if running:  # the run stopped early (an error, Ctrl-C): do not leave work on the cluster
-                with suppress(Exception):
-                    client.cancel(list(running))
-            done.clear()
+            submitter.stop()
 
     return execute
+
+
+class _Submitter:
+    """Submits a run's batches to the cluster one at a time, each under its own key."""
+
+    def __init__(
+        self,
+        client: distributed.Client,
+        function: Callable[[list[Task]], list[Outcome]],
+        pending: Iterator[list[Task]],
+        retries: int,
+    ):
+        self.client = client
+        self.function = function
+        self.pending = pending
+        self.retries = retries
+        self.token = secrets.token_hex(4)
+        self.done = distributed.as_completed(loop=client.loop)  # not the default client's: ``client`` may not be it
+        self.running: set[distributed.Future] = set()
+        self.submitted = 0
+
+    def submit_next(self) -> None:
+        """Submit the next batch, if any is left."""
+        batch = next(self.pending, None)
+        if batch is None:
+            return
+        key = f"zhnorm-batch-{self.token}-{self.submitted}"
+        future = self.client.submit(self.function, batch, key=key, retries=self.retries, pure=False)
+        self.submitted += 1
+        self.running.add(future)
+        self.done.add(future)
+
+    def stop(self) -> None:
+        """Cancel what is still running (the run stopped early: an error, Ctrl-C) and stop waiting."""
+        if self.running:  # do not leave work on the cluster
+            with suppress(Exception):
+                self.client.cancel(list(self.running))
+        self.done.clear()
 
 
 def total_threads(client: distributed.Client) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -122,7 +123,11 @@ def test_a_manifest_that_cannot_be_saved_leaves_the_journal_and_says_so(tmp_path
     recorder = Recorder(tmp_path, loaded, Journal(tmp_path, loaded), every=0.0)
     recorder.put("1.txt", [None, None], entry(1))
     recorder.tick()
-    monkeypatch.setattr(os, "replace", lambda *args: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+
+    def disk_full(*_args) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
     warning = recorder.save()
     monkeypatch.undo()
     assert warning == f"cannot write {tmp_path / MANIFEST_NAME}: No space left on device"
