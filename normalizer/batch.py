@@ -31,9 +31,9 @@ What and why:
   valid UTF-8 are written with the same bytes and reported with ``\\xNN`` escapes.
 * The report: :mod:`normalizer.report.assemble`.
 
-The pipeline (OpenCC, pypinyin), the process pool and the report modules are imported
-inside the functions that use them: a rerun that finds nothing changed must be done in
-about the time Python takes to start.
+The pipeline (OpenCC, pypinyin), the process pool and the report modules (but the light
+``schema`` and ``compact``) are imported inside the functions that use them: a rerun that
+finds nothing changed must be done in about the time Python takes to start.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ from .atomic import TEMP_MARK, remove_temporaries
 from .escapes import escape_undecodable
 from .executors import Executor, default_jobs, execute_tasks, local_executor, pool_context
 from .inputs import default_piece_chars, default_racy_ns, default_stream_bytes, file_state, state_of
-from .manifest import JOURNAL_NAME, MANIFEST_NAME
+from .manifest import JOURNAL_NAME, MANIFEST_NAME, Entry, Journal, Recorder, load, read_head
+from .report.compact import merge_mappings
 from .report.schema import DETAIL_LEVELS, HTML_NAME, REPORT_NAME, SCHEMA_VERSION
 from .run_result import RunResult
 from .selection import Listed, UsageError, check_paths, entry_reason, listing, scan, selected
@@ -60,7 +61,7 @@ from .versions import code_digest, opencc_version
 from .worker import Outcome, Task, process_batch, reused_outcome
 
 if TYPE_CHECKING:
-    from .manifest import IndexItem, Manifest, Recorder
+    from .manifest import IndexItem, Manifest
     from .report.assemble import DetailedFiles
     from .report.json_report import Record
 
@@ -291,8 +292,6 @@ def unchanged_result(plan: RunPlan) -> RunResult | None:
     Reads only the manifest's first line and stats the inputs, outputs and report
     files: nothing is parsed, hashed or written (see :func:`run`).
     """
-    from .manifest import read_head
-
     dst, report_dir = plan.dst, plan.report_dir
     assert report_dir is not None
     if os.path.lexists(dst / JOURNAL_NAME):  # the last run did not finish
@@ -334,8 +333,6 @@ class _Collected:
         self.written = 0
 
     def add(self, outcome: Outcome) -> None:
-        from .report.compact import merge_mappings
-
         if outcome.line is None:
             raise TypeError("the executor returned an outcome of a task that was not compact")
         rel = outcome.record["path"]
@@ -421,8 +418,6 @@ class _Run:
             yield reused_outcome(entry, record, preview=preview, compact=True, source=item[0], output=item[1])
 
     def _take(self, outcome: Outcome, manifest: Manifest, recorder: Recorder) -> None:
-        from .manifest import Entry
-
         self.collected.add(outcome)
         record = outcome.record
         rel = record["path"]
@@ -491,8 +486,6 @@ class _Run:
 
 def _open_manifest(plan: RunPlan) -> tuple[Manifest, Recorder]:
     """DST's manifest for this run, and (unless a dry run) DST prepared and the journal started."""
-    from .manifest import Journal, Recorder, load
-
     manifest = load(plan.dst, plan.key)
     manifest.keep_only(plan.files)
     manifest.report = None  # until this run writes its own
