@@ -74,8 +74,8 @@ from . import __version__
 
 if TYPE_CHECKING:
     from .manifest import Entry, IndexItem, Manifest
-    from .model import NormalizeResult
     from .report.json_report import Record
+    from .result import NormalizeResult
     from .stream import Piece, Survey
 
 # The pipeline (and OpenCC, pypinyin), hashlib, json, the manifest, the process pool and

@@ -67,9 +67,9 @@ from .model import (
     PUNCTUATION,
     DecodeError,
     Edit,
-    NormalizeResult,
 )
 from .pipeline import is_clean, normalize_bytes
+from .result import NormalizeResult
 
 CLEAN = "clean"  # already normalized: nothing printed
 SKIPPED = "skipped"  # excluded by the configuration, or a symbolic link leading out of the repository

@@ -29,8 +29,9 @@ from pathlib import Path
 
 from .annotations import evidence, find_candidates
 from .decode import ERROR_HANDLER, SAMPLE_BYTES, count_bad, decode_bytes
-from .model import DecodeError, DocumentContext, NormalizeResult, ScriptCounts
+from .model import DecodeError, DocumentContext, ScriptCounts
 from .pipeline import normalize_piece
+from .result import NormalizeResult
 from .script import count_script
 
 BLOCK_BYTES = 1 << 20

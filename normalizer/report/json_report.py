@@ -74,7 +74,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import NormalizeResult
+from ..result import NormalizeResult
 from ..script import LineTable
 
 SCHEMA = "zhnorm-report"

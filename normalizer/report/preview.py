@@ -36,7 +36,8 @@ from itertools import accumulate
 from typing import Any
 
 from ..edits import BY_POSITION
-from ..model import Edit, NormalizeResult
+from ..model import Edit
+from ..result import NormalizeResult
 from .json_report import safe_text
 
 PREVIEW_FILES = 100  # files shown with their changed lines in report.html; the others get a row of counts

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 if TYPE_CHECKING:
-    from ..model import Edit, NormalizeResult
+    from ..model import Edit
+    from ..result import NormalizeResult
     from .json_report import Record
 
 # The model and the JSON report are imported by the functions that need them: a rerun that
