@@ -67,13 +67,6 @@ def edit_class(kind: str) -> str:
     return next((cls for name, cls in _CLASSES if name in parts), "ot")
 
 
-def render_segment(seg: Any) -> str:
-    """One preview segment: unchanged text, or an edit highlighted by kind."""
-    if isinstance(seg, str):
-        return _e(seg)
-    return _edit_segment(*seg[:4])
-
-
 def _segment(text: str) -> str:
     return escape(text, quote=True)
 
