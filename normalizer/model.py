@@ -8,9 +8,12 @@ reports: applying the edits to ``result.source`` (the decoded input) gives
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Edit kinds, in pipeline order. Kept as plain strings so reports and JSON stay simple.
 DECODE_REPLACE = "decode-replace"  # undecodable bytes replaced by U+FFFD (errors="replace")
@@ -85,19 +88,47 @@ class LineScript:
     counts: ScriptCounts
 
 
+class LineVerdicts(Protocol):
+    """One verdict per line, held as arrays with one entry per line (implemented by
+    :class:`normalizer.script.LineTable`).
+
+    Most callers need only the arrays or the tally; reading it as a sequence builds a
+    :class:`LineScript` per line.
+    """
+
+    starts: np.ndarray  # offsets where each line starts and ends
+    ends: np.ndarray
+    traditional: np.ndarray  # traditional-only and simplified-only characters per line
+    simplified: np.ndarray
+    codes: np.ndarray  # verdict per line, as an index into normalizer.script.VERDICTS
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, i: int) -> LineScript: ...
+
+    def __iter__(self) -> Iterator[LineScript]: ...
+
+    def tally(self) -> dict[str, int]:
+        """Number of lines per verdict (verdicts that occur only)."""
+        ...
+
+    def moved(self, to_source: Callable[[int], int]) -> LineVerdicts:
+        """The same lines with offsets carried back through earlier edits."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class ScriptVerdict:
     """Document verdict: "traditional" | "simplified" | "mixed" | "none".
 
     ``traditional_share``/``simplified_share`` are shares of the characters that
     distinguish the scripts (characters common to both are not counted).
-    ``lines`` holds one verdict per line (a :class:`normalizer.script.LineTable`,
-    whose :class:`LineScript` objects are built only when read).
+    ``lines`` holds one verdict per line (:class:`LineVerdicts`).
     """
 
     verdict: str
     counts: ScriptCounts
-    lines: Sequence[LineScript] = ()
+    lines: LineVerdicts
 
     @property
     def traditional_share(self) -> float:

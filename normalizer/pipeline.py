@@ -16,10 +16,10 @@ from .convert import to_simplified
 from .decode import decode_bytes, replace_surrogates, replacement_edits, strip_leading_bom, to_nfc
 from .edits import AlignedEdits, EditLog, apply_edits, source_mapper, target_mapper
 from .fixes import SMALL_FORMS, ZHE_FROM
-from .model import DocumentContext, Edit, Flag, LineScript
+from .model import DocumentContext, Edit, Flag
 from .mojibake import find_mojibake
 from .result import NormalizeResult, StagedEdits
-from .script import LineTable, detect_script, verdict_of
+from .script import detect_script, verdict_of
 
 
 def normalize_bytes(data: bytes, *, errors: str = "strict") -> NormalizeResult:
@@ -99,7 +99,7 @@ def _normalize(
     stripped = strip_annotations(text, protected, page_evidence=context.annotation_evidence if context else None)
     flags = [_moved(f, to_source) for f in (*mojibake, *stripped.flags)]
     if log.edits:
-        script = replace(script, lines=_moved_lines(script.lines, to_source))
+        script = replace(script, lines=script.lines.moved(to_source))
 
     plain_deletions = not log.edits  # the annotation removals are the only edits before conversion
     log.add_stage(stripped.edits)
@@ -141,9 +141,3 @@ def _same(pos: int) -> int:
 
 def _moved(flag: Flag, to_source) -> Flag:
     return replace(flag, start=to_source(flag.start), end=to_source(flag.end))
-
-
-def _moved_lines(lines: Sequence[LineScript], to_source) -> Sequence[LineScript]:
-    if isinstance(lines, LineTable):
-        return lines.moved(to_source)
-    return tuple(replace(li, start=to_source(li.start), end=to_source(li.end)) for li in lines)
