@@ -64,7 +64,7 @@ STAGES = [
     ("  of which OpenCC", "_opencc", "convert.py"),
     ("convert (fixes)", "fix_stage", "convert.py"),
     ("punctuation", "punctuation_stage", "convert.py"),
-    ("edit summary", "build_summary", "pipeline.py"),
+    ("edit summary", "staged_summary", "result.py"),
     ("report record", "file_record", "json_report.py"),
 ]
 

@@ -31,7 +31,7 @@ _LAZY = {
     "DecodeError": "model",
     "Edit": "model",
     "Flag": "model",
-    "NormalizeResult": "model",
+    "NormalizeResult": "result",
     "ScriptVerdict": "model",
     "normalize_bytes": "pipeline",
     "normalize_text": "pipeline",

@@ -27,7 +27,7 @@ from .charsets import traditional_only
 from .codepoints import as_array, as_text, cached_table, line_ends, np_module
 from .edits import AlignedEdits, diff_edits
 from .model import CONVERT, ENTITY, FIX, PUNCTUATION, Edit, Flag, ScriptVerdict, StageResult
-from .script import MIXED, SIMPLIFIED, TRADITIONAL, VERDICTS, LineTable, detect_script
+from .script import MIXED, SIMPLIFIED, TRADITIONAL, VERDICTS, detect_script
 
 if TYPE_CHECKING:
     import numpy as np
@@ -74,12 +74,7 @@ def context_codes(script: ScriptVerdict) -> np.ndarray:
     """
     np = np_module()
     lines = script.lines
-    if isinstance(lines, LineTable):
-        v, t, s = lines.codes.copy(), lines.traditional, lines.simplified
-    else:
-        v = np.array([VERDICTS.index(li.verdict) for li in lines], dtype=np.uint8)
-        t = np.array([li.counts.traditional for li in lines], dtype=np.int64)
-        s = np.array([li.counts.simplified for li in lines], dtype=np.int64)
+    v, t, s = lines.codes.copy(), lines.traditional, lines.simplified
     doc = script.verdict
     trad, simp, mixed = (VERDICTS.index(x) for x in (TRADITIONAL, SIMPLIFIED, MIXED))
     if doc == TRADITIONAL:
@@ -334,7 +329,4 @@ def to_simplified(
 
 
 def _traditional_count(script: ScriptVerdict) -> int:
-    lines = script.lines
-    if isinstance(lines, LineTable):
-        return int(lines.traditional.sum())
-    return sum(li.counts.traditional for li in lines)
+    return int(script.lines.traditional.sum())

@@ -64,13 +64,16 @@ NEAR_TIE = 0.02
 SAMPLE_BYTES = 1 << 14
 VECTORIZE_MIN = 256  # non-ASCII characters from which numpy counts them (Python below)
 
-_BOMS = (
+#: Byte-order marks and the codec each one selects.
+BOM_CODECS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+#: The marks alone, for ``bytes.startswith``.
+BOMS = tuple(bom for bom, _ in BOM_CODECS)
 
 # chardet names → the codec we decode with (GB2312/GBK widen safely to GB18030).
 _FAMILY = {
@@ -323,7 +326,7 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
     """
     if errors not in ("strict", "replace"):
         raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
-    for bom, codec in _BOMS:
+    for bom, codec in BOM_CODECS:
         if data.startswith(bom):
             return _finish(data, codec, errors, 1.0, ())
     try:

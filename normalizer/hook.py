@@ -64,13 +64,13 @@ from .model import (
     PUNCTUATION,
     DecodeError,
     Edit,
-    NormalizeResult,
 )
 from .pipeline import is_clean
 from .rewrite import normalize_data, replace_checked, stream_normalize
 from .selection import link_outside, selected
 
 if TYPE_CHECKING:
+    from .result import NormalizeResult
     from .stream import Piece
 
 CLEAN = "clean"  # already normalized: nothing printed

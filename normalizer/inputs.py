@@ -28,7 +28,7 @@ import time
 from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
-    from .model import NormalizeResult
+    from .result import NormalizeResult
 
 BINARY_PROBE = 8192  # bytes examined to call a file binary
 READ_BLOCK = 1 << 20

@@ -1,16 +1,19 @@
 """Immutable results that flow through the pipeline.
 
 Every stage returns plain frozen dataclasses. The tuple of :class:`Edit` objects
-in a :class:`NormalizeResult` is the single source of truth for reports: applying
-the edits to ``result.source`` (the decoded input) gives ``result.text`` exactly.
+in a :class:`normalizer.result.NormalizeResult` is the single source of truth for
+reports: applying the edits to ``result.source`` (the decoded input) gives
+``result.text`` exactly. This module imports nothing from the package: it is the bottom.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Edit kinds, in pipeline order. Kept as plain strings so reports and JSON stay simple.
 DECODE_REPLACE = "decode-replace"  # undecodable bytes replaced by U+FFFD (errors="replace")
@@ -22,8 +25,6 @@ PUNCTUATION = "punctuation"  # small-form variants such as ﹔ → ；
 ENTITY = "entity"  # broken HTML entities for punctuation such as #xff1a; → ：
 SURROGATE = "surrogate"  # a lone surrogate in text input replaced by U+FFFD
 BOM = "bom"  # a byte-order mark left at the start of the text (it would vanish on re-reading)
-
-EDIT_KINDS = (DECODE_REPLACE, SURROGATE, BOM, NFC, ANNOTATION, CONVERT, FIX, PUNCTUATION, ENTITY)
 
 
 class Edit(NamedTuple):
@@ -87,19 +88,47 @@ class LineScript:
     counts: ScriptCounts
 
 
+class LineVerdicts(Protocol):
+    """One verdict per line, held as arrays with one entry per line (implemented by
+    :class:`normalizer.script.LineTable`).
+
+    Most callers need only the arrays or the tally; reading it as a sequence builds a
+    :class:`LineScript` per line.
+    """
+
+    starts: np.ndarray  # offsets where each line starts and ends
+    ends: np.ndarray
+    traditional: np.ndarray  # traditional-only and simplified-only characters per line
+    simplified: np.ndarray
+    codes: np.ndarray  # verdict per line, as an index into normalizer.script.VERDICTS
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, i: int) -> LineScript: ...
+
+    def __iter__(self) -> Iterator[LineScript]: ...
+
+    def tally(self) -> dict[str, int]:
+        """Number of lines per verdict (verdicts that occur only)."""
+        ...
+
+    def moved(self, to_source: Callable[[int], int]) -> LineVerdicts:
+        """The same lines with offsets carried back through earlier edits."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class ScriptVerdict:
     """Document verdict: "traditional" | "simplified" | "mixed" | "none".
 
     ``traditional_share``/``simplified_share`` are shares of the characters that
     distinguish the scripts (characters common to both are not counted).
-    ``lines`` holds one verdict per line (a :class:`normalizer.script.LineTable`,
-    whose :class:`LineScript` objects are built only when read).
+    ``lines`` holds one verdict per line (:class:`LineVerdicts`).
     """
 
     verdict: str
     counts: ScriptCounts
-    lines: Sequence[LineScript] = ()
+    lines: LineVerdicts
 
     @property
     def traditional_share(self) -> float:
@@ -146,8 +175,8 @@ class EditSummary:
     ``annotations`` and ``replaced`` are the annotation removals and decode
     replacements themselves: the report lists every one.
 
-    Equal to :func:`normalizer.edits.summarize` of the result's edits, but the pipeline
-    computes it from the stages' compact form without building every edit.
+    Equal to :func:`normalizer.summary.summarize` of the result's edits, but computed
+    from the stages' compact form where it can be, without building every edit.
     """
 
     counts: Mapping[str, int]
@@ -178,74 +207,6 @@ class DocumentContext:
     script: ScriptCounts
     annotation_evidence: tuple[int, int]
     vocabulary: Mapping[str, int]
-
-
-@dataclass(frozen=True, eq=False)
-class NormalizeResult:
-    """The outcome of normalizing one document.
-
-    ``edits`` and ``summary`` are computed on first use: most callers (a batch run's
-    report) need only the summary, which the pipeline derives from the stages'
-    compact form without building an :class:`Edit` per converted character.
-    """
-
-    text: str
-    source: str = field(repr=False)
-    encoding: str | None
-    script: ScriptVerdict
-    flags: tuple[Flag, ...]
-    build_edits: Callable[[], tuple[Edit, ...]] = field(repr=False)
-    build_summary: Callable[[], EditSummary] | None = field(default=None, repr=False)
-    build_edits_before: Callable[[int], tuple[Edit, ...]] | None = field(default=None, repr=False)
-
-    @cached_property
-    def edits(self) -> tuple[Edit, ...]:
-        """Every edit, in source offsets; applied to ``source`` they give ``text``."""
-        return self.build_edits()
-
-    def edits_before(self, offset: int) -> tuple[Edit, ...]:
-        """The edits that start before source ``offset``. When no edit spans a line break
-        (:attr:`lines_kept`) and ``offset`` ends a line, only those are built."""
-        if "edits" not in self.__dict__ and self.build_edits_before is not None:
-            return self.build_edits_before(offset)
-        return tuple(e for e in self.edits if e.start < offset)
-
-    @property
-    def lines_kept(self) -> bool:
-        """No edit spans or touches a line break: line *n* of the output is line *n* of the
-        source with that line's edits applied (true for most documents)."""
-        return self.build_edits_before is not None
-
-    @cached_property
-    def summary(self) -> EditSummary:
-        """Counts and tallies of :attr:`edits` (equal to ``summarize(self.edits)``)."""
-        if self.build_summary is not None:
-            return self.build_summary()
-        from .edits import summarize
-
-        return summarize(self.edits)
-
-    @property
-    def changed(self) -> bool:
-        return self.text != self.source or bool(self.summary.counts)
-
-    def count(self, kind: str) -> int:
-        """Number of edits of ``kind``."""
-        return self.summary.counts.get(kind, 0)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, NormalizeResult):
-            return NotImplemented
-        return (self.text, self.source, self.encoding, self.script, self.flags, self.edits) == (
-            other.text,
-            other.source,
-            other.encoding,
-            other.script,
-            other.flags,
-            other.edits,
-        )
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class DecodeError(ValueError):

@@ -14,11 +14,12 @@ from .annotations import may_have_annotations, strip_annotations
 from .charsets import traditional_only
 from .convert import to_simplified
 from .decode import decode_bytes, replace_surrogates, replacement_edits, strip_leading_bom, to_nfc
-from .edits import AlignedEdits, EditLog, apply_edits, merge_summaries, source_mapper, summarize, target_mapper
+from .edits import AlignedEdits, EditLog, apply_edits, source_mapper, target_mapper
 from .fixes import SMALL_FORMS, ZHE_FROM
-from .model import ANNOTATION, DocumentContext, Edit, EditSummary, Flag, LineScript, NormalizeResult
+from .model import DocumentContext, Edit, Flag
 from .mojibake import find_mojibake
-from .script import LineTable, detect_script, verdict_of
+from .result import NormalizeResult, StagedEdits
+from .script import detect_script, verdict_of
 
 
 def normalize_bytes(data: bytes, *, errors: str = "strict") -> NormalizeResult:
@@ -98,7 +99,7 @@ def _normalize(
     stripped = strip_annotations(text, protected, page_evidence=context.annotation_evidence if context else None)
     flags = [_moved(f, to_source) for f in (*mojibake, *stripped.flags)]
     if log.edits:
-        script = replace(script, lines=_moved_lines(script.lines, to_source))
+        script = replace(script, lines=script.lines.moved(to_source))
 
     plain_deletions = not log.edits  # the annotation removals are the only edits before conversion
     log.add_stage(stripped.edits)
@@ -113,58 +114,24 @@ def _normalize(
         for stage in stages:
             flags.extend(_moved(f, to_source) for f in stage.flags)
 
-    def build_edits() -> tuple[Edit, ...]:
-        if stages[0].same_length:
-            # OpenCC kept every length, so the conversion stages share one coordinate
-            # system and touch different characters: compose them in a single step.
-            log.add_stage([e for stage in stages for e in stage.edits])
-        else:
-            for stage in stages:
-                log.add_stage(stage.edits)
-        return log.edits
-
-    build_summary = None
-    if plain_deletions and (isinstance(stages[0].edits, AlignedEdits) or not stages[0].edits):
-
-        def build_summary() -> EditSummary:
-            removals = stripped.edits
-            parts = [EditSummary({ANNOTATION: len(removals)} if removals else {}, {}, removals)]
-            if stages[0].edits:
-                # Where each removal is in the text the conversion saw: EditLog splits a
-                # converted run there, so the counts must too.
-                cuts = []
-                removed = 0
-                for e in removals:
-                    cuts.append(e.start - removed)
-                    removed += e.end - e.start
-                parts.append(stages[0].edits.summary(cuts))
-            parts.extend(summarize(stage.edits) for stage in stages[1:] if stage.edits)
-            return merge_summaries(parts)
-
-        def build_edits_before(offset: int) -> tuple[Edit, ...]:
-            # Only the edits of a prefix: a preview shows a file's first changed lines.
-            removals = [e for e in stripped.edits if e.start < offset]
-            limit = offset - sum(e.end - e.start for e in removals)
-            prefix = EditLog(source)
-            prefix.add_stage(removals)
-            converted = stages[0].edits
-            later = [e for stage in stages[1:] for e in stage.edits if e.start < limit]
-            first = list(converted.prefix(limit)) if converted else []
-            prefix.add_stage(first + later)
-            return prefix.edits
-
-    else:
-        build_edits_before = None
-
+    opencc, *corrections = stages
+    # Only the annotation removals come before conversion, and OpenCC's edits are compact:
+    # the summary and a preview's edits can be had without composing every edit.
+    compact = plain_deletions and (isinstance(opencc.edits, AlignedEdits) or not opencc.edits)
+    staged = StagedEdits(
+        prior=log.edits,
+        opencc=opencc.edits,
+        corrections=tuple(stage.edits for stage in corrections),
+        same_length=opencc.same_length,
+        compact=compact,
+    )
     return NormalizeResult(
         text=stages[-1].text,
         source=source,
         encoding=encoding,
         script=script,
         flags=tuple(sorted(flags, key=lambda f: (f.start, f.end, f.kind))),
-        build_edits=build_edits,
-        build_summary=build_summary,
-        build_edits_before=build_edits_before,
+        staged=staged,
     )
 
 
@@ -174,9 +141,3 @@ def _same(pos: int) -> int:
 
 def _moved(flag: Flag, to_source) -> Flag:
     return replace(flag, start=to_source(flag.start), end=to_source(flag.end))
-
-
-def _moved_lines(lines: Sequence[LineScript], to_source) -> Sequence[LineScript]:
-    if isinstance(lines, LineTable):
-        return lines.moved(to_source)
-    return tuple(replace(li, start=to_source(li.start), end=to_source(li.end)) for li in lines)

@@ -22,7 +22,7 @@ from .atomic import atomic_write
 from .inputs import READ_BLOCK, check_unchanged, guard, read_exact, reading_problem
 
 if TYPE_CHECKING:
-    from .model import NormalizeResult
+    from .result import NormalizeResult
     from .stream import Piece, Survey
 
 

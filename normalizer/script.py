@@ -85,7 +85,8 @@ def verdict_codes(t: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 class LineTable(Sequence[LineScript]):
-    """One verdict per line, held as arrays (start, end, counts, verdict code).
+    """One verdict per line, held as arrays (start, end, counts, verdict code): the
+    :class:`normalizer.model.LineVerdicts` of every :class:`ScriptVerdict`.
 
     Behaves as a sequence of :class:`LineScript`; a traditional article has hundreds
     of lines and most callers only need the codes (:attr:`codes`) or the tally.

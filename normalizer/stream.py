@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .annotations import evidence, find_candidates
-from .decode import ERROR_HANDLER, SAMPLE_BYTES, count_bad, decode_bytes
-from .model import DecodeError, DocumentContext, NormalizeResult, ScriptCounts
+from .decode import BOMS, ERROR_HANDLER, SAMPLE_BYTES, decode_bytes
+from .model import DecodeError, DocumentContext, ScriptCounts
 from .pipeline import normalize_piece
+from .result import NormalizeResult
 from .script import count_script
 
 BLOCK_BYTES = 1 << 20
 PIECE_CHARS = 1 << 18  # ~256 K characters: peak RSS ~165 MB on a 20 MB file, 310 MB at 1 M
-_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _SENTENCE_END = re.compile("[。！？；!?;]")
 _CLAUSE_END = re.compile("[，、,：:]")
 _ESCAPED = re.compile("[\udc00-\udcff]")
@@ -47,8 +47,6 @@ class Survey:
 
     encoding: str
     context: DocumentContext
-    chars: int
-    bad_bytes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +58,12 @@ class Piece:
     line: int
 
 
-def detect_encoding(path: Path, *, errors: str = "strict") -> str:
+def detect_encoding(path: Path) -> str:
     """The codec for ``path``, judged on a sample of its non-ASCII lines."""
     with open(path, "rb") as f:
         head = f.read(4)
         f.seek(0)
-        if head.startswith(_BOMS) or head.startswith(codecs.BOM_UTF32_LE) or b"\x00" in f.read(SAMPLE_BYTES):
+        if head.startswith(BOMS) or b"\x00" in f.read(SAMPLE_BYTES):
             f.seek(0)
             sample = f.read(SAMPLE_BYTES)
             return decode_bytes(sample[: len(sample) - len(sample) % 4], errors="replace").encoding
@@ -91,7 +89,7 @@ def detect_encoding(path: Path, *, errors: str = "strict") -> str:
                 break
     sample = b"".join(lines)[: SAMPLE_BYTES * 2]
     # The file has no BOM, so BOM-like bytes at the start of a later line are text.
-    while sample.startswith((*_BOMS, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+    while sample.startswith(BOMS):
         sample = sample[2:]
     return decode_bytes(sample, errors="replace").encoding if sample else "utf-8"
 
@@ -166,8 +164,8 @@ def _cut(text: str, size: int) -> int:
 
 def survey(path: Path, *, errors: str = "strict", piece_chars: int = PIECE_CHARS) -> Survey:
     """Pass 1: decode everything once and gather the document context."""
-    codec = detect_encoding(path, errors=errors)
-    t = s = strong = plain = chars = bad = 0
+    codec = detect_encoding(path)
+    t = s = strong = plain = 0
     vocabulary: Counter[str] = Counter()
     for text in _decoded_pieces(path, codec, errors, piece_chars):
         counts = count_script(text)
@@ -176,11 +174,9 @@ def survey(path: Path, *, errors: str = "strict", piece_chars: int = PIECE_CHARS
         piece_strong, piece_plain = evidence(find_candidates(text))
         strong += piece_strong
         plain += piece_plain
-        chars += len(text)
-        bad += count_bad(text)
         vocabulary.update(text)
     context = DocumentContext(ScriptCounts(t, s), (strong, plain), vocabulary)
-    return Survey(codec, context, chars, bad)
+    return Survey(codec, context)
 
 
 def normalize_file(

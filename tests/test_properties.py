@@ -13,9 +13,11 @@ from pypinyin import Style, pinyin
 
 from normalizer import DecodeError, normalize_bytes, normalize_text
 from normalizer.annotations import strip_annotations
-from normalizer.edits import apply_edits, summarize
+from normalizer.edits import apply_edits
 from normalizer.pipeline import is_clean
 from normalizer.report.preview import build_preview, preview_from_edits
+from normalizer.result import compose_edits, prefix_edits, staged_summary
+from normalizer.summary import summarize
 
 # --- material ------------------------------------------------------------------------------
 
@@ -123,6 +125,12 @@ def _assert_edits_account_for_the_text(result) -> None:
     summary = result.summary  # computed first, from the stages' compact form
     assert apply_edits(result.source, result.edits) == result.text
     assert summary == summarize(result.edits)
+    assert compose_edits(result.source, result.staged) == result.edits
+    if result.staged.compact:
+        assert staged_summary(result.staged) == summarize(result.edits)
+        line_ends = [i for i, c in enumerate(result.source) if c == "\n"] + [len(result.source)]
+        for end in line_ends:
+            assert prefix_edits(result.source, result.staged, end) == tuple(e for e in result.edits if e.start < end)
     previous_end = 0
     for edit in result.edits:
         assert edit.before, f"insertion edit {edit}"

@@ -3,6 +3,7 @@
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from normalizer import normalize_text
 from normalizer.model import ScriptCounts
 from normalizer.script import VERDICTS, detect_script, verdict_codes, verdict_of
 
@@ -26,6 +27,20 @@ def test_per_line_verdicts_carry_offsets_and_counts():
     assert [li.verdict for li in verdict.lines] == ["simplified", "traditional", "none"]
     assert [(li.start, li.end) for li in verdict.lines] == [(0, 5), (5, 10), (10, 13)]
     assert verdict.lines[1].counts == ScriptCounts(traditional=3, simplified=0)
+
+
+def test_line_verdicts_are_arrays_with_a_tally():
+    lines = detect_script("经济发展\n經濟發展\nabc\n經濟").lines
+    assert [VERDICTS[c] for c in lines.codes.tolist()] == ["simplified", "traditional", "none", "traditional"]
+    assert lines.traditional.tolist() == [0, 3, 0, 2]
+    assert lines.tally() == {"traditional": 2, "simplified": 1, "none": 1}
+
+
+def test_a_results_line_verdicts_are_in_offsets_of_the_decoded_input():
+    # NFC shortens the first line by one character; the verdicts keep source offsets.
+    lines = normalize_text("e\u0301\n經濟").script.lines
+    assert [(li.start, li.end, li.verdict) for li in lines] == [(0, 3, "none"), (3, 5, "traditional")]
+    assert lines.starts.tolist() == [0, 3]
 
 
 def test_shares_are_reported():

@@ -7,7 +7,7 @@ from corpus_texts import load_seeds
 
 from normalizer import DecodeError, normalize_bytes
 from normalizer.edits import apply_edits
-from normalizer.stream import normalize_file
+from normalizer.stream import detect_encoding, normalize_file
 
 
 def _document() -> str:
@@ -111,3 +111,19 @@ def test_a_piece_that_ends_exactly_at_the_text_end_is_cut_safely(tmp_path):
     for size in range(8, 40):
         joined, _ = _streamed(path, piece_chars=size)
         assert joined == normalize_bytes(text.encode()).text
+
+
+@pytest.mark.parametrize(
+    ("written", "codec"),
+    [
+        ("utf-32-le", "utf-32"),
+        ("utf-32-be", "utf-32"),
+        ("utf-8", "utf-8-sig"),
+        ("utf-16-le", "utf-16"),
+        ("utf-16-be", "utf-16"),
+    ],
+)
+def test_a_file_with_a_byte_order_mark_is_read_with_the_codec_the_mark_names(tmp_path, written, codec):
+    path = tmp_path / "marked.txt"
+    path.write_bytes("\ufeff科協組織召開會議\n".encode(written))  # U+FEFF encodes as the mark
+    assert detect_encoding(path) == codec

@@ -67,13 +67,6 @@ def edit_class(kind: str) -> str:
     return next((cls for name, cls in _CLASSES if name in parts), "ot")
 
 
-def render_segment(seg: Any) -> str:
-    """One preview segment: unchanged text, or an edit highlighted by kind."""
-    if isinstance(seg, str):
-        return _e(seg)
-    return _edit_segment(*seg[:4])
-
-
 def _segment(text: str) -> str:
     return escape(text, quote=True)
 
@@ -317,65 +310,12 @@ def render_html(
     ``converted``, the number of characters converted in the whole run, is given.
     """
     files = report["files"]
-    run = report.get("run", {})
-    tool = report.get("tool", {})
-    src = str(run.get("src", "SRC"))
-    with_edits = sum(1 for r in files if r["status"] == "changed" and r.get("edit_counts"))
-    details: list[str] = []
-    detailed: set[str] = set()
-    size = 0
-    budget_hit = False
-    for r in files:
-        preview = previews.get(r["path"])
-        if not preview or not (preview.get("shown") if "html" in preview else preview.get("lines")):
-            continue
-        if len(details) >= PREVIEW_FILES:
-            break
-        piece = _detail(r, preview, src, open_=len(details) < 3)
-        if size + len(piece) > DETAIL_BYTES and details:
-            budget_hit = True
-            break
-        details.append(piece)
-        detailed.add(r["path"])
-        size += len(piece)
+    src = str(report.get("run", {}).get("src", "SRC"))
+    details, detailed, budget_hit = _details(files, previews, src)
     rest = [r for r in files if r["path"] not in detailed]
     rows = "".join(_row(r) for r in rest[:MAX_ROWS])
-
-    caps = [
-        f"Line detail for <b>{_n(len(details))}</b> of {_n(with_edits)} files with edits"
-        + (" (the first ones in path order)" if len(details) < with_edits else ""),
-        f"at most {PREVIEW_LINES} changed lines per file and {LINE_CHARS} characters per line "
-        '(<span class="cut">…</span> marks cut text)',
-    ]
-    if budget_hit:
-        caps.append(f"detail stopped at {DETAIL_BYTES // 1_000_000} MB of HTML")
-    notice = "; ".join(caps) + (
-        f". The other {_n(len(rest))} files are listed compactly with their counts"
-        + (f" (the first {_n(MAX_ROWS)} rows only)" if len(rest) > MAX_ROWS else "")
-        + ". <code>report.json</code> has every file's counts and annotation removals; "
-        "<code>zhnorm diff FILE</code> shows every edit of one file."
-    )
-    kinds = sorted({k for r in files for kind in r.get("edit_counts", {}) for k in _kinds(kind)})
-    if any(r.get("flag_counts") for r in files):
-        kinds.append("flag")
+    with_edits = sum(1 for r in files if r["status"] == "changed" and r.get("edit_counts"))
     t = report["totals"]
-    status_options = "".join(
-        f'<option value="{s}">{s} ({_n(t[s])})</option>' for s in ("changed", "unchanged", "skipped", "error")
-    )
-    kind_options = "".join(f'<option value="{_e(k)}">{_e(k)}</option>' for k in kinds)
-    options = run.get("options", {})
-    subtitle = (
-        f"<code>{_e(src)}</code> → <code>{_e(run.get('dst', ''))}</code> · {_e(run.get('started', ''))} · "
-        f"{run.get('duration_s', 0):.1f} s · zhnorm {_e(tool.get('version', ''))}, OpenCC {_e(tool.get('opencc', ''))}"
-        f" · errors={_e(options.get('errors', ''))}, detail={_e(options.get('report_detail', ''))}"
-        + (" · <b>dry run</b>" if options.get("dry_run") else "")
-    )
-    legend = (
-        '<p class="legend">Highlights: <del class="ed an">(xié)</del> annotation removed · '
-        '<ins class="ed cv" title="協→协">协</ins> converted (hover for the original) · '
-        '<ins class="ed fx">着</ins> fix · <ins class="ed pu">；</ins> punctuation / entity · '
-        '<ins class="ed rp">�</ins> undecodable bytes replaced · <ins class="ed ot">x</ins> other (NFC)</p>'
-    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -386,20 +326,20 @@ def render_html(
 <style>{_CSS}</style>
 </head>
 <body>
-<header><h1>zhnorm report</h1><p class="sub">{subtitle}</p></header>
+<header><h1>zhnorm report</h1><p class="sub">{_subtitle(report, src)}</p></header>
 {_summary(report, converted)}
 <section id="files">
 <h2>Files</h2>
-<p class="notice">{notice}</p>
+<p class="notice">{_notice(len(details), with_edits, len(rest), budget_hit)}</p>
 <div class="controls">
-<label>status <select id="f-status"><option value="">all ({_n(t["files"])})</option>{status_options}</select></label>
-<label>edit kind <select id="f-kind"><option value="">any</option>{kind_options}</select></label>
+<label>status <select id="f-status">{_status_options(t)}</select></label>
+<label>edit kind <select id="f-kind"><option value="">any</option>{_kind_options(files)}</select></label>
 <label>path <input id="f-path" type="search" placeholder="part of a path"></label>
 <label><input id="f-clean" type="checkbox"> output only</label>
 <button type="button" id="f-open">expand all</button><button type="button" id="f-close">collapse all</button>
 <span id="f-count"></span>
 </div>
-{legend}
+{_LEGEND}
 <div id="details">{"".join(details)}</div>
 <h3 id="others">Other files</h3>
 <table class="rows"><thead><tr><th>path</th><th>status</th><th>encoding</th><th>script</th><th>annotations</th>
@@ -410,6 +350,80 @@ def render_html(
 </body>
 </html>
 """
+
+
+def _details(
+    files: list[Mapping[str, Any]], previews: Mapping[str, Preview | dict[str, Any] | None], src: str
+) -> tuple[list[str], set[str], bool]:
+    """The detail sections of the files with a preview, in path order, within the page's caps:
+    the sections, the paths they cover, and whether the HTML budget stopped them."""
+    details: list[str] = []
+    detailed: set[str] = set()
+    size = 0
+    for r in files:
+        preview = previews.get(r["path"])
+        if not preview or not (preview.get("shown") if "html" in preview else preview.get("lines")):
+            continue
+        if len(details) >= PREVIEW_FILES:
+            break
+        piece = _detail(r, preview, src, open_=len(details) < 3)
+        if size + len(piece) > DETAIL_BYTES and details:
+            return details, detailed, True
+        details.append(piece)
+        detailed.add(r["path"])
+        size += len(piece)
+    return details, detailed, False
+
+
+def _notice(shown: int, with_edits: int, rest: int, budget_hit: bool) -> str:
+    """What the page shows and leaves out, in one sentence."""
+    caps = [
+        f"Line detail for <b>{_n(shown)}</b> of {_n(with_edits)} files with edits"
+        + (" (the first ones in path order)" if shown < with_edits else ""),
+        f"at most {PREVIEW_LINES} changed lines per file and {LINE_CHARS} characters per line "
+        '(<span class="cut">…</span> marks cut text)',
+    ]
+    if budget_hit:
+        caps.append(f"detail stopped at {DETAIL_BYTES // 1_000_000} MB of HTML")
+    return "; ".join(caps) + (
+        f". The other {_n(rest)} files are listed compactly with their counts"
+        + (f" (the first {_n(MAX_ROWS)} rows only)" if rest > MAX_ROWS else "")
+        + ". <code>report.json</code> has every file's counts and annotation removals; "
+        "<code>zhnorm diff FILE</code> shows every edit of one file."
+    )
+
+
+def _status_options(totals: Mapping[str, Any]) -> str:
+    return f'<option value="">all ({_n(totals["files"])})</option>' + "".join(
+        f'<option value="{s}">{s} ({_n(totals[s])})</option>' for s in ("changed", "unchanged", "skipped", "error")
+    )
+
+
+def _kind_options(files: list[Mapping[str, Any]]) -> str:
+    kinds = sorted({k for r in files for kind in r.get("edit_counts", {}) for k in _kinds(kind)})
+    if any(r.get("flag_counts") for r in files):
+        kinds.append("flag")
+    return "".join(f'<option value="{_e(k)}">{_e(k)}</option>' for k in kinds)
+
+
+def _subtitle(report: Mapping[str, Any], src: str) -> str:
+    run = report.get("run", {})
+    tool = report.get("tool", {})
+    options = run.get("options", {})
+    return (
+        f"<code>{_e(src)}</code> → <code>{_e(run.get('dst', ''))}</code> · {_e(run.get('started', ''))} · "
+        f"{run.get('duration_s', 0):.1f} s · zhnorm {_e(tool.get('version', ''))}, OpenCC {_e(tool.get('opencc', ''))}"
+        f" · errors={_e(options.get('errors', ''))}, detail={_e(options.get('report_detail', ''))}"
+        + (" · <b>dry run</b>" if options.get("dry_run") else "")
+    )
+
+
+_LEGEND = (
+    '<p class="legend">Highlights: <del class="ed an">(xié)</del> annotation removed · '
+    '<ins class="ed cv" title="協→协">协</ins> converted (hover for the original) · '
+    '<ins class="ed fx">着</ins> fix · <ins class="ed pu">；</ins> punctuation / entity · '
+    '<ins class="ed rp">�</ins> undecodable bytes replaced · <ins class="ed ot">x</ins> other (NFC)</p>'
+)
 
 
 _CSS = """

@@ -75,8 +75,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..escapes import escape_undecodable, has_undecodable, undecodable_bytes
-from ..model import NormalizeResult
-from ..script import LineTable
+from ..result import NormalizeResult
 from .schema import DETAIL_LEVELS, SCHEMA, SCHEMA_VERSION, STATUSES
 
 TOP_MAPPINGS = 20
@@ -108,7 +107,7 @@ class LineIndex:
 
 def _script(result: NormalizeResult) -> dict[str, Any]:
     s = result.script
-    lines = s.lines.tally() if isinstance(s.lines, LineTable) else Counter(li.verdict for li in s.lines)
+    lines = s.lines.tally()
     return {
         "verdict": s.verdict,
         "traditional_share": round(s.traditional_share, 4),

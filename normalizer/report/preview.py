@@ -29,14 +29,14 @@ lines it touches into one entry.
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable
-from itertools import accumulate
 from typing import Any
 
 from ..edits import BY_POSITION
-from ..model import Edit, NormalizeResult
+from ..model import Edit
+from ..result import NormalizeResult
+from .hunks import hunks, line_starts
 from .json_report import safe_text
 
 PREVIEW_FILES = 100  # files shown with their changed lines in report.html; the others get a row of counts
@@ -66,7 +66,7 @@ def _preview_by_lines(
     shown = changed[:max_lines]
     if not shown:
         return {"changed_lines": len(changed), "lines": []}
-    starts = [0, *accumulate(len(line) + 1 for line in source_lines)]
+    starts = line_starts(result.source)
     edits = sorted(result.edits_before(starts[shown[-1]] + len(source_lines[shown[-1]])), key=BY_POSITION)
     at = [e.start for e in edits]
     lines = []
@@ -81,28 +81,12 @@ def preview_from_edits(
     source: str, edits: Iterable[Edit], *, max_lines: int = PREVIEW_LINES, line_chars: int = LINE_CHARS
 ) -> Preview:
     """The preview from a complete list of edits (edits may span lines: those lines join)."""
-    starts = [0] + [m.end() for m in re.finditer("\n", source)]
-
-    def line_end(line: int) -> int:  # offset of the "\n" ending 0-based ``line`` (or the end of the text)
-        return starts[line + 1] - 1 if line + 1 < len(starts) else len(source)
-
-    edits = sorted(edits, key=lambda e: (e.start, e.end))
     lines: list[dict[str, Any]] = []
     changed = 0
-    i = 0
-    while i < len(edits):
-        first = bisect_right(starts, edits[i].start) - 1
-        end = line_end(first)
-        j = i
-        while j < len(edits) and (j == i or edits[j].start <= end):
-            e = edits[j]
-            if e.end > end:
-                end = max(end, line_end(bisect_right(starts, e.end - 1) - 1))
-            j += 1
+    for hunk in hunks(source, edits):
         changed += 1
         if len(lines) < max_lines:
-            lines.append(_line(source, starts[first], end, edits[i:j], first + 1, line_chars))
-        i = j
+            lines.append(_line(source, hunk.start, hunk.end, hunk.edits, hunk.line + 1, line_chars))
     return {"changed_lines": changed, "lines": lines}
 
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 if TYPE_CHECKING:
-    from ..model import Edit, NormalizeResult
+    from ..model import Edit
+    from ..result import NormalizeResult
     from .json_report import Record
 
 # The model and the JSON report are imported by the functions that need them: a rerun that
@@ -104,40 +105,26 @@ def inline_diff(result: NormalizeResult, *, color: bool = False) -> Iterator[str
     Without colour an edit reads ``[-before-]{+after+}`` (as ``git diff --word-diff``);
     with colour, before is red and struck through, after green. Lines are 1-based.
     """
+    from .hunks import hunks, line_starts
+
     source = result.source
-    starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
-    edits = sorted(result.edits, key=lambda e: (e.start, e.end))
-    i = 0
-    while i < len(edits):
-        first = bisect_right(starts, edits[i].start) - 1
-        line_end = _line_end(source, starts, first)
-        hunk: list[Edit] = []
-        while i < len(edits) and (not hunk or edits[i].start < line_end):
-            e = edits[i]
-            hunk.append(e)
-            last = bisect_right(starts, max(e.end - 1, e.start)) - 1
-            line_end = max(line_end, _line_end(source, starts, last))
-            i += 1
-        pos = starts[first]
+    starts = line_starts(source)
+    for hunk in hunks(source, result.edits, starts):
+        pos = hunk.start
         out: list[str] = []
-        for e in hunk:
+        for e in hunk.edits:
             out.append(source[pos : e.start])
             out.append(_render_edit(e, color))
             pos = e.end
-        out.append(source[pos:line_end])
+        out.append(source[pos : hunk.end])
         text = "".join(out).rstrip("\r\n")
-        prefix = f"{first + 1:>5}: "
+        prefix = f"{hunk.line + 1:>5}: "
         yield prefix + text.replace("\n", "\n" + " " * len(prefix))
     from .json_report import safe_text
 
     for f in result.flags:
         line = bisect_right(starts, f.start)
         yield f"flag {f.kind} at line {line}: {safe_text(f.text)!r} ({f.reason})"
-
-
-def _line_end(source: str, starts: list[int], line: int) -> int:
-    """Offset just past line ``line`` (0-based), newline included."""
-    return starts[line + 1] if line + 1 < len(starts) else len(source)
 
 
 class Progress:

@@ -1,0 +1,68 @@
+"""Edit summaries: the compact computations equal the reference, summarize() over every edit."""
+
+from __future__ import annotations
+
+from corpus_texts import SEED_000, load_seeds
+
+from normalizer import normalize_text
+from normalizer.model import ANNOTATION, CONVERT, Edit, EditSummary
+from normalizer.summary import aligned_summary, mapping_key, merge_summaries, ordered, pair_histogram, summarize
+
+TRADITIONAL = load_seeds()[SEED_000][0].decode("utf-8")
+
+
+def _opencc_edits(text: str):
+    """OpenCC's edits of a traditional text in their compact form, as the pipeline keeps them."""
+    staged = normalize_text(text).staged
+    assert staged.compact
+    return staged.opencc
+
+
+def test_summarize_counts_each_kind_and_each_changed_character_pair():
+    edits = [
+        Edit(CONVERT, 0, 2, "協會", "协会"),
+        Edit(CONVERT, 5, 6, "協", "协"),
+        Edit(ANNOTATION, 2, 7, "(xié)", ""),
+        Edit("nfc+convert", 9, 10, "e\u0301", "é"),
+    ]
+    summary = summarize(edits)
+    assert summary.counts == {CONVERT: 2, ANNOTATION: 1, "nfc+convert": 1}
+    assert summary.mappings == {CONVERT: {"協→协": 2, "會→会": 1}, "nfc+convert": {"e\u0301→é": 1}}
+    assert summary.annotations == (edits[2],)
+    assert summary.replaced == ()
+
+
+def test_the_summary_of_compact_opencc_edits_equals_the_summary_of_the_built_edits():
+    compact = _opencc_edits(TRADITIONAL)
+    assert aligned_summary(compact) == summarize(list(compact))
+
+
+def test_cuts_split_a_run_in_the_count_as_a_deletion_splits_it_in_the_edit_log():
+    compact = _opencc_edits("協會組織")
+    assert aligned_summary(compact).counts == {CONVERT: 1}  # one run of four changed characters
+    assert aligned_summary(compact, [2]).counts == {CONVERT: 2}
+    assert aligned_summary(compact, [0, 4]).counts == {CONVERT: 1}  # cuts at the ends split nothing
+
+
+def test_compact_edits_without_a_change_summarize_to_nothing():
+    unchanged = normalize_text("協會").staged.opencc.prefix(0)
+    assert aligned_summary(unchanged) == EditSummary({}, {})
+
+
+def test_pair_histogram_is_ordered_and_named_like_the_reference():
+    compact = _opencc_edits(TRADITIONAL)
+    before, after = compact.changed_codes()
+    pairs = [mapping_key(chr(x), chr(y)) for x, y in zip(before.tolist(), after.tolist())]
+    tally: dict[str, int] = {}
+    for key in pairs:
+        tally[key] = tally.get(key, 0) + 1
+    assert pair_histogram(before, after) == ordered(tally)
+    assert list(pair_histogram(before, after)) == list(ordered(tally))
+
+
+def test_merged_summaries_equal_the_summary_of_all_the_edits():
+    first = [Edit(CONVERT, 0, 1, "協", "协"), Edit(ANNOTATION, 1, 6, "(xié)", "")]
+    second = [Edit(CONVERT, 6, 7, "會", "会"), Edit(CONVERT, 8, 9, "協", "协"), Edit(ANNOTATION, 7, 8, "(", "")]
+    merged = merge_summaries([summarize(first), summarize(second)])
+    assert merged == summarize(first + second)
+    assert merged.annotations == (first[1], second[2])  # in source order
