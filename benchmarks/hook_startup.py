@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: the clean file {name} was modified")
                 status = 1
             modules = loaded_modules(work, settings["bytecode cache"], name)
-            heavy = sorted(m for m in modules if any(m == f or m.startswith(f + ".") for f in FORBIDDEN))
+            heavy = sorted({f for f in FORBIDDEN for m in modules if m == f or m.startswith(f + ".")})
             print(f"heavy modules imported by zhnorm fix {name}: {', '.join(heavy) or 'none'}")
             status = status or (1 if heavy else 0)
         return status
