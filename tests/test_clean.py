@@ -7,6 +7,9 @@ exactly as it is (the property tests in test_properties.py do the same on genera
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from corpus_texts import EVERYDAY_CLEAN_LINES
 
@@ -105,3 +108,17 @@ def test_an_entity_for_punctuation_is_what_the_pipeline_repairs():
 )
 def test_text_some_other_stage_would_act_on_is_not_called_clean(text: str):
     assert not is_clean(text)
+
+
+def test_judging_everyday_text_loads_no_heavy_module():
+    """The point of the shortcut: numpy, OpenCC and pypinyin stay unloaded, even for 著 words, ``?`` and ``#``."""
+    text = NEWS + "\n".join(EVERYDAY_CLEAN_LINES) + "\n"
+    code = (
+        "import sys\n"
+        "from normalizer.clean import is_clean\n"
+        f"assert is_clean({text!r})\n"
+        "print(sorted(m for m in ('numpy', 'opencc', 'pypinyin') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\n"
