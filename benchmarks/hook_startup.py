@@ -5,7 +5,8 @@ the time from process start to exit (interpreter, imports, OpenCC set-up), not
 throughput. Targets: ``zhnorm fix`` on a clean 4 KB news file with everyday content
 under 0.2 s (median wall), on a noisy 5 KB file under 0.5 s.
 
-Measures the median wall time of ``--runs`` runs (default 10) each of
+Measures the median wall time (and CPU time, steadier on a shared machine) of ``--runs``
+runs (default 10) each of
 ``zhnorm --version`` and ``zhnorm check``/``fix`` on three files:
 
 * ``clean.txt``: ~5 KB of clean simplified news (taken from ``shared/expected``) with
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -107,20 +109,28 @@ def zhnorm_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "normalizer"]
 
 
-def wall(cmd: list[str], cwd: Path, env: dict[str, str], expect: int = 0) -> float:
-    """Wall time of one run of ``cmd``; stops the benchmark if it exits other than ``expect``."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wall(cmd: list[str], cwd: Path, env: dict[str, str], expect: int = 0) -> tuple[float, float]:
+    """Wall and CPU time (user + system, all its processes) of one run of ``cmd``; stops the
+    benchmark if it exits other than ``expect``. CPU time varies less than wall time when
+    other work shares the machine."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != expect:
         raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.decode(errors='replace')}")
-    return elapsed
+    return elapsed, _children_cpu() - cpu
 
 
 def timed_runs(
     cmd: list[str], cwd: Path, env: dict[str, str], runs: int, restore: tuple[Path, bytes] | None
-) -> list[float]:
-    """Wall times of ``runs`` runs after one warm-up; ``restore`` (file, bytes) is put back before each run."""
+) -> list[tuple[float, float]]:
+    """(wall, CPU) times of ``runs`` runs after one warm-up; ``restore`` (file, bytes) is put back before each run."""
     expect = 0 if restore is None else 1  # a fix that rewrote the file fails, as pre-commit wants
     times = []
     for _ in range(runs + 1):
@@ -141,8 +151,8 @@ def loaded_modules(cwd: Path, env: dict[str, str], file: str) -> set[str]:
     return names
 
 
-def commit_times(work: Path, base: list[str], sample: bytes, runs: int) -> dict[str, list[float]]:
-    """Wall times of ``git commit`` of one new clean file, with the zhnorm-fix hook and without hooks.
+def commit_times(work: Path, base: list[str], sample: bytes, runs: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) times of ``git commit`` of one new clean file, with the zhnorm-fix hook and without hooks.
 
     The scratch repository's ``.pre-commit-config.yaml`` runs ``zhnorm fix`` from this
     environment as a local hook, so nothing is installed from the network.
@@ -168,7 +178,7 @@ def commit_times(work: Path, base: list[str], sample: bytes, runs: int) -> dict[
     git("add", ".pre-commit-config.yaml")
     git("commit", "-q", "--no-verify", "-m", "config")
     subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, env=env, check=True, capture_output=True)
-    results: dict[str, list[float]] = {}
+    results: dict[str, list[tuple[float, float]]] = {}
     for label, extra in (("git commit --no-verify", ["--no-verify"]), ("git commit via pre-commit", [])):
         times = []
         for i in range(runs + 1):
@@ -180,9 +190,12 @@ def commit_times(work: Path, base: list[str], sample: bytes, runs: int) -> dict[
     return results
 
 
-def _line(setting: str, label: str, times: list[float]) -> str:
+def _line(setting: str, label: str, timings: list[tuple[float, float]]) -> str:
+    walls = [w for w, _ in timings]
+    cpu = statistics.median(c for _, c in timings)
     return (
-        f"{setting:18} {label:28} median {statistics.median(times):.3f} s  (min {min(times):.3f}, max {max(times):.3f})"
+        f"{setting:18} {label:28} median {statistics.median(walls):.3f} s"
+        f"  (min {min(walls):.3f}, max {max(walls):.3f}; CPU median {cpu:.3f} s)"
     )
 
 
