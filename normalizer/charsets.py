@@ -12,14 +12,26 @@
 
 from __future__ import annotations
 
+import pkgutil
 import re
 from functools import cache
-from importlib import resources
+
+
+def _data(name: str) -> str:
+    """A file of the package's ``data`` folder, as text.
+
+    pkgutil rather than importlib.resources: the same loaders (zip imports too), without
+    the ~5 ms that importing importlib.resources adds to every start of the pre-commit hook.
+    """
+    data = pkgutil.get_data(__package__, f"data/{name}")
+    if data is None:
+        raise FileNotFoundError(f"{__package__}/data/{name}: the package's loader cannot read data files")
+    return data.decode("utf-8")
 
 
 @cache
 def script_sets() -> dict[str, frozenset[str]]:
-    text = resources.files(__package__).joinpath("data/charsets.txt").read_text(encoding="utf-8")
+    text = _data("charsets.txt")
     sets = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
@@ -64,7 +76,7 @@ def common_chars() -> frozenset[str]:
 @cache
 def frequent_chars() -> frozenset[str]:
     """The ~800 most frequent hanzi of news, in both scripts (``tools/derive_frequent.py``)."""
-    text = resources.files(__package__).joinpath("data/frequent.txt").read_text(encoding="utf-8")
+    text = _data("frequent.txt")
     return frozenset("".join(line for line in text.splitlines() if not line.startswith("#")))
 
 

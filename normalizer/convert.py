@@ -221,8 +221,7 @@ def _restore_protected(old: str, new: str, offset: int, protected: Sequence[tupl
 
 @cache
 def _zhe_pattern() -> re.Pattern[str]:
-    words = sorted(fixes.ZHU_WORDS, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, words)) + "|" + fixes.ZHE_FROM)
+    return re.compile(fixes.ZHU_SCAN)
 
 
 def fix_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, int]] = ()) -> StageResult:
@@ -282,7 +281,7 @@ def _touches(edit: Edit, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s < edit.end and edit.start < e for s, e in spans)
 
 
-_ENTITY_RE = re.compile(r"&?#(?:[xX]([0-9a-fA-F]{2,5})|([0-9]{2,6}));")
+_ENTITY_RE = re.compile(fixes.ENTITY_PATTERN)
 
 
 def _entity_edit(m: re.Match[str]) -> Edit | None:

@@ -38,6 +38,10 @@ ZHE_WORDS = "著急 著手 著想 著重 著落 著陆 著迷 著火 著凉 著�
 
 ZHE_FROM, ZHE_TO = "著", "着"
 
+#: How the fix stage reads 著 (a regular expression): a 著 word, longest first, else a
+#: lone 著. Only a 著 matched alone may become 着; one inside a matched word never does.
+ZHU_SCAN = "|".join(sorted(ZHU_WORDS, key=len, reverse=True)) + "|" + ZHE_FROM
+
 SMALL_FORMS = {
     "\ufe50": "，",  # ﹐
     "\ufe51": "、",  # ﹑
@@ -46,6 +50,10 @@ SMALL_FORMS = {
     "\ufe56": "？",  # ﹖
     "\ufe57": "！",  # ﹗
 }
+
+#: A numeric HTML entity, ``&`` optional (``#xff1a;``, ``&#65306;``), as a regular
+#: expression: group 1 holds hexadecimal digits, group 2 decimal ones.
+ENTITY_PATTERN = r"&?#(?:[xX]([0-9a-fA-F]{2,5})|([0-9]{2,6}));"
 
 #: Unicode ranges a numeric entity may decode to: general and CJK punctuation,
 #: fullwidth forms. Anything else (letters, markup characters) stays as written.

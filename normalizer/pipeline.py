@@ -6,16 +6,14 @@ input (:class:`normalizer.edits.EditLog`); each stage lives in its own module.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .annotations import may_have_annotations, strip_annotations
-from .charsets import traditional_only
+from .annotations import strip_annotations
+from .clean import is_clean as is_clean  # re-exported: the hook's shortcut lives in normalizer.clean
 from .convert import to_simplified
 from .decode import decode_bytes, replace_surrogates, replacement_edits, strip_leading_bom, to_nfc
 from .edits import AlignedEdits, EditLog, apply_edits, source_mapper, target_mapper
-from .fixes import SMALL_FORMS, ZHE_FROM
 from .model import DocumentContext, Edit, Flag
 from .mojibake import find_mojibake
 from .result import NormalizeResult, StagedEdits
@@ -50,31 +48,6 @@ def normalize_piece(text: str, context: DocumentContext, *, encoding: str | None
     """
     edits = replacement_edits(text) if encoding else replace_surrogates(text).edits
     return _normalize(text, encoding, edits, context)
-
-
-def is_clean(text: str) -> bool:
-    """A cheap, conservative test that normalizing ``text`` would change and flag nothing.
-
-    True only when no stage could act: no lone surrogate, no byte-order mark, already
-    NFC, no traditional-only character (so OpenCC is not even run), no parenthesised
-    syllable (no annotation), no ``?`` or U+FFFD (no mojibake), no 著, no small-form punctuation
-    and no ``#`` (no entity). False means "run the pipeline", not "dirty". The
-    pre-commit hook uses it so that a clean file costs neither numpy nor OpenCC.
-    """
-    if text.isascii():  # no Han character: no annotation, conversion or mojibake
-        return "#" not in text and "\x00" not in text
-    if not _ACTIONABLE.isdisjoint(text) or not traditional_only().isdisjoint(text) or may_have_annotations(text):
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates
-        return False
-    return unicodedata.is_normalized("NFC", text)
-
-
-#: Characters whose presence means some stage may act (see :func:`is_clean`); NUL makes
-#: a file "not plain text" for the batch and hook.
-_ACTIONABLE = frozenset("\x00\ufeff?\ufffd#" + ZHE_FROM + "".join(SMALL_FORMS))
 
 
 def _normalize(

@@ -18,6 +18,19 @@ EXPECTED_DIR = SHARED / "expected"
 SEED_000 = "000_9f6a37fa5ed33f85"
 SEED_001 = "001_449be7fe8a02e952"
 
+#: Clean simplified news lines with what clean text often holds besides hanzi: 著 words,
+#: ASCII question marks between words and in URLs, hashtags, ``#`` that is no entity.
+EVERYDAY_CLEAN_LINES = (
+    "这一措施显著提升了企业的融资能力。",
+    "著名经济学家在会上发言,他的著作影响深远。",
+    "#两会# 代表们热议科技创新。",
+    "原文链接:https://www.example.org.cn/news/2023-12/29/content_1024.html?from=weibo&id=7#top",
+    "记者问:明年的工作重点是什么?",
+    "你好吗?我很好,今天天气不错。为什么?因为下雨了。",
+    "第3期 #12 号文件,C# 与 Python 教程。",
+    "土著居民的传统文化得到了保护,这部名著被译成多种语言。",
+)
+
 
 @cache
 def load_seeds() -> dict[str, tuple[bytes, str]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from corpus_texts import EVERYDAY_CLEAN_LINES
 
 from normalizer import hook
 from normalizer.cli import main as cli
@@ -324,12 +325,19 @@ def test_run_reads_config_and_flags_override_it(repo: Path):
 HEAVY = ("numpy", "opencc", "pypinyin", "chardet", "concurrent", "multiprocessing", "json", "html", "normalizer.report")
 
 
-def test_check_on_a_clean_file_imports_nothing_heavy(repo: Path):
-    """The hook runs at every commit: a clean file loads only click and the pipeline's own modules."""
-    put(repo / "clean.txt", expected(SEED_000))
+#: Clean news holding 显著 and 著名, ``?`` between words and in a URL, a ``#话题#``.
+EVERYDAY = ("\n".join(EVERYDAY_CLEAN_LINES) + "\n").encode() + expected(SEED_001)
+
+
+@pytest.mark.parametrize("mode", ["check", "fix"])
+@pytest.mark.parametrize("content", [expected(SEED_000), EVERYDAY], ids=["plain", "everyday"])
+def test_a_clean_file_imports_nothing_heavy(repo: Path, mode: str, content: bytes):
+    """The hook runs at every commit: a clean file, everyday content included, loads only click
+    and the pipeline's own modules (not numpy, OpenCC or pypinyin)."""
+    clean = put(repo / "clean.txt", content)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "normalizer", "check", "clean.txt"],
+        [sys.executable, "-X", "importtime", "-m", "normalizer", mode, "clean.txt"],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -337,6 +345,7 @@ def test_check_on_a_clean_file_imports_nothing_heavy(repo: Path):
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    assert untouched(clean, content)
     loaded = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert {"click", "normalizer.pipeline"} <= loaded
     heavy = sorted(m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY))

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import cache
 
-from corpus_texts import SEED_000, expected_texts, lines_of, load_seeds, seed_texts
+from corpus_texts import EVERYDAY_CLEAN_LINES, SEED_000, expected_texts, lines_of, load_seeds, seed_texts
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from pypinyin import Style, pinyin
@@ -14,6 +14,7 @@ from pypinyin import Style, pinyin
 from normalizer import DecodeError, normalize_bytes, normalize_text
 from normalizer.annotations import strip_annotations
 from normalizer.edits import apply_edits
+from normalizer.fixes import ZHE_BEFORE, ZHE_WORDS, ZHU_WORDS
 from normalizer.pipeline import is_clean
 from normalizer.report.preview import build_preview, preview_from_edits
 from normalizer.result import compose_edits, prefix_edits, staged_summary
@@ -335,6 +336,80 @@ def test_text_called_clean_is_left_exactly_as_it_is(text):
 def test_most_simplified_news_is_recognised_as_clean_without_the_pipeline(doc):
     assume("(" not in doc and "（" not in doc and "?" not in doc and "著" not in doc)
     assert is_clean(doc)
+
+
+#: Pieces around 著, ``?`` and ``#`` that a crude test would refuse or that some stage acts on:
+#: 著 words and particle uses of 著 (他带著孩子, 著急, a 著 after a word: 著名著), question
+#: marks between words, in URLs and starting mojibake, hashtags and numeric entities.
+TRICKY_PIECES = [
+    *ZHU_WORDS,
+    *ZHE_WORDS,
+    *(c + "著" for c in sorted(ZHE_BEFORE)),
+    *("著" + w for w in ZHU_WORDS),
+    *(w + "著" for w in ZHU_WORDS),
+    "著",
+    "他带著孩子",
+    "执著",
+    "?",
+    "什么?",
+    "怎么安排?",
+    "?yōu)槿罕姷黄嗣袢褐诜务",
+    "?!敝醒胝府鞍l展",
+    "https://www.example.org.cn/a.html?id=7&from=weibo#top",
+    "#两会#",
+    "#",
+    "C#",
+    "#12",
+    "#xff1a;",
+    "&#65306;",
+    "#65306;",
+    "&#20013;",
+    "#x3001;",
+    "&#x41;",
+]
+
+
+@st.composite
+def gbk_one_byte_off(draw) -> str:
+    """A simplified line whose GBK bytes lost one byte, decoded with ``?`` for the bad pair."""
+    line = draw(st.sampled_from([li for li in EXPECTED_LINES if len(li) >= 8]))
+    data = line.encode("gbk", errors="replace")
+    cut = draw(st.integers(0, len(data) - 1))
+    return (data[:cut] + data[cut + 1 :]).decode("gbk", errors="replace").replace("\ufffd", "?")
+
+
+tricky_piece = st.sampled_from(TRICKY_PIECES)
+#: Pieces glued with and without separators, so that 著 and ``?`` meet their neighbours.
+everyday_documents = _joined(
+    st.one_of(
+        _slice(EXPECTED_LINES),
+        tricky_piece,
+        st.lists(st.one_of(tricky_piece, _slice(EXPECTED_LINES), ascii_words), min_size=2, max_size=4).map("".join),
+        gbk_one_byte_off(),
+        st.sampled_from(EVERYDAY_CLEAN_LINES),
+        ascii_words,
+    )
+)
+
+
+@given(everyday_documents)
+@example("他带著孩子")
+@example("著名著")
+@example("记者问:明年的工作重点是什么?")
+@example("新华社电?!敝醒胝府鞍l展")
+@example("冒号#xff1a;后面")
+def test_everyday_text_called_clean_is_left_exactly_as_it_is(text):
+    """Text with 著, ``?`` and ``#`` is what the shortcut must judge finely; it must stay conservative."""
+    if is_clean(text):
+        result = normalize_text(text)
+        assert result.text == text
+        assert result.edits == ()
+        assert result.flags == ()
+
+
+@given(st.lists(st.sampled_from([*EXPECTED_LINES, *EVERYDAY_CLEAN_LINES]), min_size=1, max_size=12))
+def test_clean_news_with_everyday_content_is_recognised_as_clean_without_the_pipeline(lines):
+    assert is_clean("\n".join(lines) + "\n")
 
 
 # --- report previews -----------------------------------------------------------------------------
