@@ -1,10 +1,12 @@
 """Character sets the stages share, loaded once per process on first use.
 
-* Script sets (traditional-only, simplified-only) come from OpenCC's dictionaries via
-  ``tools/derive_charsets.py`` and ship as ``data/charsets.txt``.
+* Script sets (traditional-only, simplified-only, variant and context forms) come from
+  OpenCC's dictionaries via ``tools/derive_charsets.py`` and ship as ``data/charsets.txt``.
 * The "common Chinese characters" set used to judge a decoding is built from the
   codecs themselves: GB2312 level 1 (3,755 everyday simplified hanzi), Big5's
   frequent block (5,401 traditional hanzi) and both codecs' CJK punctuation.
+* Everyday characters of written Hong Kong Cantonese (嗰, 喎, 餸) come from real
+  sentences via ``tools/derive_cantonese.py`` (``data/cantonese.txt``).
 * :func:`decode_score_table` marks the common and frequent characters in a numpy
   table over every code point, so a decoding is judged in one pass (numpy is
   imported only when it is asked for).
@@ -34,6 +36,49 @@ def traditional_only() -> frozenset[str]:
 
 def simplified_only() -> frozenset[str]:
     return script_sets()["simplified_only"]
+
+
+def variant_forms() -> frozenset[str]:
+    """Characters t2s changes outside the names and words it lists (陞, 剋, 袷): where
+    OpenCC changes one, the text is traditional."""
+    return script_sets()["variant_forms"]
+
+
+def context_forms() -> frozenset[str]:
+    """Other characters OpenCC may change (乾, 藉, 覆): both scripts write them, only a
+    word tells which script a text is in (乾杯 is traditional, 乾隆 is both)."""
+    return script_sets()["context_forms"]
+
+
+def _data_chars(name: str) -> frozenset[str]:
+    text = resources.files(__package__).joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return frozenset("".join(line for line in text.splitlines() if not line.startswith("#")))
+
+
+@cache
+def verbs() -> frozenset[str]:
+    """Single-character verbs of news text in both scripts (``tools/derive_verbs.py``)."""
+    return _data_chars("verbs.txt")
+
+
+@cache
+def variant_words() -> dict[str, tuple[str, frozenset[str], frozenset[str]]]:
+    """Variant forms t2s keeps by default (甯, 甦) → (standard form, two-character
+    pieces in which OpenCC writes the standard form, pieces in which it writes the
+    variant), from ``tools/derive_variants.py``."""
+    text = resources.files(__package__).joinpath("data/variant_words.txt").read_text(encoding="utf-8")
+    table = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            variant, standard, pieces, names = line.split("\t")
+            table[variant] = (standard, frozenset(pieces.split()), frozenset(names.split()))
+    return table
+
+
+@cache
+def cantonese_chars() -> frozenset[str]:
+    """Everyday characters of written Hong Kong Cantonese that :func:`common_chars` lacks."""
+    return _data_chars("cantonese.txt")
 
 
 def _decode_block(codec: str, leads: range, trails: range) -> set[str]:
