@@ -9,6 +9,12 @@
   characters are converted, and in a simplified document not even those: there
   they are mostly names (三塚博) and are reported as ``stray-traditional`` flags.
   So stock t2s's 萧乾→萧干 and 藉以→借以 never touch simplified text.
+* Never a rare form for an everyday character: OpenCC's t2s follows the 2013
+  standard's derived forms into Extension A/B (嗰→𠮶, 喎→㖞, 餸→𩠌), which simplified
+  Cantonese writing does not use and many fonts cannot show. Where the input is an
+  everyday character (GB2312 level 1, Big5's frequent block, or an everyday
+  character of Hong Kong writing, :func:`normalizer.charsets.cantonese_chars`) and
+  OpenCC's output is outside the Unified Ideographs block, the input is kept.
 * :mod:`normalizer.fixes`: 著→着 in context, small-form punctuation.
 
 The OpenCC converter is built lazily, once per process (it cannot be pickled).
@@ -18,16 +24,18 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
 from . import fixes
-from .charsets import traditional_only
+from .charsets import cantonese_chars, common_chars, traditional_only, variant_words
+from .charsets import verbs as verb_chars
 from .codepoints import as_array, as_text, cached_table, line_ends, np_module
 from .edits import AlignedEdits, diff_edits
 from .model import CONVERT, ENTITY, FIX, PUNCTUATION, Edit, Flag, ScriptVerdict, StageResult
 from .script import MIXED, SIMPLIFIED, TRADITIONAL, VERDICTS, LineTable, detect_script
+from .telling import opencc_convert, opencc_converter, standard_form_at
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,12 +48,15 @@ def traditional_only_table() -> np.ndarray:
     return cached_table("traditional-only", ((traditional_only(), 1),))
 
 
-@cache
 def converter():
     """The process's OpenCC converter (built on first use)."""
-    import opencc
+    return opencc_converter(OPENCC_CONFIG)
 
-    return opencc.OpenCC(OPENCC_CONFIG)
+
+@cache
+def everyday_table() -> np.ndarray:
+    """uint8 per code point: 1 for everyday characters (codec common sets, Hong Kong writing)."""
+    return cached_table("everyday", ((common_chars() | cantonese_chars(), 1),))
 
 
 FULL, STRAYS, KEEP = "full", "strays", "keep"
@@ -57,10 +68,23 @@ _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def _opencc(text: str) -> str:
-    """OpenCC's conversion; its C++ side ends a string at NUL, so NULs are kept outside."""
-    if "\x00" in text:
-        return "\x00".join(converter().convert(part) for part in text.split("\x00"))
-    return converter().convert(text)
+    """OpenCC's conversion, with everyday characters kept where it gives a rare form."""
+    return keep_everyday(text, opencc_convert(text, OPENCC_CONFIG))
+
+
+def keep_everyday(before: str, after: str) -> str:
+    """``after`` (OpenCC's output for ``before``) with every everyday character that it
+    turned into a rare form (Extension A, or beyond the BMP) put back.
+
+    Only where OpenCC kept the length, which a single-character mapping always does;
+    :func:`_line_stage` retries line by line otherwise."""
+    if len(before) != len(after) or before == after or after.isascii():
+        return after
+    np = np_module()
+    x, y = as_array(before), as_array(after)
+    rare = ((y >= 0x3400) & (y < 0x4DC0)) | (y >= 0x20000)
+    back = rare & (x != y) & everyday_table()[x].astype(bool)
+    return as_text(np.where(back, x, y)) if back.any() else after
 
 
 def context_codes(script: ScriptVerdict) -> np.ndarray:
@@ -231,30 +255,74 @@ def _zhe_pattern() -> re.Pattern[str]:
 
 
 def fix_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, int]] = ()) -> StageResult:
-    """著→着 where context shows the particle (see :mod:`normalizer.fixes`)."""
-    if fixes.ZHE_FROM not in text:
-        return StageResult(text)
+    """著→着 where context shows the particle, and variant forms OpenCC leaves written
+    as mainland text writes them (see :mod:`normalizer.fixes`)."""
     starts = _line_starts(text)
+
+    def context_at(p: int) -> str:
+        line = bisect_right(starts, p) - 1
+        return CONTEXTS[contexts[line]] if line < len(contexts) else FULL
+
+    found = (*_zhe_edits(text, context_at), *_variant_edits(text, context_at))
+    edits = [e for e in found if not _touches(e, protected)]
+    if not edits:
+        return StageResult(text)
+    edits.sort(key=lambda e: e.start)
+    return StageResult(_apply_line(text, edits, 0), tuple(edits))
+
+
+def _zhe_edits(text: str, context_at: Callable[[int], str]) -> list[Edit]:
+    if fixes.ZHE_FROM not in text:
+        return []
     zhe_words = set(fixes.ZHE_WORDS)
+    verbs = verb_chars()
     edits = []
     for m in _zhe_matches(text):
-        if m.group() != fixes.ZHE_FROM:
+        p, word = m.start(), m.group()
+        before = text[p - 1 : p]
+        after_verb = word in fixes.ZHU_PREDICATES and before in verbs
+        if word != fixes.ZHE_FROM and not after_verb:
             continue  # a 著 word such as 显著, 著名
-        p = m.start()
-        if any(s <= p < e for s, e in protected):
+        ctx = context_at(p)
+        if after_verb and (ctx == FULL or before in fixes.ZHE_BEFORE):
+            reason = f"particle after the verb {before} ({word} needs a subject)"
+        elif after_verb:
             continue
-        line = bisect_right(starts, p) - 1
-        ctx = CONTEXTS[contexts[line]] if line < len(contexts) else FULL
-        if ctx == FULL:
+        elif ctx == FULL:
             reason = "著 as the particle 着 (not a 著 word)"
-        elif text[p - 1 : p] in fixes.ZHE_BEFORE:
-            reason = f"particle after {text[p - 1]}"
+        elif before in fixes.ZHE_BEFORE:
+            reason = f"particle after {before}"
         elif text[p : p + 2] in zhe_words:
             reason = f"{fixes.ZHE_TO}{text[p + 1]} is written with 着"
         else:
             continue
         edits.append(Edit(FIX, p, p + 1, fixes.ZHE_FROM, fixes.ZHE_TO, reason))
-    return StageResult(_apply_line(text, edits, 0), tuple(edits))
+    return edits
+
+
+def _variant_edits(text: str, context_at: Callable[[int], str]) -> list[Edit]:
+    """Word-level variants (甚么 → 什么) anywhere; a variant form that t2s keeps as a
+    name character (甯) on converted lines, where a neighbour makes a word in which
+    OpenCC writes the standard form (列甯 → 列宁, but 張鈞甯 and 甯采臣 stay)."""
+    edits = []
+    for word, standard in fixes.VARIANT_WORDS.items():
+        p = text.find(word)
+        while p >= 0:
+            edits += [
+                Edit(FIX, p + k, p + k + 1, a, b, f"{word} is written {standard} in mainland text")
+                for k, (a, b) in enumerate(zip(word, standard))
+                if a != b
+            ]
+            p = text.find(word, p + len(word))
+    for variant in variant_words():
+        p = text.find(variant)
+        while p >= 0:
+            standard = standard_form_at(text, p) if context_at(p) == FULL else None
+            if standard:
+                reason = f"{variant} is a name form; OpenCC writes {standard[0]} in {standard[1]}"
+                edits.append(Edit(FIX, p, p + 1, variant, standard[0], reason))
+            p = text.find(variant, p + 1)
+    return edits
 
 
 def _zhe_matches(text: str) -> Iterator[re.Match[str]]:

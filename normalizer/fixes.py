@@ -9,7 +9,16 @@ words. The rules, checked on the simplified output:
 * on a line converted from traditional, every other 著 becomes 着;
 * on a line already in simplified script only known particle uses change
   (:data:`ZHE_BEFORE`, :data:`ZHE_WORDS`: 他带著孩子 → 他带着孩子), so simplified
-  text that writes 著 on purpose is left alone.
+  text that writes 著 on purpose is left alone;
+* a 著 word that is itself a predicate (:data:`ZHU_PREDICATES`: 著有, "has
+  written") needs a subject before it: directly after a verb (the verb class of
+  :func:`normalizer.charsets.verbs`) 著 is the particle and 有 the next word
+  (看著有點累, 聽著有道理). Words such as 著名 and 著作 are often the object of a
+  verb (邀請著名學者, 出版著作) and keep 著 after one.
+
+Variant forms OpenCC leaves (see also :func:`normalizer.charsets.variant_words`):
+a word-level variant that conversion character by character produces but mainland
+text never writes (:data:`VARIANT_WORDS`: 甚麼 → 甚么, written 什么).
 
 Small-form punctuation (Big5 gateways turn ； into ﹔) maps to the fullwidth forms
 mainland text uses (:data:`SMALL_FORMS`). Spam mirrors also leave numeric HTML
@@ -37,6 +46,13 @@ ZHE_BEFORE = frozenset(
 ZHE_WORDS = "著急 著手 著想 著重 著落 著陆 著迷 著火 著凉 著实 著力 著装 著眼 著色 著意 著墨 著笔".split()
 
 ZHE_FROM, ZHE_TO = "著", "着"
+
+#: 著 words that are a predicate and need a subject: after a verb, 著 is the particle.
+ZHU_PREDICATES = ("著有",)
+
+#: Word-level variants (异形词) that OpenCC writes and mainland text does not: the
+#: 现代汉语词典 gives 甚么 as a variant of 什么 (Taiwan and Hong Kong write 甚麼).
+VARIANT_WORDS = {"甚么": "什么", "甚麽": "什么"}
 
 SMALL_FORMS = {
     "\ufe50": "，",  # ﹐
