@@ -29,7 +29,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from . import fixes
-from .charsets import cantonese_chars, common_chars, traditional_only, variant_words
+from .charsets import cantonese_chars, common_chars, traditional_only, variant_forms, variant_words
 from .charsets import verbs as verb_chars
 from .codepoints import as_array, as_text, cached_table, line_ends, np_module
 from .edits import AlignedEdits, diff_edits
@@ -51,6 +51,11 @@ def traditional_only_table() -> np.ndarray:
 def converter():
     """The process's OpenCC converter (built on first use)."""
     return opencc_converter(OPENCC_CONFIG)
+
+
+def variant_table() -> np.ndarray:
+    """uint8 per code point: 1 for variant forms (:func:`normalizer.charsets.variant_forms`)."""
+    return cached_table("variant-forms", ((variant_forms(), 1),))
 
 
 @cache
@@ -161,7 +166,9 @@ def _aligned_stage(
     for s, e in protected:
         changed[max(s, 0) : max(e, 0)] = False
     t_only = traditional_only_table()[x].astype(bool)
-    strays = (per_char == _STRAYS) & changed & t_only
+    # A variant form OpenCC changes is no name: mainland text never writes it (步步高陞).
+    variants = changed & (per_char != _FULL) & variant_table()[x].astype(bool)
+    strays = ((per_char == _STRAYS) & changed & t_only) | variants
     keep = (changed & (per_char == _FULL)) | strays
     flags = tuple(
         Flag("stray-traditional", p, p + 1, text[p], f"kept in simplified text (OpenCC: {chr(y[p])})")
@@ -171,7 +178,8 @@ def _aligned_stage(
         return StageResult(text, (), flags, same_length=True)
     out = np.where(keep, y, x)
     after = as_text(out)
-    edits = AlignedEdits(CONVERT, text, after, (x, out), keep, strays, "stray traditional character")
+    reason = "stray traditional or variant form" if variants.any() else "stray traditional character"
+    edits = AlignedEdits(CONVERT, text, after, (x, out), keep, strays, reason)
     return StageResult(after, edits, flags, same_length=True)
 
 
@@ -193,7 +201,7 @@ def _line_stage(
         ctx = contexts[i] if i < len(contexts) else FULL
         if old != new and protected:
             new = _restore_protected(old, new, pos, protected)
-        if old == new or (ctx == KEEP and not any(c in t_only for c in old)):
+        if old == new or (ctx == KEEP and t_only.isdisjoint(old) and variant_forms().isdisjoint(old)):
             out.append(old)
             pos += len(old)
             continue
@@ -210,16 +218,20 @@ def _line_stage(
 
 def _only_strays(edits: Sequence[Edit], t_only: frozenset[str], *, convert: bool) -> tuple[list[Edit], list[Flag]]:
     """On a simplified line keep only traditional-only characters: converted when
-    ``convert``, otherwise reported (names such as 三塚 in simplified news)."""
+    ``convert``, otherwise reported (names such as 三塚 in simplified news); and
+    variant forms, always converted (mainland text never writes 陞)."""
     kept: list[Edit] = []
     flags: list[Flag] = []
+    variants = variant_forms()
     for e in edits:
         if len(e.before) != len(e.after):
             continue
         for k, (a, b) in enumerate(zip(e.before, e.after)):
-            if a == b or a not in t_only:
+            if a == b or (a not in t_only and a not in variants):
                 continue
-            if convert:
+            if a in variants:
+                kept.append(Edit(CONVERT, e.start + k, e.start + k + 1, a, b, "variant form"))
+            elif convert:
                 kept.append(Edit(CONVERT, e.start + k, e.start + k + 1, a, b, "stray traditional character"))
             else:
                 reason = f"kept in simplified text (OpenCC: {b})"
@@ -263,7 +275,7 @@ def fix_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, in
         line = bisect_right(starts, p) - 1
         return CONTEXTS[contexts[line]] if line < len(contexts) else FULL
 
-    found = (*_zhe_edits(text, context_at), *_variant_edits(text, context_at))
+    found = (*_zhe_edits(text, context_at), *_variant_edits(text))
     edits = [e for e in found if not _touches(e, protected)]
     if not edits:
         return StageResult(text)
@@ -300,10 +312,11 @@ def _zhe_edits(text: str, context_at: Callable[[int], str]) -> list[Edit]:
     return edits
 
 
-def _variant_edits(text: str, context_at: Callable[[int], str]) -> list[Edit]:
-    """Word-level variants (甚么 → 什么) anywhere; a variant form that t2s keeps as a
-    name character (甯) on converted lines, where a neighbour makes a word in which
-    OpenCC writes the standard form (列甯 → 列宁, but 張鈞甯 and 甯采臣 stay)."""
+def _variant_edits(text: str) -> list[Edit]:
+    """Word-level variants (甚么 → 什么), and a variant form that t2s keeps as a name
+    character (甯) where a neighbour makes a word in which OpenCC writes the standard
+    form (列甯 → 列宁, but 張鈞甯 and 甯采臣 stay). Mainland text writes neither, so
+    this holds for lines in either script."""
     edits = []
     for word, standard in fixes.VARIANT_WORDS.items():
         p = text.find(word)
@@ -317,7 +330,7 @@ def _variant_edits(text: str, context_at: Callable[[int], str]) -> list[Edit]:
     for variant in variant_words():
         p = text.find(variant)
         while p >= 0:
-            standard = standard_form_at(text, p) if context_at(p) == FULL else None
+            standard = standard_form_at(text, p)
             if standard:
                 reason = f"{variant} is a name form; OpenCC writes {standard[0]} in {standard[1]}"
                 edits.append(Edit(FIX, p, p + 1, variant, standard[0], reason))

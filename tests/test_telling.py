@@ -79,3 +79,19 @@ def test_variant_forms_opencc_leaves_are_written_as_mainland_text_writes_them(tr
 )
 def test_a_variant_form_in_a_name_is_kept(traditional, simplified):
     assert normalize_text(traditional).text == simplified
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("他陞任总经理一职", "他升任总经理一职"),
+        ("父母八字相剋，经济困难", "父母八字相克，经济困难"),
+        ("列甯格勒保卫战纪念馆", "列宁格勒保卫战纪念馆"),
+    ],
+)
+def test_variant_forms_in_simplified_text_are_written_in_standard_form(text, expected):
+    # Unlike a traditional-only character in simplified news (a name such as 三塚, only
+    # flagged), a variant form outside the names OpenCC lists is never written on purpose.
+    result = normalize_text(text)
+    assert result.script.verdict == "simplified"
+    assert result.text == expected
