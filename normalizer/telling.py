@@ -23,6 +23,7 @@ character. OpenCC runs here only on the lines that hold a candidate character.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
@@ -48,11 +49,25 @@ def opencc_converter(config: str):
 
 
 def opencc_convert(text: str, config: str = TO_SIMPLIFIED) -> str:
-    """OpenCC's conversion; its C++ side ends a string at NUL, so NULs are kept outside."""
+    """OpenCC's conversion; its C++ side ends a string at NUL, so NULs are kept outside,
+    and cannot take lone surrogates (undecodable bytes a streamed piece still holds as
+    escapes), which pass through as U+FFFD and are put back."""
     convert = opencc_converter(config).convert
     if "\x00" in text:
-        return "\x00".join(convert(part) for part in text.split("\x00"))
-    return convert(text)
+        return "\x00".join(opencc_convert(part, config) for part in text.split("\x00"))
+    surrogates = [m.start() for m in _SURROGATE.finditer(text)] if not text.isascii() else []
+    if not surrogates:
+        return convert(text)
+    out = convert(_SURROGATE.sub("\ufffd", text))
+    if len(out) != len(text):
+        return out
+    chars = list(out)
+    for p in surrogates:
+        chars[p] = text[p]
+    return "".join(chars)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def standard_form_at(text: str, p: int) -> tuple[str, str] | None:

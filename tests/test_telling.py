@@ -95,3 +95,12 @@ def test_variant_forms_in_simplified_text_are_written_in_standard_form(text, exp
     result = normalize_text(text)
     assert result.script.verdict == "simplified"
     assert result.text == expected
+
+
+def test_a_streamed_piece_that_still_holds_undecodable_bytes_is_counted():
+    # A streamed piece keeps undecodable bytes as lone surrogates until they are replaced;
+    # OpenCC cannot take them, so they pass through it as they are.
+    from normalizer.model import ScriptCounts
+    from normalizer.script import count_script
+
+    assert count_script("步步高陞\udca6") == ScriptCounts(traditional=1, simplified=0)
