@@ -16,6 +16,7 @@ all lines at once. Per-line :class:`LineScript` objects are built only when read
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, overload
 
@@ -181,8 +182,19 @@ class LineTable(Sequence[LineScript]):
         return LineTable(starts, ends, self.traditional, self.simplified)
 
 
+#: Han characters: the Unified Ideographs, Extension A and the planes beyond the BMP.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]")
+
+
 def detect_script(text: str) -> ScriptVerdict:
-    """Document verdict with its counts, and a verdict for every line."""
+    """Document verdict with its counts, and a verdict for every line.
+
+    "none" means the document has no Han text at all. Han text in which neither
+    script shows (中国人民, 乾隆皇帝: no telling character, no evidence) is written
+    alike in both, so it is already mainland simplified text: its verdict is
+    "simplified" and nothing in it is converted. Line verdicts stay "none" for lines
+    without telling characters: there the document's verdict decides.
+    """
     if text.isascii():
         np = np_module()
         ends = np.array(line_ends(text), dtype=np.int64)
@@ -191,4 +203,7 @@ def detect_script(text: str) -> ScriptVerdict:
         zeros = np.zeros(len(ends), dtype=np.int64)
         return ScriptVerdict(NONE, ScriptCounts(), LineTable(starts, ends, zeros, zeros))
     total, lines = _line_counts(text)
-    return ScriptVerdict(verdict_of(total), total, lines)
+    verdict = verdict_of(total)
+    if verdict == NONE and _HAN.search(text):
+        verdict = SIMPLIFIED
+    return ScriptVerdict(verdict, total, lines)
