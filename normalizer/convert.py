@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -269,13 +269,7 @@ def _zhe_pattern() -> re.Pattern[str]:
 def fix_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, int]] = ()) -> StageResult:
     """著→着 where context shows the particle, and variant forms OpenCC leaves written
     as mainland text writes them (see :mod:`normalizer.fixes`)."""
-    starts = _line_starts(text)
-
-    def context_at(p: int) -> str:
-        line = bisect_right(starts, p) - 1
-        return CONTEXTS[contexts[line]] if line < len(contexts) else FULL
-
-    found = (*_zhe_edits(text, context_at), *_variant_edits(text))
+    found = [*_zhe_edits(text, contexts), *_variant_edits(text)]
     edits = [e for e in found if not _touches(e, protected)]
     if not edits:
         return StageResult(text)
@@ -283,9 +277,15 @@ def fix_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, in
     return StageResult(_apply_line(text, edits, 0), tuple(edits))
 
 
-def _zhe_edits(text: str, context_at: Callable[[int], str]) -> list[Edit]:
+def _zhe_edits(text: str, contexts: np.ndarray) -> list[Edit]:
     if fixes.ZHE_FROM not in text:
         return []
+    starts = _line_starts(text)
+
+    def context_at(p: int) -> str:
+        line = bisect_right(starts, p) - 1
+        return CONTEXTS[contexts[line]] if line < len(contexts) else FULL
+
     zhe_words = set(fixes.ZHE_WORDS)
     verbs = verb_chars()
     edits = []
