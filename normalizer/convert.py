@@ -287,18 +287,20 @@ def _zhe_edits(text: str, contexts: np.ndarray) -> list[Edit]:
         return CONTEXTS[contexts[line]] if line < len(contexts) else FULL
 
     zhe_words = set(fixes.ZHE_WORDS)
-    verbs = verb_chars()
+    verbs = verb_chars() | fixes.ZHE_BEFORE
     edits = []
     for m in _zhe_matches(text):
         p, word = m.start(), m.group()
         before = text[p - 1 : p]
-        after_verb = word in fixes.ZHU_PREDICATES and before in verbs
-        if word != fixes.ZHE_FROM and not after_verb:
+        after_verb, predicate = before in verbs, word in fixes.ZHU_PREDICATES
+        if word != fixes.ZHE_FROM and not (after_verb and predicate):
             continue  # a 著 word such as 显著, 著名
+        if not after_verb and text.startswith(fixes.BYLINE_AFTER, p + 1):
+            continue  # 菡子著《重逢日子》: "written by"
         ctx = context_at(p)
-        if after_verb and (ctx == FULL or before in fixes.ZHE_BEFORE):
+        if predicate and (ctx == FULL or before in fixes.ZHE_BEFORE):
             reason = f"particle after the verb {before} ({word} needs a subject)"
-        elif after_verb:
+        elif predicate:
             continue
         elif ctx == FULL:
             reason = "著 as the particle 着 (not a 著 word)"

@@ -14,7 +14,9 @@ words. The rules, checked on the simplified output:
   written") needs a subject before it: directly after a verb (the verb class of
   :func:`normalizer.charsets.verbs`) 著 is the particle and 有 the next word
   (看著有點累, 聽著有道理). Words such as 著名 and 著作 are often the object of a
-  verb (邀請著名學者, 出版著作) and keep 著 after one.
+  verb (邀請著名學者, 出版著作) and keep 著 after one;
+* 著 before a book title (:data:`BYLINE_AFTER`: 菡子著《重逢日子》, 高成著的《…》) is
+  "written by", unless a verb comes before it (看著《紅樓夢》: reading it).
 
 Variant forms OpenCC leaves (see also :func:`normalizer.charsets.variant_words`):
 a word-level variant that conversion character by character produces but mainland
@@ -49,6 +51,9 @@ ZHE_FROM, ZHE_TO = "著", "着"
 
 #: 著 words that are a predicate and need a subject: after a verb, 著 is the particle.
 ZHU_PREDICATES = ("著有",)
+
+#: What follows 著 in a byline ("written by"): a book title, directly or after 的.
+BYLINE_AFTER = ("《", "的《")
 
 #: Word-level variants (异形词) that OpenCC writes and mainland text does not: the
 #: 现代汉语词典 gives 甚么 as a variant of 什么 (Taiwan and Hong Kong write 甚麼).

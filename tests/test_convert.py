@@ -141,6 +141,7 @@ def test_hong_kong_names_written_with_heng_are_traditional_not_mixed():
         ("她看著有點累，就先回家了", "她看着有点累，就先回家了"),
         ("這話聽著有道理", "这话听着有道理"),
         ("信上寫著有人來過", "信上写着有人来过"),
+        ("繼續沿著有中國特色的道路前進", "继续沿着有中国特色的道路前进"),
     ],
 )
 def test_zhe_after_a_verb_is_the_particle_even_before_you(traditional, simplified):
@@ -161,3 +162,15 @@ def test_zhu_words_keep_zhu_after_a_subject_or_as_an_object(traditional):
     result = normalize_text(traditional)
     assert "著" in result.text
     assert "着" not in result.text
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("菡子著《重逢日子》", "菡子著《重逢日子》"),
+        ("高成著的《人品質量》一書出版", "高成著的《人品质量》一书出版"),
+        ("他正看著《紅樓夢》", "他正看着《红楼梦》"),
+    ],
+)
+def test_zhu_before_a_book_title_is_written_by_unless_a_verb_comes_first(traditional, simplified):
+    assert normalize_text(traditional).text == simplified
