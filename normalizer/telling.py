@@ -87,8 +87,9 @@ def standard_form_at(text: str, p: int) -> tuple[str, str] | None:
 
 
 def particle_positions(text: str) -> list[int]:
-    """Offsets of 著 directly after a verb and outside every 著 word (惹著他, not 显著)."""
-    verb_set = verbs()
+    """Offsets of 著 directly after a verb and outside every 著 word (惹著他, not 显著),
+    but for a predicate such as 著有, which a verb cannot precede (看著有點累)."""
+    verb_set = verbs() | fixes.ZHE_BEFORE
     found = []
     p = text.find(fixes.ZHE_FROM)
     while p >= 0:
@@ -101,7 +102,7 @@ def particle_positions(text: str) -> list[int]:
 def _in_zhu_word(text: str, p: int) -> bool:
     for word in fixes.ZHU_WORDS:
         k = word.index(fixes.ZHE_FROM)
-        if text.startswith(word, p - k):
+        if text.startswith(word, p - k) and word not in fixes.ZHU_PREDICATES:
             return True
     return False
 

@@ -19,6 +19,7 @@ from normalizer.script import detect_script
         ("秋天穿袷衣", "秋天穿夹衣"),
         ("不要惹著他", "不要惹着他"),  # 著 after a verb, outside a 著 word
         ("他拍著我的肩膀", "他拍着我的肩膀"),
+        ("她看著有些累", "她看着有些累"),  # 著有 after a verb is no "has written"
     ],
 )
 def test_text_whose_only_telling_forms_are_variants_words_or_the_particle_is_converted(traditional, simplified):
