@@ -34,7 +34,7 @@ from .charsets import verbs as verb_chars
 from .codepoints import as_array, as_text, cached_table, line_ends, np_module
 from .edits import AlignedEdits, diff_edits
 from .model import CONVERT, ENTITY, FIX, PUNCTUATION, Edit, Flag, ScriptVerdict, StageResult
-from .script import MIXED, SIMPLIFIED, TRADITIONAL, VERDICTS, LineTable, detect_script
+from .script import MIXED, SIMPLIFIED, TRADITIONAL, VERDICTS, LineTable, detect_script, may_tell_traditional
 from .telling import opencc_convert, opencc_converter, standard_form_at
 
 if TYPE_CHECKING:
@@ -70,6 +70,13 @@ _FULL, _STRAYS, _KEEP = range(3)
 
 # Characters str.splitlines breaks at: a conversion that touches one changes the line structure.
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def may_convert(text: str) -> bool:
+    """Whether the conversion stages could change ``text`` at all, beyond 著 and
+    punctuation (a cheap, conservative test on sets: no numpy, no OpenCC): traditional
+    evidence (:func:`normalizer.script.may_tell_traditional`) or a variant word (甚么)."""
+    return may_tell_traditional(text) or any(word in text for word in fixes.VARIANT_WORDS)
 
 
 def _opencc(text: str) -> str:

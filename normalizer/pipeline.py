@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .annotations import may_have_annotations, strip_annotations
-from .convert import to_simplified
+from .convert import may_convert, to_simplified
 from .decode import decode_bytes, replace_surrogates, replacement_edits, strip_leading_bom, to_nfc
 from .edits import AlignedEdits, EditLog, apply_edits, merge_summaries, source_mapper, summarize, target_mapper
 from .fixes import SMALL_FORMS, ZHE_FROM
 from .model import ANNOTATION, DocumentContext, Edit, EditSummary, Flag, LineScript, NormalizeResult
 from .mojibake import find_mojibake
-from .script import LineTable, detect_script, may_tell_traditional, verdict_of
+from .script import LineTable, detect_script, verdict_of
 
 
 def normalize_bytes(data: bytes, *, errors: str = "strict") -> NormalizeResult:
@@ -54,15 +54,15 @@ def is_clean(text: str) -> bool:
     """A cheap, conservative test that normalizing ``text`` would change and flag nothing.
 
     True only when no stage could act: no lone surrogate, no byte-order mark, already
-    NFC, no traditional evidence (:func:`normalizer.script.may_tell_traditional`, so
-    OpenCC is not even run), no parenthesised
+    NFC, nothing to convert (:func:`normalizer.convert.may_convert`, so OpenCC is not
+    even run), no parenthesised
     syllable (no annotation), no ``?`` or U+FFFD (no mojibake), no 著, no small-form punctuation
     and no ``#`` (no entity). False means "run the pipeline", not "dirty". The
     pre-commit hook uses it so that a clean file costs neither numpy nor OpenCC.
     """
     if text.isascii():  # no Han character: no annotation, conversion or mojibake
         return "#" not in text and "\x00" not in text
-    if not _ACTIONABLE.isdisjoint(text) or may_tell_traditional(text) or may_have_annotations(text):
+    if not _ACTIONABLE.isdisjoint(text) or may_convert(text) or may_have_annotations(text):
         return False
     try:
         text.encode("utf-8")

@@ -105,3 +105,11 @@ def test_a_streamed_piece_that_still_holds_undecodable_bytes_is_counted():
     from normalizer.script import count_script
 
     assert count_script("步步高陞\udca6") == ScriptCounts(traditional=1, simplified=0)
+
+
+@pytest.mark.parametrize("text", ["这是甚么问题", "他陞任总经理", "步步高陞", "乾杯"])
+def test_text_the_conversion_would_change_is_never_called_clean(text):
+    from normalizer.pipeline import is_clean
+
+    assert normalize_text(text).text != text
+    assert not is_clean(text)
