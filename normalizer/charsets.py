@@ -62,6 +62,14 @@ def verbs() -> frozenset[str]:
 
 
 @cache
+def verbs_before_zhu() -> frozenset[str]:
+    """Two-character verbs ending in the first character of a word that ends in 著
+    (扩大 / 大著, 讨论 / 论著), from ``tools/derive_verbs.py``."""
+    text = resources.files(__package__).joinpath("data/verbs_before_zhu.txt").read_text(encoding="utf-8")
+    return frozenset(" ".join(line for line in text.splitlines() if not line.startswith("#")).split())
+
+
+@cache
 def variant_words() -> dict[str, tuple[str, frozenset[str], frozenset[str]]]:
     """Variant forms t2s keeps by default (甯, 甦) → (standard form, two-character
     pieces in which OpenCC writes the standard form, pieces in which it writes the

@@ -29,7 +29,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from . import fixes
-from .charsets import cantonese_chars, common_chars, traditional_only, variant_forms, variant_words
+from .charsets import cantonese_chars, common_chars, traditional_only, variant_forms, variant_words, verbs_before_zhu
 from .charsets import verbs as verb_chars
 from .codepoints import as_array, as_text, cached_table, line_ends, np_module
 from .edits import AlignedEdits, diff_edits
@@ -297,6 +297,13 @@ def _zhe_edits(text: str, contexts: np.ndarray) -> list[Edit]:
     verbs = verb_chars() | fixes.ZHE_BEFORE
     edits = []
     for m in _zhe_matches(text):
+        verb = text[m.start() - 1 : m.start() + 1] if m.start() else ""
+        if verb in verbs_before_zhu() and not text.startswith(_ZHU_STARTS, m.end() - 1):
+            # 扩大著 is 扩大 + the particle, not 扩 + 大著
+            if context_at(m.start()) == FULL:
+                reason = f"particle after the verb {verb} (not {m.group()})"
+                edits.append(Edit(FIX, m.end() - 1, m.end(), fixes.ZHE_FROM, fixes.ZHE_TO, reason))
+            continue
         p, word = m.start(), m.group()
         before = text[p - 1 : p]
         after_verb, predicate = before in verbs, word in fixes.ZHU_PREDICATES
@@ -319,6 +326,10 @@ def _zhe_edits(text: str, contexts: np.ndarray) -> list[Edit]:
             continue
         edits.append(Edit(FIX, p, p + 1, fixes.ZHE_FROM, fixes.ZHE_TO, reason))
     return edits
+
+
+#: 著 words that begin with 著 and can be a verb's object (著作, 著名): 翻译著作 keeps 著.
+_ZHU_STARTS = tuple(w for w in fixes.ZHU_WORDS if w.startswith(fixes.ZHE_FROM) and w not in fixes.ZHU_PREDICATES)
 
 
 def _variant_edits(text: str) -> list[Edit]:

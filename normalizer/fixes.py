@@ -15,6 +15,9 @@ words. The rules, checked on the simplified output:
   :func:`normalizer.charsets.verbs`) 著 is the particle and 有 the next word
   (看著有點累, 聽著有道理). Words such as 著名 and 著作 are often the object of a
   verb (邀請著名學者, 出版著作) and keep 著 after one;
+* a word that ends in 著 (大著, 论著, 合著) is no word where a verb ends at its
+  first character (扩大著, 讨论著, 融合著: :func:`normalizer.charsets.verbs_before_zhu`)
+  and no 著 word begins at 著 (翻譯著作 is "translate works");
 * 著 before a book title (:data:`BYLINE_AFTER`: 菡子著《重逢日子》, 高成著的《…》) is
   "written by", unless a verb comes before it (看著《紅樓夢》: reading it).
 

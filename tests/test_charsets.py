@@ -13,6 +13,7 @@ from normalizer.charsets import (
     variant_forms,
     variant_words,
     verbs,
+    verbs_before_zhu,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,6 +62,8 @@ def test_cantonese_and_verb_classes_hold_what_the_rules_need():
     assert {"看", "听", "聽", "拍", "惹", "写", "寫"} <= verbs()
     # mostly a preposition, a particle or part of a noun: never evidence of the particle 著
     assert not {"在", "等", "为", "生"} & verbs()
+    assert {"扩大", "讨论", "融合"} <= verbs_before_zhu()
+    assert not {"伟大", "理论", "明显"} & verbs_before_zhu()  # 伟大著作, 理论著作 keep 著
 
 
 def test_sets_hold_the_characters_news_needs():

@@ -174,3 +174,17 @@ def test_zhu_words_keep_zhu_after_a_subject_or_as_an_object(traditional):
 )
 def test_zhu_before_a_book_title_is_written_by_unless_a_verb_comes_first(traditional, simplified):
     assert normalize_text(traditional).text == simplified
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("大家議論著這件事", "大家议论着这件事"),  # 议论 + 着, not 议 + 论著
+        ("會議擴大著影響", "会议扩大着影响"),
+        ("兩種文化融合著", "两种文化融合着"),
+        ("他翻譯著作多部", "他翻译著作多部"),  # 翻译 + 著作: the verb's object
+        ("這是他的論著", "这是他的论著"),
+    ],
+)
+def test_a_word_ending_in_zhu_gives_way_to_a_verb_ending_at_its_first_character(traditional, simplified):
+    assert normalize_text(traditional).text == simplified
