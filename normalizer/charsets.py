@@ -44,6 +44,22 @@ def variant_forms() -> frozenset[str]:
     return script_sets()["variant_forms"]
 
 
+@cache
+def abolished_forms() -> frozenset[str]:
+    """Variant forms outside GB2312, mainland's standard character set (陞, 剋; not 於 or
+    袷, which mainland text writes as a surname and in 袷袢): never written on purpose
+    in simplified text."""
+    return frozenset(c for c in variant_forms() if not _encodes(c, "gb2312"))
+
+
+def _encodes(char: str, codec: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def context_forms() -> frozenset[str]:
     """Other characters OpenCC may change (乾, 藉, 覆): both scripts write them, only a
     word tells which script a text is in (乾杯 is traditional, 乾隆 is both)."""

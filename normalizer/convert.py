@@ -8,7 +8,9 @@
   every OpenCC change is applied. On simplified lines only traditional-only
   characters are converted, and in a simplified document not even those: there
   they are mostly names (三塚博) and are reported as ``stray-traditional`` flags.
-  So stock t2s's 萧乾→萧干 and 藉以→借以 never touch simplified text.
+  So stock t2s's 萧乾→萧干 and 藉以→借以 never touch simplified text. Variant forms
+  outside GB2312 that OpenCC changes (他陞任→他升任) are the exception: mainland text
+  never writes them, names included.
 * Never a rare form for an everyday character: OpenCC's t2s follows the 2013
   standard's derived forms into Extension A/B (嗰→𠮶, 喎→㖞, 餸→𩠌), which simplified
   Cantonese writing does not use and many fonts cannot show. Where the input is an
@@ -29,7 +31,14 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from . import fixes
-from .charsets import cantonese_chars, common_chars, traditional_only, variant_forms, variant_words, verbs_before_zhu
+from .charsets import (
+    abolished_forms,
+    cantonese_chars,
+    common_chars,
+    traditional_only,
+    variant_words,
+    verbs_before_zhu,
+)
 from .charsets import verbs as verb_chars
 from .codepoints import as_array, as_text, cached_table, line_ends, np_module
 from .edits import AlignedEdits, diff_edits
@@ -53,9 +62,9 @@ def converter():
     return opencc_converter(OPENCC_CONFIG)
 
 
-def variant_table() -> np.ndarray:
-    """uint8 per code point: 1 for variant forms (:func:`normalizer.charsets.variant_forms`)."""
-    return cached_table("variant-forms", ((variant_forms(), 1),))
+def abolished_table() -> np.ndarray:
+    """uint8 per code point: 1 for abolished variant forms (:func:`normalizer.charsets.abolished_forms`)."""
+    return cached_table("abolished-forms", ((abolished_forms(), 1),))
 
 
 @cache
@@ -173,8 +182,9 @@ def _aligned_stage(
     for s, e in protected:
         changed[max(s, 0) : max(e, 0)] = False
     t_only = traditional_only_table()[x].astype(bool)
-    # A variant form OpenCC changes is no name: mainland text never writes it (步步高陞).
-    variants = changed & (per_char != _FULL) & variant_table()[x].astype(bool)
+    # A variant form outside GB2312 that OpenCC changes is no name: mainland text never
+    # writes it (他陞任). 於 and 袷 are GB2312 characters (a surname, 袷袢) and stay.
+    variants = changed & (per_char != _FULL) & abolished_table()[x].astype(bool)
     strays = ((per_char == _STRAYS) & changed & t_only) | variants
     keep = (changed & (per_char == _FULL)) | strays
     flags = tuple(
@@ -208,7 +218,7 @@ def _line_stage(
         ctx = contexts[i] if i < len(contexts) else FULL
         if old != new and protected:
             new = _restore_protected(old, new, pos, protected)
-        if old == new or (ctx == KEEP and t_only.isdisjoint(old) and variant_forms().isdisjoint(old)):
+        if old == new or (ctx == KEEP and t_only.isdisjoint(old) and abolished_forms().isdisjoint(old)):
             out.append(old)
             pos += len(old)
             continue
@@ -226,10 +236,10 @@ def _line_stage(
 def _only_strays(edits: Sequence[Edit], t_only: frozenset[str], *, convert: bool) -> tuple[list[Edit], list[Flag]]:
     """On a simplified line keep only traditional-only characters: converted when
     ``convert``, otherwise reported (names such as 三塚 in simplified news); and
-    variant forms, always converted (mainland text never writes 陞)."""
+    abolished variant forms, always converted (mainland text never writes 陞)."""
     kept: list[Edit] = []
     flags: list[Flag] = []
-    variants = variant_forms()
+    variants = abolished_forms()
     for e in edits:
         if len(e.before) != len(e.after):
             continue

@@ -107,6 +107,12 @@ def test_a_streamed_piece_that_still_holds_undecodable_bytes_is_counted():
     assert count_script("步步高陞\udca6") == ScriptCounts(traditional=1, simplified=0)
 
 
+@pytest.mark.parametrize("text", ["作家於梨华来访", "袷袢是维吾尔族的长袍"])
+def test_variant_forms_that_mainland_text_writes_stay_in_simplified_text(text):
+    # 於 is a surname and 袷 the qiā of 袷袢: both are GB2312 characters.
+    assert normalize_text(text).text == text
+
+
 @pytest.mark.parametrize("text", ["这是甚么问题", "他陞任总经理", "步步高陞", "乾杯"])
 def test_text_the_conversion_would_change_is_never_called_clean(text):
     from normalizer.pipeline import is_clean
