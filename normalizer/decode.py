@@ -3,14 +3,22 @@
 Order (see ``shared/notes/encodings.md`` for the measurements behind each step):
 
 1. a byte-order mark decides (UTF-32, UTF-16, UTF-8);
-2. strict UTF-8;
-3. otherwise the legacy candidates GB18030, Big5 (Big5-HKSCS only when Big5 fails:
+2. without one, NUL bytes in the head ask :func:`bomless_unicode`: text that reads
+   cleanly as UTF-32 is UTF-32 (its structure leaves no doubt), text that reads
+   cleanly as UTF-16 skips step 3 (UTF-16 of ASCII is valid UTF-8, NULs and all);
+3. strict UTF-8. ASCII with the marks of a 7-bit encoding is HZ-GB-2312 when its HZ
+   reading is sure Chinese (a "~{" in prose is not), and refused by name when it
+   carries ISO-2022 designations (Python has no ISO-2022-CN codec);
+4. otherwise the legacy candidates GB18030, Big5 (Big5-HKSCS only when Big5 fails:
    it is not a lossless superset), UTF-16 without BOM when NUL bytes suggest it, and
    chardet's answer when it names one of these families. Each decodes the sample
    (undecodable bytes become U+FFFD, counted as bad); the one whose text has the
    highest share of common Chinese characters wins (chardet's answer wins near-ties).
    A strict decode succeeding proves nothing: GB18030 "decodes" most Big5 bytes into
-   nonsense. Single-byte code pages are never accepted.
+   nonsense. Single-byte code pages are never accepted. A NUL character counts as
+   an undecodable byte (UTF-16 read as GB18030 is ASCII with NULs). EUC-TW, which
+   GB18030 also decodes, is refused by name when its reading (see
+   :mod:`normalizer.lookalikes`) ranks above the chosen one.
 
    chardet (~2 ms a file, ~0.1 s to load) is asked only when its answer could change
    the outcome: the candidates are ranked without it, then for each answer it can
@@ -52,6 +60,7 @@ from typing import NamedTuple
 from .charsets import COMMON, FREQUENT, common_chars, decode_score_table, frequent_chars
 from .codepoints import as_array, np_module
 from .edits import line_edits
+from .lookalikes import euc_tw_as_big5, iso2022_marker
 from .model import BOM, DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
 
 MIN_PLAUSIBILITY = 0.5
@@ -63,6 +72,8 @@ OVERRIDE_FREQUENCY = 0.3  # and made of frequent news hanzi
 NEAR_TIE = 0.02
 SAMPLE_BYTES = 1 << 14
 VECTORIZE_MIN = 256  # non-ASCII characters from which numpy counts them (Python below)
+HZ_MIN_FREQUENT = 2  # frequent hanzi an HZ reading needs: "~{H}~}" in code reads as 三
+EUC_TW_CHECK_FREQUENCY = 0.5  # a GB/Big5 reading less frequent than this is compared with EUC-TW
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
@@ -223,9 +234,10 @@ def _read(sample: bytes, codec: str, vectorized: bool | None, text: str | None =
     if text is None:
         text = _decode_sample(sample, codec)
     if text.isascii():
-        return Reading(codec, text, 1.0, 0.0, 0)
+        return Reading(codec, text, 1.0, 0.0, text.count("\x00"))
     non_ascii, common, frequent = _counts(text, vectorized)
-    return Reading(codec, text, common / non_ascii, frequent / non_ascii, text.count("\ufffd"))
+    # A NUL character counts as bad: text has none, UTF-16 read as GB18030 has many.
+    return Reading(codec, text, common / non_ascii, frequent / non_ascii, text.count("\ufffd") + text.count("\x00"))
 
 
 def _choose(readings: list[Reading], hint: str | None) -> Reading:
@@ -326,32 +338,20 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _finish(data, codec, errors, 1.0, ())
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _CJK.search(text):  # Chinese in valid UTF-8: nothing to second-guess
-            return DecodeResult(text, "utf-8", (), 1.0, ())
-        # Valid UTF-8 is judged without numpy (the pre-commit hook on a clean file must not load it).
-        score = plausibility(text[:SAMPLE_BYTES], vectorized=False)
-        if score >= MIN_PLAUSIBILITY:
-            return DecodeResult(text, "utf-8", (), score, ())
-        if len(text) - len(text.encode("ascii", "ignore")) > OVERRIDE_MAX_CHARS:
-            return DecodeResult(text, "utf-8", (), score, ())
-        # Only a reading that overrides UTF-8 matters (the other choices all give UTF-8).
-        legacy = _rank_legacy(data, vectorized=False, outcome=lambda r: r.codec if _overrides(r) else None)
-        best = legacy[0]
-        if _overrides(best):  # bad == 0: the sample decodes strictly, to best.text
-            try:
-                whole = best.text if len(data) <= SAMPLE_BYTES else data.decode(best.codec)
-            except UnicodeDecodeError:  # past the sample the legacy reading fails: the file is UTF-8
-                return DecodeResult(text, "utf-8", (), score, ())
-            return DecodeResult(whole, best.codec, (), best.score, tuple(r.entry for r in legacy))
-        return DecodeResult(text, "utf-8", (), score, ())
+    wide = bomless_unicode(data[:SAMPLE_BYTES]) if data.find(b"\x00", 0, SAMPLE_BYTES) >= 0 else None
+    if wide in ("utf-32-le", "utf-32-be"):  # three zero-ish bytes in four: nothing else reads so
+        return _finish(data, wide, errors, plausibility(data[:SAMPLE_BYTES].decode(wide, "replace")), ())
+    if wide is None:  # (UTF-16 of ASCII is valid UTF-8 too: NUL after every letter)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return _valid_utf8(data, text, errors)
 
     scored = _rank_legacy(data)
     best = scored[0]
+    _refuse_euc_tw(data, best)
     if not _plausible(data, best):
         raise DecodeError(
             f"no plausible Chinese encoding (best guess {best.codec}: {best.score:.0%} common characters)",
@@ -361,6 +361,120 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
     # Without bad bytes in the sample, the sample read with "replace" is read with the escaping handler too.
     text = best.text if best.bad == 0 and len(data) <= SAMPLE_BYTES else None
     return _finish(data, best.codec, errors, best.score, tuple(r.entry for r in scored), text)
+
+
+def _valid_utf8(data: bytes, text: str, errors: str) -> DecodeResult:
+    """``data`` that is valid UTF-8 (``text``): UTF-8 unless a 7-bit Chinese encoding
+    or a sure legacy reading says otherwise."""
+    if _CJK.search(text):  # Chinese in valid UTF-8: nothing to second-guess
+        return DecodeResult(text, "utf-8", (), 1.0, ())
+    if data.isascii() and seven_bit_marked(data):
+        seven = _seven_bit(data, errors)
+        if seven is not None:
+            return seven
+    # Valid UTF-8 is judged without numpy (the pre-commit hook on a clean file must not load it).
+    score = plausibility(text[:SAMPLE_BYTES], vectorized=False)
+    if score >= MIN_PLAUSIBILITY:
+        return DecodeResult(text, "utf-8", (), score, ())
+    if len(text) - len(text.encode("ascii", "ignore")) > OVERRIDE_MAX_CHARS:
+        return DecodeResult(text, "utf-8", (), score, ())
+    # Only a reading that overrides UTF-8 matters (the other choices all give UTF-8).
+    legacy = _rank_legacy(data, vectorized=False, outcome=lambda r: r.codec if _overrides(r) else None)
+    best = legacy[0]
+    if _overrides(best):  # bad == 0: the sample decodes strictly, to best.text
+        try:
+            whole = best.text if len(data) <= SAMPLE_BYTES else data.decode(best.codec)
+        except UnicodeDecodeError:  # past the sample the legacy reading fails: the file is UTF-8
+            return DecodeResult(text, "utf-8", (), score, ())
+        return DecodeResult(whole, best.codec, (), best.score, tuple(r.entry for r in legacy))
+    return DecodeResult(text, "utf-8", (), score, ())
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+
+
+def bomless_unicode(head: bytes) -> str | None:
+    """What the head of a file without byte-order mark reads cleanly as: "utf-32-le"
+    or "utf-32-be", "utf-16" (the byte order is left to the ranking: Chinese reads
+    cleanly both ways), or None.
+
+    Clean: at most one undecodable unit or control character other than tab, line
+    breaks and form feed, and fewer than half the characters (a lone NUL is no text).
+    Text in UTF-16/32 has NUL bytes (a binary sniffer would call it binary), and
+    UTF-16 of ASCII is valid UTF-8 with a NUL after each letter, so a file with NUL
+    bytes is asked this first. Without a NUL byte: None.
+    """
+    if b"\x00" not in head:
+        return None
+    whole = head[: len(head) - len(head) % 4]
+    for codec in ("utf-32-le", "utf-32-be"):  # before UTF-16: UTF-32 reads as UTF-16 with NULs
+        if _reads_cleanly(whole.decode(codec, "replace")):
+            return codec
+    even = head[: len(head) - len(head) % 2]
+    for codec in ("utf-16-le", "utf-16-be"):
+        if _reads_cleanly(even.decode(codec, "replace")):
+            return "utf-16"
+    return None
+
+
+def _reads_cleanly(text: str) -> bool:
+    # One bad character is forgiven (a head may end inside a surrogate pair), not in a tiny head.
+    bad = len(_CONTROLS.findall(text))
+    return bad <= 1 and 2 * bad < len(text)
+
+
+def seven_bit_marked(data: bytes) -> bool:
+    """Whether ``data`` has the marks of a 7-bit Chinese encoding: HZ's ``~{`` or an
+    ISO-2022 designation's ``ESC $``. Such lines are all ASCII, yet decide the codec."""
+    return b"~{" in data or b"\x1b$" in data
+
+
+def _seven_bit(data: bytes, errors: str) -> DecodeResult | None:
+    """ASCII ``data`` in a 7-bit Chinese encoding: HZ-GB-2312 decoded, ISO-2022 refused
+    by name (Python decodes no ISO-2022-CN); None for plain ASCII.
+
+    HZ is taken only when its reading is sure Chinese (as sure as a legacy reading must
+    be to override UTF-8, with at least :data:`HZ_MIN_FREQUENT` frequent hanzi): a
+    literal "~{" in prose or code reads as nonsense or not at all.
+    """
+    marker = iso2022_marker(data)
+    if marker:
+        name, offset = marker
+        raise DecodeError(
+            f"looks like {name} (escape sequence at byte offset {offset}), which is not decoded here;"
+            f" convert it to UTF-8 first, e.g. iconv -f {name} -t UTF-8",
+            offset=offset,
+            encoding=name.lower(),
+        )
+    if b"~{" not in data:
+        return None
+    sample = _sample(data)
+    hz = _read(sample, "hz", False)
+    frequent = hz.freq * (len(hz.text) - len(hz.text.encode("ascii", "ignore")))
+    if hz.score < OVERRIDE_PLAUSIBILITY or hz.freq < OVERRIDE_FREQUENCY or frequent < HZ_MIN_FREQUENT:
+        return None
+    text = hz.text if hz.bad == 0 and len(data) <= SAMPLE_BYTES else None
+    return _finish(data, "hz", errors, hz.score, (hz.entry,), text)
+
+
+def _refuse_euc_tw(data: bytes, best: Reading) -> None:
+    """:class:`DecodeError` naming EUC-TW when the bytes read better as EUC-TW than as
+    ``best``. GB18030 decodes EUC-TW without error (both are A1–FE pairs), into
+    characters that are common often enough but rarely frequent: only then is the
+    EUC-TW reading worked out."""
+    if best.freq >= EUC_TW_CHECK_FREQUENCY:
+        return
+    as_big5 = euc_tw_as_big5(_sample(data))
+    if as_big5 is None:
+        return
+    tw = _read(as_big5, "big5", None)
+    if tw.score >= MIN_PLAUSIBILITY and tw.freq >= MIN_FREQUENCY and _rank(tw) > _rank(best):
+        raise DecodeError(
+            f"looks like EUC-TW (CNS 11643; {tw.score:.0%} common characters read so,"
+            f" {best.score:.0%} as {best.codec}), which is not decoded here;"
+            " convert it to UTF-8 first, e.g. iconv -f EUC-TW -t UTF-8",
+            encoding="euc-tw",
+        )
 
 
 def _overrides(reading: Reading) -> bool:
