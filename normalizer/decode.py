@@ -16,9 +16,10 @@ Order (see ``shared/notes/encodings.md`` for the measurements behind each step):
    highest share of common Chinese characters wins (chardet's answer wins near-ties).
    A strict decode succeeding proves nothing: GB18030 "decodes" most Big5 bytes into
    nonsense. Single-byte code pages are never accepted. A NUL character counts as
-   an undecodable byte (UTF-16 read as GB18030 is ASCII with NULs). EUC-TW, which
-   GB18030 also decodes, is refused by name when its reading (see
-   :mod:`normalizer.lookalikes`) ranks above the chosen one.
+   an undecodable byte (UTF-16 read as GB18030 is ASCII with NULs). Encodings whose
+   bytes GB18030 or Big5 also decode, into common but rarely frequent hanzi, are
+   refused by name when the chosen reading is that infrequent and theirs is better
+   (see :mod:`normalizer.lookalikes`): EUC-TW, Korean EUC-KR, Japanese EUC-JP.
 
    chardet (~2 ms a file, ~0.1 s to load) is asked only when its answer could change
    the outcome: the candidates are ranked without it, then for each answer it can
@@ -60,7 +61,7 @@ from typing import NamedTuple
 from .charsets import COMMON, FREQUENT, common_chars, decode_score_table, frequent_chars
 from .codepoints import as_array, np_module
 from .edits import line_edits
-from .lookalikes import euc_tw_as_big5, iso2022_marker
+from .lookalikes import euc_tw_as_big5, iso2022_marker, korean_or_japanese
 from .model import BOM, DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
 
 MIN_PLAUSIBILITY = 0.5
@@ -73,7 +74,7 @@ NEAR_TIE = 0.02
 SAMPLE_BYTES = 1 << 14
 VECTORIZE_MIN = 256  # non-ASCII characters from which numpy counts them (Python below)
 HZ_MIN_FREQUENT = 2  # frequent hanzi an HZ reading needs: "~{H}~}" in code reads as 三
-EUC_TW_CHECK_FREQUENCY = 0.5  # a GB/Big5 reading less frequent than this is compared with EUC-TW
+LOOKALIKE_FREQUENCY = 0.5  # a GB/Big5 reading less frequent than this is compared with lookalikes
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
@@ -338,10 +339,10 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _finish(data, codec, errors, 1.0, ())
-    wide = bomless_unicode(data[:SAMPLE_BYTES]) if data.find(b"\x00", 0, SAMPLE_BYTES) >= 0 else None
+    wide = _wide(data) if data.find(b"\x00", 0, SAMPLE_BYTES) >= 0 else None
     if wide in ("utf-32-le", "utf-32-be"):  # three zero-ish bytes in four: nothing else reads so
         return _finish(data, wide, errors, plausibility(data[:SAMPLE_BYTES].decode(wide, "replace")), ())
-    if wide is None:  # (UTF-16 of ASCII is valid UTF-8 too: NUL after every letter)
+    if wide is None:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -351,7 +352,7 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
 
     scored = _rank_legacy(data)
     best = scored[0]
-    _refuse_euc_tw(data, best)
+    _refuse_lookalikes(data, best)
     if not _plausible(data, best):
         raise DecodeError(
             f"no plausible Chinese encoding (best guess {best.codec}: {best.score:.0%} common characters)",
@@ -417,6 +418,26 @@ def bomless_unicode(head: bytes) -> str | None:
     return None
 
 
+def _wide(data: bytes) -> str | None:
+    """:func:`bomless_unicode` of the head of ``data`` (which has a NUL byte). UTF-16/32
+    of ASCII is valid UTF-8 too, NULs and all: valid UTF-8 is taken for UTF-16/32 only
+    when it is whole code units that read without any control character."""
+    head = data[:SAMPLE_BYTES]
+    wide = bomless_unicode(head)
+    if wide is None:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return wide
+    unit = 2 if wide == "utf-16" else 4
+    if len(data) % unit:
+        return None
+    whole = head[: len(head) - len(head) % unit]
+    readings = ("utf-16-le", "utf-16-be") if wide == "utf-16" else (wide,)
+    return wide if any(not _CONTROLS.search(whole.decode(codec, "replace")) for codec in readings) else None
+
+
 def _reads_cleanly(text: str) -> bool:
     # One bad character is forgiven (a head may end inside a surrogate pair), not in a tiny head.
     bad = len(_CONTROLS.findall(text))
@@ -457,15 +478,16 @@ def _seven_bit(data: bytes, errors: str) -> DecodeResult | None:
     return _finish(data, "hz", errors, hz.score, (hz.entry,), text)
 
 
-def _refuse_euc_tw(data: bytes, best: Reading) -> None:
-    """:class:`DecodeError` naming EUC-TW when the bytes read better as EUC-TW than as
-    ``best``. GB18030 decodes EUC-TW without error (both are A1–FE pairs), into
-    characters that are common often enough but rarely frequent: only then is the
-    EUC-TW reading worked out."""
-    if best.freq >= EUC_TW_CHECK_FREQUENCY:
+def _refuse_lookalikes(data: bytes, best: Reading) -> None:
+    """:class:`DecodeError` naming EUC-TW, EUC-KR or EUC-JP when the bytes read better
+    so than as ``best``. GB18030 decodes EUC-TW and Korean EUC-KR without error, Big5
+    decodes Japanese EUC-JP, all into characters that are common often enough but
+    rarely frequent: only then are the other readings worked out."""
+    if best.freq >= LOOKALIKE_FREQUENCY:
         return
-    as_big5 = euc_tw_as_big5(_sample(data))
-    if as_big5 is None:
+    sample = _sample(data)
+    as_big5 = euc_tw_as_big5(sample)
+    if as_big5 is None:  # ASCII
         return
     tw = _read(as_big5, "big5", None)
     if tw.score >= MIN_PLAUSIBILITY and tw.freq >= MIN_FREQUENCY and _rank(tw) > _rank(best):
@@ -474,6 +496,14 @@ def _refuse_euc_tw(data: bytes, best: Reading) -> None:
             f" {best.score:.0%} as {best.codec}), which is not decoded here;"
             " convert it to UTF-8 first, e.g. iconv -f EUC-TW -t UTF-8",
             encoding="euc-tw",
+        )
+    foreign = korean_or_japanese(sample)
+    if foreign:
+        language = "Korean" if foreign == "EUC-KR" else "Japanese"
+        raise DecodeError(
+            f"looks like {language} text in {foreign}, not Chinese ({best.codec} reads it as"
+            f" {best.score:.0%} common but {best.freq:.0%} frequent hanzi)",
+            encoding=foreign.lower(),
         )
 
 

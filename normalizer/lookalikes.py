@@ -8,6 +8,11 @@ by name instead.
 
 * :func:`iso2022_marker`: the first ISO-2022 designation (``ESC $ ) A``…) and the
   ISO-2022 variant it belongs to.
+* :func:`korean_or_japanese`: whether the bytes read as Korean (EUC-KR/CP949) or
+  Japanese (EUC-JP): their double-byte rows fall where GB2312's and Big5's do, so
+  Korean reads as GB18030 in common hanzi (Hangul's rows are GB's first level), and
+  Japanese as Big5. Only the language itself tells: Hangul with spaces between
+  words and Korean's frequent syllables, or kana among frequent kanji.
 * :func:`euc_tw_as_big5`: EUC-TW bytes re-encoded as Big5, for scoring. CNS 11643
   plane 1 lists its 5,401 frequent hanzi in the order of Big5's frequent block, and
   plane 2 its 7,650 others in the order of Big5's second block (less Big5's two
@@ -21,6 +26,8 @@ from __future__ import annotations
 
 import re
 from functools import cache
+
+from .charsets import frequent_chars
 
 _DESIGNATION = re.compile(rb"\x1b\$([()*+]?)([@-Z])")
 _CN_FINALS = b"AGHE"  # GB 2312, CNS 11643 planes 1 and 2, ISO-IR-165
@@ -105,3 +112,50 @@ def euc_tw_as_big5(data: bytes) -> bytes | None:
         return None
     table = _euc_tw_table()
     return _EUC_TW_CHAR.sub(lambda m: table.get(m.group(), _STRAY if len(m.group()) == 1 else _UNKNOWN), data)
+
+
+_ASCII = re.compile("[\x00-\x7f]+")
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+_HANGUL_WORDS = re.compile("[\uac00-\ud7a3] [\uac00-\ud7a3]")  # Korean spaces its words; Chinese does not
+# Korean's most frequent syllables (particles, endings): a third of real Korean text,
+# about 2% of the random Hangul that Chinese bytes read as EUC-KR give.
+_KOREAN_FREQUENT = re.compile(
+    "[이다는의에을가하고서지한로기리사자도를으시해수인그있것대들어정나일적과상전라우구보주세여]"
+)
+_KANA = re.compile("[\u3041-\u309f\u30a1-\u30ff]")
+KOREAN_HANGUL = 0.8  # share of Hangul among non-ASCII characters
+KOREAN_FREQUENT = 0.15  # share of Korean's frequent syllables among Hangul
+JAPANESE_KANA = 0.2  # share of kana among non-ASCII characters
+JAPANESE_KANA_AND_FREQUENT = 0.6  # share of kana and frequent kanji together
+
+
+def _korean(text: str, non_ascii: int) -> bool:
+    hangul = len(_HANGUL.findall(text))
+    return (
+        hangul >= KOREAN_HANGUL * non_ascii
+        and 10 * len(_HANGUL_WORDS.findall(text)) >= hangul
+        and len(_KOREAN_FREQUENT.findall(text)) >= KOREAN_FREQUENT * hangul
+    )
+
+
+def _japanese(text: str, non_ascii: int) -> bool:
+    kana = len(_KANA.findall(text))
+    if kana < JAPANESE_KANA * non_ascii:
+        return False
+    frequent = sum(map(frequent_chars().__contains__, _ASCII.sub("", text)))
+    return kana + frequent >= JAPANESE_KANA_AND_FREQUENT * non_ascii
+
+
+def korean_or_japanese(data: bytes) -> str | None:
+    """ "EUC-KR" or "EUC-JP" when ``data`` reads (with at most one undecodable byte
+    and 1% more) as Korean or Japanese text, else None."""
+    if data.isascii():
+        return None
+    for codec, name, reads_as in (("cp949", "EUC-KR", _korean), ("euc_jp", "EUC-JP", _japanese)):
+        text = data.decode(codec, "replace")
+        non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+        if 100 * (text.count("\ufffd") - 1) > non_ascii:  # (one: the sample may end inside a character)
+            continue
+        if reads_as(text, non_ascii):
+            return name
+    return None

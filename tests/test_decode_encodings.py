@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from corpus_texts import encodes, expected_texts, lines_of, make_tree, seed_texts
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from normalizer import DecodeError, decode_bytes, normalize_bytes
@@ -233,6 +233,72 @@ def test_euc_tw_evidence_reads_nearly_every_character_as_the_c_library_does():
     theirs = reference.decode("utf-8")
     assert len(ours) == len(theirs)
     assert sum(a == b for a, b in zip(ours, theirs)) >= 0.99 * len(theirs)
+
+
+# --- Korean and Japanese double-byte encodings: their rows fall where GB's and Big5's do ------
+
+KOREAN = (
+    "서울 시청 앞 광장에서 오늘 오후 시민 수천 명이 모여 새해 맞이 행사를 열었다.\n"
+    "행사는 저녁 늦게까지 이어졌으며 많은 가족들이 함께 참여했다.\n"
+)
+JAPANESE = "東京の新聞によると、今年の夏はとても暑くなる見込みです。多くの人が海や山へ出かける予定だと話しています。\n"
+
+
+LOOKALIKE_CASES = [(KOREAN, "euc_kr", "EUC-KR"), (KOREAN, "cp949", "EUC-KR"), (JAPANESE, "euc_jp", "EUC-JP")]
+
+
+@pytest.mark.parametrize("size", [60, 300, 20_000])
+@pytest.mark.parametrize(("text", "codec", "name"), LOOKALIKE_CASES, ids=["euc-kr", "cp949", "euc-jp"])
+def test_korean_and_japanese_double_byte_text_is_refused_by_name_not_read_as_chinese(text, codec, name, size):
+    repeated = text * (size // len(text.encode(codec)) + 1)
+    data = repeated[: size * len(repeated) // len(repeated.encode(codec))].encode(codec)  # about size bytes
+    with pytest.raises(DecodeError) as caught:
+        decode_bytes(data)
+    assert caught.value.encoding == name.lower()
+    assert name in caught.value.reason
+
+
+def test_a_space_separated_list_of_surnames_is_chinese_not_korean():
+    # Their GB bytes read as EUC-KR are all Hangul, spaced like words, but not Korean's syllables.
+    text = "陈 黄 李 刘 何 郭 高 林 罗 梁 蔡 曹 邓 冯 韩 胡 江 金 雷 陆 马 毛 孟 潘 彭 钱 秦\n"
+    assert set(text.encode("gb18030").decode("cp949")) - set(" \n") <= {chr(c) for c in range(0xAC00, 0xD7A4)}
+    result = decode_bytes(text.encode("gb18030"))
+    assert (result.encoding, result.text) == ("gb18030", text)
+
+
+def _strict_ok(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@cache
+def _hanzi_of(codec: str) -> list[str]:
+    return sorted(c for c in common_chars() if "\u4e00" <= c <= "\u9fff" and encodes(c, codec))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["gb18030", "big5"]).flatmap(
+        lambda codec: st.tuples(
+            st.just(codec),
+            st.lists(
+                st.tuples(st.sampled_from(_hanzi_of(codec)), st.sampled_from(["", "", " ", "\n"])),
+                min_size=12,
+                max_size=80,
+            ),
+        )
+    )
+)
+def test_chinese_of_common_characters_is_never_taken_for_a_lookalike_encoding(case):
+    # However infrequent the characters and however spaced, GB and Big5 text reads as itself.
+    codec, pieces = case
+    text = "".join(c + sep for c, sep in pieces)
+    assume(not _strict_ok(text.encode(codec), "utf-8"))  # (short GB text can be valid UTF-8: another matter)
+    result = decode_bytes(text.encode(codec))
+    assert (result.encoding, result.text) == (codec, text)
 
 
 @pytest.mark.parametrize("size", SIZES)
