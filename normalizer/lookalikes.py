@@ -127,12 +127,13 @@ KOREAN_HANGUL = 0.8  # share of Hangul among non-ASCII characters
 KOREAN_FREQUENT = 0.15  # share of Korean's frequent syllables among Hangul
 JAPANESE_KANA = 0.2  # share of kana among non-ASCII characters
 JAPANESE_KANA_AND_FREQUENT = 0.6  # share of kana and frequent kanji together
+MIN_LETTERS = 3  # Hangul syllables or kana, at least: a few characters prove nothing
 
 
 def _korean(text: str, non_ascii: int) -> bool:
     hangul = len(_HANGUL.findall(text))
     return (
-        hangul >= KOREAN_HANGUL * non_ascii
+        hangul >= max(MIN_LETTERS, KOREAN_HANGUL * non_ascii)
         and 10 * len(_HANGUL_WORDS.findall(text)) >= hangul
         and len(_KOREAN_FREQUENT.findall(text)) >= KOREAN_FREQUENT * hangul
     )
@@ -140,7 +141,7 @@ def _korean(text: str, non_ascii: int) -> bool:
 
 def _japanese(text: str, non_ascii: int) -> bool:
     kana = len(_KANA.findall(text))
-    if kana < JAPANESE_KANA * non_ascii:
+    if kana < max(MIN_LETTERS, JAPANESE_KANA * non_ascii):
         return False
     frequent = sum(map(frequent_chars().__contains__, _ASCII.sub("", text)))
     return kana + frequent >= JAPANESE_KANA_AND_FREQUENT * non_ascii
@@ -154,7 +155,8 @@ def korean_or_japanese(data: bytes) -> str | None:
     for codec, name, reads_as in (("cp949", "EUC-KR", _korean), ("euc_jp", "EUC-JP", _japanese)):
         text = data.decode(codec, "replace")
         non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-        if 100 * (text.count("\ufffd") - 1) > non_ascii:  # (one: the sample may end inside a character)
+        # (the last character may be cut: the sample can end inside one)
+        if 100 * text.count("\ufffd", 0, len(text) - 1) > non_ascii:
             continue
         if reads_as(text, non_ascii):
             return name

@@ -274,6 +274,14 @@ def _strict_ok(data: bytes, codec: str) -> bool:
     return True
 
 
+def test_short_big5_whose_euc_jp_reading_has_a_kana_is_still_big5():
+    # 心 is A4DF in Big5, which EUC-JP reads as hiragana み; 醉 (BE4B) is no EUC-JP at all.
+    text = "心醉鳳凰嶺"
+    assert text.encode("big5").decode("euc_jp", "replace").startswith("み")
+    result = decode_bytes(text.encode("big5"))
+    assert (result.encoding, result.text) == ("big5", text)
+
+
 @cache
 def _hanzi_of(codec: str) -> list[str]:
     return sorted(c for c in common_chars() if "\u4e00" <= c <= "\u9fff" and encodes(c, codec))
