@@ -495,7 +495,7 @@ def binary_reason(data: bytes) -> str | None:
         if head.startswith(magic):
             return f"binary ({what})"
     if b"\x00" in head:
-        from .decode import bomless_unicode  # (lazily: see the imports above)
+        from .wide import bomless_unicode  # (lazily: see the imports above)
 
         return None if bomless_unicode(head) else "binary (NUL bytes in the first 8 KB)"
     if len(head) - len(head.translate(None, _CONTROL)) > CONTROL_SHARE * len(head):

@@ -3,9 +3,11 @@
 Order (see ``shared/notes/encodings.md`` for the measurements behind each step):
 
 1. a byte-order mark decides (UTF-32, UTF-16, UTF-8);
-2. without one, NUL bytes in the head ask :func:`bomless_unicode`: text that reads
-   cleanly as UTF-32 is UTF-32 (its structure leaves no doubt), text that reads
-   cleanly as UTF-16 skips step 3 (UTF-16 of ASCII is valid UTF-8, NULs and all);
+2. without one, NUL bytes in the head ask :mod:`normalizer.wide`: text that reads
+   cleanly as UTF-32 is UTF-32 (its structure leaves no doubt); text that reads
+   cleanly as UTF-16 is UTF-16 in the byte order whose reading is plausible Chinese,
+   else in the order its bytes show, else it goes on to step 4 (not step 3: UTF-16
+   of ASCII is valid UTF-8, NULs and all);
 3. strict UTF-8. ASCII with the marks of a 7-bit encoding is HZ-GB-2312 when its HZ
    reading is sure Chinese (a "~{" in prose is not), and refused by name when it
    carries ISO-2022 designations (Python has no ISO-2022-CN codec);
@@ -63,6 +65,7 @@ from .codepoints import as_array, np_module
 from .edits import line_edits
 from .lookalikes import euc_tw_as_big5, iso2022_marker, korean_or_japanese
 from .model import BOM, DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
+from .wide import utf16_byte_order, wide_codec
 
 MIN_PLAUSIBILITY = 0.5
 MIN_FREQUENCY = 0.2
@@ -339,10 +342,14 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _finish(data, codec, errors, 1.0, ())
-    wide = _wide(data) if data.find(b"\x00", 0, SAMPLE_BYTES) >= 0 else None
+    wide = wide_codec(data, SAMPLE_BYTES) if data.find(b"\x00", 0, SAMPLE_BYTES) >= 0 else None
     if wide in ("utf-32-le", "utf-32-be"):  # three zero-ish bytes in four: nothing else reads so
         return _finish(data, wide, errors, plausibility(data[:SAMPLE_BYTES].decode(wide, "replace")), ())
-    if wide is None:
+    if wide == "utf-16":
+        utf16 = _utf16(data, errors)
+        if utf16 is not None:
+            return utf16
+    elif wide is None:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -391,57 +398,20 @@ def _valid_utf8(data: bytes, text: str, errors: str) -> DecodeResult:
     return DecodeResult(text, "utf-8", (), score, ())
 
 
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
-
-
-def bomless_unicode(head: bytes) -> str | None:
-    """What the head of a file without byte-order mark reads cleanly as: "utf-32-le"
-    or "utf-32-be", "utf-16" (the byte order is left to the ranking: Chinese reads
-    cleanly both ways), or None.
-
-    Clean: at most one undecodable unit or control character other than tab, line
-    breaks and form feed, and fewer than half the characters (a lone NUL is no text).
-    Text in UTF-16/32 has NUL bytes (a binary sniffer would call it binary), and
-    UTF-16 of ASCII is valid UTF-8 with a NUL after each letter, so a file with NUL
-    bytes is asked this first. Without a NUL byte: None.
-    """
-    if b"\x00" not in head:
-        return None
-    whole = head[: len(head) - len(head) % 4]
-    for codec in ("utf-32-le", "utf-32-be"):  # before UTF-16: UTF-32 reads as UTF-16 with NULs
-        if _reads_cleanly(whole.decode(codec, "replace")):
-            return codec
-    even = head[: len(head) - len(head) % 2]
-    for codec in ("utf-16-le", "utf-16-be"):
-        if _reads_cleanly(even.decode(codec, "replace")):
-            return "utf-16"
-    return None
-
-
-def _wide(data: bytes) -> str | None:
-    """:func:`bomless_unicode` of the head of ``data`` (which has a NUL byte). UTF-16/32
-    of ASCII is valid UTF-8 too, NULs and all: valid UTF-8 is taken for UTF-16/32 only
-    when it is whole code units that read without any control character."""
-    head = data[:SAMPLE_BYTES]
-    wide = bomless_unicode(head)
-    if wide is None:
-        return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return wide
-    unit = 2 if wide == "utf-16" else 4
-    if len(data) % unit:
-        return None
-    whole = head[: len(head) - len(head) % unit]
-    readings = ("utf-16-le", "utf-16-be") if wide == "utf-16" else (wide,)
-    return wide if any(not _CONTROLS.search(whole.decode(codec, "replace")) for codec in readings) else None
-
-
-def _reads_cleanly(text: str) -> bool:
-    # One bad character is forgiven (a head may end inside a surrogate pair), not in a tiny head.
-    bad = len(_CONTROLS.findall(text))
-    return bad <= 1 and 2 * bad < len(text)
+def _utf16(data: bytes, errors: str) -> DecodeResult | None:
+    """``data`` that reads cleanly as UTF-16, in the byte order whose reading is plausible
+    Chinese, else in the one its bytes show (:func:`normalizer.wide.utf16_byte_order`);
+    None when neither tells."""
+    sample = _sample(data)
+    readings = [_read(sample, codec, None) for codec in ("utf-16-le", "utf-16-be")]
+    best = _choose(readings, None)
+    if not _plausible(data, best):
+        order = utf16_byte_order(sample)
+        if order is None:
+            return None
+        best = readings[0] if order == "utf-16-le" else readings[1]
+    text = best.text if best.bad == 0 and len(data) <= SAMPLE_BYTES else None
+    return _finish(data, best.codec, errors, best.score, tuple(r.entry for r in readings), text)
 
 
 def seven_bit_marked(data: bytes) -> bool:

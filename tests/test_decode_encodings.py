@@ -26,10 +26,10 @@ from normalizer import batch as batch_module
 from normalizer.batch import binary_reason
 from normalizer.charsets import common_chars, frequent_chars
 from normalizer.cli import main
-from normalizer.decode import bomless_unicode
 from normalizer.hook import FIXED, process
 from normalizer.lookalikes import euc_tw_as_big5
 from normalizer.stream import normalize_file
+from normalizer.wide import bomless_unicode
 
 SIZES = [60, 300, 2_000, 20_000, 2_000_000]
 WIDE = ["utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"]
@@ -83,6 +83,22 @@ def test_english_in_utf32_or_utf16_without_bom_is_not_read_as_utf8_with_nul_byte
     data.decode("utf-8")
     result = decode_bytes(data)
     assert (result.encoding, result.text) == (codec, ENGLISH)
+
+
+OTHER_SCRIPTS = [
+    "Привет, мир! Это обычный русский текст без китайских букв.\n",  # U+041F swapped is Greek U+1F04
+    "Café, résumé, naïve: “quoted” text — with dashes.\n",
+    "<p>Gothic \U00010330\U00010331 and Deseret \U00010400 outside the BMP</p>\n",
+]
+
+
+@pytest.mark.parametrize("codec", WIDE)
+@pytest.mark.parametrize("text", OTHER_SCRIPTS, ids=["russian", "latin", "plane-1"])
+def test_text_in_other_scripts_without_bom_is_decoded_in_its_byte_order(text, codec):
+    # Not Chinese, so no reading is plausible Chinese: the structure decides, as a BOM would.
+    data = (text * 3).encode(codec)
+    result = decode_bytes(data)
+    assert (result.encoding, result.text) == (codec, text * 3)
 
 
 def test_utf32_without_bom_goes_through_the_whole_pipeline():
