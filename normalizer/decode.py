@@ -417,7 +417,8 @@ def _utf16(data: bytes, errors: str) -> DecodeResult | None:
 def seven_bit_marked(data: bytes) -> bool:
     """Whether ``data`` has the marks of a 7-bit Chinese encoding: HZ's ``~{`` or an
     ISO-2022 designation's ``ESC $``. Such lines are all ASCII, yet decide the codec."""
-    return b"~{" in data or b"\x1b$" in data
+    # A one-byte search runs at memory speed, a two-byte one ~50 times slower: ask it only when needed.
+    return (b"{" in data and b"~{" in data) or (b"\x1b" in data and b"\x1b$" in data)
 
 
 def _seven_bit(data: bytes, errors: str) -> DecodeResult | None:
