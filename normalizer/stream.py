@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .annotations import evidence, find_candidates
+from .annotations import PageTable, evidence, find_candidates, page_table
 from .decode import ERROR_HANDLER, SAMPLE_BYTES, count_bad, decode_bytes
 from .model import DecodeError, DocumentContext, NormalizeResult, ScriptCounts
 from .pipeline import normalize_piece
@@ -169,17 +169,20 @@ def survey(path: Path, *, errors: str = "strict", piece_chars: int = PIECE_CHARS
     codec = detect_encoding(path, errors=errors)
     t = s = strong = plain = chars = bad = 0
     vocabulary: Counter[str] = Counter()
+    table = PageTable()
     for text in _decoded_pieces(path, codec, errors, piece_chars):
         counts = count_script(text)
         t += counts.traditional
         s += counts.simplified
-        piece_strong, piece_plain = evidence(find_candidates(text))
+        candidates = find_candidates(text)
+        piece_strong, piece_plain = evidence(candidates)
+        table += page_table(candidates)
         strong += piece_strong
         plain += piece_plain
         chars += len(text)
         bad += count_bad(text)
         vocabulary.update(text)
-    context = DocumentContext(ScriptCounts(t, s), (strong, plain), vocabulary)
+    context = DocumentContext(ScriptCounts(t, s), (strong, plain), vocabulary, table)
     return Survey(codec, context, chars, bad)
 
 

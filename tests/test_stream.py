@@ -111,3 +111,18 @@ def test_a_piece_that_ends_exactly_at_the_text_end_is_cut_safely(tmp_path):
     for size in range(8, 40):
         joined, _ = _streamed(path, piece_chars=size)
         assert joined == normalize_bytes(text.encode()).text
+
+
+def test_the_pages_table_of_annotations_comes_from_the_whole_document(tmp_path):
+    # seed 001's noise is the table; the author's gloss 角(jué) is pieces away from it
+    noise = [data.decode("utf-8") for data, _ in load_seeds().values()][1]
+    text = noise + "\n" + "經濟發展。\n" * 2000 + "他在劇中的角(jué)色很重要\n"
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    whole = normalize_bytes(text.encode())
+    joined, pieces = _streamed(path, piece_chars=1_000)
+    assert joined == whole.text
+    assert joined.endswith("角(jué)色很重要\n")
+    reasons = [f.reason for p in pieces for f in p.result.flags if f.kind == "possible-annotation"]
+    assert reasons == [f.reason for f in whole.flags if f.kind == "possible-annotation"]
+    assert len(reasons) == 1 and "author's gloss" in reasons[0]
