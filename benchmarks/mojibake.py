@@ -15,6 +15,9 @@
     - the seed lines and People's Daily (simplified, s2tw), with ``?`` or `` ?`` put after each
       character outside the common set (rare-looking characters before an ASCII ``?``).
 
+(c) Cost: seconds ``find_mojibake`` takes on whole documents full of ``?`` (HKCanCor joined;
+    People's Daily with every 。 written as ``?``).
+
 Run: ``python benchmarks/mojibake.py [--runs N]``. To measure another checkout's
 detector, put it first on the path: ``PYTHONPATH=/path/to/checkout python benchmarks/mojibake.py``.
 """
@@ -139,6 +142,15 @@ def main() -> None:
         count, per = false_flags(texts)
         marks = sum(t.count("?") for t in texts)
         print(f"  {name}: {len(texts)} lines, {marks} '?', {count} flags = {per:.1f} per 10,000 lines")
+    print("(c) cost of find_mojibake on whole documents")
+    documents = {name: "\n".join(texts) for name, texts in sets.items() if name.startswith("HKCanCor")}
+    if "People's Daily" in news:
+        documents["People's Daily, every 。 as '?'"] = "\n".join(news["People's Daily"]).replace("。", "?")
+    for name, doc in documents.items():
+        t = time.perf_counter()
+        found = find_mojibake(doc)
+        took = time.perf_counter() - t
+        print(f"  {name}: {len(doc):,} characters, {doc.count('?'):,} '?', {len(found)} flags, {took:.2f} s")
 
 
 if __name__ == "__main__":

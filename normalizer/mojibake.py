@@ -44,7 +44,9 @@ _STRETCH = re.compile("[^\x00-\x7f\ufffd]+")
 #: ASCII bytes a GBK trail byte can take: one of them inside a run realigns the bytes.
 _TRAIL_ASCII = frozenset(map(chr, range(0x40, 0x7F)))
 MAX_STRETCH = 400  # characters re-read per stretch (a run ends at the line's first ASCII anyway)
-MIN_GAIN = 2  # how much better the shifted reading must score, without a pinyin fragment
+MIN_GAIN = 2  # how much better the shifted reading must score after a mark and ASCII punctuation (``?!``)
+MIN_GAIN_BARE = 4  # the same right after a bare mark (``?沙滩松软?`` reads 程菜扇 shifted: 2 better)
+QUICK = 12  # characters a stretch is judged on first: ordinary text after a "?" is left at once
 MIN_GAIN_BACKWARD = 4
 #: Without a mark where it starts, the shifted reading must also be ordinary text on its
 #: own, not just better than a run of rare characters (Cantonese ``佢咁嬲嘅``): at least
@@ -126,6 +128,13 @@ def _ordinary(shifted: list[int]) -> bool:
     return bool(shifted) and sum(shifted) >= MIN_SHIFTED_SCORE * len(shifted)
 
 
+def _reads_in_step(text: str, pos: int, end: int, score: _Scorer) -> bool:
+    """Whether the first :data:`QUICK` characters at ``pos`` read no better shifted: then they
+    are ordinary text, and the rest of the stretch need not be re-read."""
+    stop, data = _gbk_stretch(text, pos, min(end, pos + QUICK))
+    return stop - pos >= MIN_RUN and sum(_gains(text[pos:stop], data, score)[0][:-1]) <= 0
+
+
 def _forward(text: str, q: int, line_end: int, score: _Scorer) -> tuple[int, str] | None:
     """The end of a run that starts at the mark at ``q``, and why, or None."""
     pos = q + 1
@@ -147,6 +156,8 @@ def _forward(text: str, q: int, line_end: int, score: _Scorer) -> tuple[int, str
             end = pos = pos + 1
             first = False
             continue
+        if first and not pinyin and _reads_in_step(text, pos, line_end, score):
+            break
         stop, data = _gbk_stretch(text, pos, line_end)
         realign = stop < line_end and text[stop] in _TRAIL_ASCII
         if stop == pos:
@@ -168,7 +179,8 @@ def _forward(text: str, q: int, line_end: int, score: _Scorer) -> tuple[int, str
             gains, shifted, stop, realign, closed = gains[:cut], shifted[:cut], pos + cut, False, True
         gain = sum(gains)
         if first:
-            garbage = gain >= -2 if pinyin else cut >= MIN_RUN and gain >= MIN_GAIN and _ordinary(shifted)
+            needed = MIN_GAIN if fragment else MIN_GAIN_BARE
+            garbage = gain >= -2 if pinyin else cut >= MIN_RUN and gain >= needed and _ordinary(shifted)
         else:
             garbage = closed and _still_one_off(gain, sum(map(score, text[pos:stop])), stop - pos, in_step_after_mark)
         if not garbage:
@@ -197,6 +209,8 @@ def _backward(text: str, q: int, line_start: int, score: _Scorer) -> tuple[int, 
         start -= 1
         if q - start >= MAX_STRETCH:
             break
+        if q - start == QUICK and _reads_in_step(text, start, q, score):
+            return None  # the characters before the mark are ordinary text
     if q - start < MIN_RUN:
         return None
     stop, data = _gbk_stretch(text, start, q)

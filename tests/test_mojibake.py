@@ -4,7 +4,7 @@ import pytest
 from corpus_texts import expected_texts, seed_texts
 from hypothesis import given
 from hypothesis import strategies as st
-from mojibake_sim import SHAPES, decode, insert_misaligned, simulate, straddling_spots
+from mojibake_sim import SHAPES, insert_misaligned, simulate, straddling_spots
 
 from normalizer import normalize_text
 from normalizer.mojibake import find_mojibake
@@ -46,9 +46,10 @@ def test_run_of_common_nonsense_is_found_after_ascii_punctuation():
     # "新华社电?!敝醒胝府鞍l展" had 府 in step inside the run, which the bytes cannot give.
     data = "新华社电。“中央政府发展经济的决心不变。”他说".encode("gbk")
     cut = data.index(b"\xa3\xa1\xb0")
-    folded = data[:cut] + b"!" + data[cut + 2 :]
-    for shape in SHAPES:
-        text = decode(folded, shape)
+    decoded = (data[:cut] + b"!" + data[cut + 2 :]).decode("gbk", "replace")
+    # Python's decoder gives "�!爸醒胝�", the mirrors printed "?" for the orphan byte
+    for text in (decoded, decoded.replace("\ufffd", "?")):
+        assert text.startswith("新华社电") and text[5:9] == "!爸醒胝"
         flag = find_mojibake(text)[0]
         assert flag.start == 4 and "爸醒胝" in flag.text
         assert "中央" in flag.reason
