@@ -2,7 +2,8 @@
 
 (a) Simulated runs (``tests/mojibake_sim.py``: pinyin inserted into GBK bytes at a
     byte pair that straddles two characters, decoded as Python's ``errors="replace"``
-    and as the mirror pages' decoder) on every line of the seeds, traditional and
+    and as the mirror pages' decoder, each also after the mirrors' byte-level fullwidth
+    fold) on every line of the seeds, traditional and
     simplified: the share of runs flagged at all, the share flagged with exactly the
     run's boundaries, and the share in which a later stage changed something inside
     the run (``normalize_text``; target 0).
@@ -41,9 +42,10 @@ from normalizer.mojibake import find_mojibake  # noqa: E402
 
 
 def seed_lines() -> list[str]:
-    """Lines of the seeds as clean text: the expected (simplified) files and seed 001
-    without its annotations (traditional)."""
-    texts = [*expected_texts(), strip_annotations(seed_texts()[1]).text]
+    """Lines of the seeds: the expected (simplified) files, seed 001 without its annotations
+    (traditional) and seed 001 as served, with its pinyin noise."""
+    noisy = seed_texts()[1].replace("\xa0", " ")  # GBK has no no-break space
+    texts = [*expected_texts(), strip_annotations(noisy).text, noisy]
     return [line for text in texts for line in text.splitlines() if len(line) >= 8]
 
 
@@ -65,12 +67,12 @@ def news_lines(limit: int) -> dict[str, list[str]]:
     return {"People's Daily": mainland, "People's Daily s2tw": taiwan}
 
 
-def simulated_runs(lines: list[str], runs: int, shape: str) -> dict[str, float]:
+def simulated_runs(lines: list[str], runs: int, shape: str, fold: bool = False) -> dict[str, float]:
     found = exact = harmed = n = 0
     seed = 0
     while n < runs and seed < runs * 20:
         line = lines[(seed * 7919) % len(lines)]
-        sim = simulate(line, seed, shape)
+        sim = simulate(line, seed, shape, fold)
         seed += 1
         if sim is None:
             continue
@@ -124,12 +126,13 @@ def main() -> None:
     news = news_lines(args.news)
     lines = seed_lines() + [line for group in news.values() for line in group]
     print(f"(a) simulated runs on {len(lines)} lines (seeds{', People' + chr(39) + 's Daily' if news else ''})")
-    for shape in SHAPES:
-        t = time.perf_counter()
-        figures = simulated_runs(lines, args.runs, shape)
-        took = time.perf_counter() - t
-        shown = ", ".join(f"{k} {v:.1%}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items())
-        print(f"  {shape:7s} {shown}  ({took:.1f} s)")
+    for fold in (False, True):
+        for shape in SHAPES:
+            t = time.perf_counter()
+            figures = simulated_runs(lines, args.runs, shape, fold)
+            took = time.perf_counter() - t
+            shown = ", ".join(f"{k} {v:.1%}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items())
+            print(f"  {shape:7s}{' folded' if fold else '       '} {shown}  ({took:.1f} s)")
     print("(b) false flags on clean text with ASCII '?'")
     sets = hkcancor_lines()
     if sets is None:

@@ -38,6 +38,7 @@ MARKS = "?\ufffd"
 #: A pinyin fragment right after the mark: ``(jié)`` (Python's decoder) or ``jié)`` (the
 #: mirrors' decoder swallowed the ``(``): the insertion that broke the bytes.
 _FRAGMENT = re.compile("[(（]?[a-zA-Z\u00c0-\u024f\u0300-\u036f]{1,7}[0-5]?[)）]|[!-/:-@\\[-`{-~]")
+_SYLLABLE_AHEAD = re.compile("[a-zA-Z\u00c0-\u024f\u0300-\u036f]{1,7}[0-5]?[)）]")
 _PINYIN_FRAGMENT = re.compile("[(（]?[a-z\u00c0-\u024f\u0300-\u036f]{1,7}[0-5]?[)）]")
 #: A stretch of non-ASCII characters other than marks and spaces (candidates for two-byte GBK).
 _STRETCH = re.compile("[^\x00-\x7f\ufffd]+")
@@ -161,8 +162,13 @@ def _forward(text: str, q: int, line_end: int, score: _Scorer) -> tuple[int, str
         stop, data = _gbk_stretch(text, pos, line_end)
         realign = stop < line_end and text[stop] in _TRAIL_ASCII
         if stop == pos:
-            if realign and (pinyin if first else not in_step_after_mark):
-                end = stop + 1  # a trail byte right after the mark
+            # A trail byte right after the mark reads as one ASCII character before the
+            # text in step (``?@“四個``); after a mark inside the run, letters going on are
+            # text (``?huì)``: a real annotation whose "(" the mirrors' decoder swallowed
+            # with the pending byte).
+            syllable = _SYLLABLE_AHEAD.match(text, stop, line_end) is not None
+            if realign and (pinyin if first else not in_step_after_mark and not syllable):
+                end = stop + 1
             break
         if realign:
             data += text[stop].encode("ascii")

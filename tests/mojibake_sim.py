@@ -12,6 +12,11 @@ Two decoder shapes are produced, as both are seen:
 * ``"python"``: ``bytes.decode("gbk", "replace")`` keeps the ``(``: ``展�(jié)摿…``;
 * ``"mirror"``: the mirrors' decoder swallows the byte after an invalid lead: ``展?jié)摿…``.
 
+With ``fold=True`` the bytes also go through the mirrors' fullwidth-to-ASCII step, which
+works on bytes and ignores character boundaries (``a3 XX`` → one ASCII byte): real
+fullwidth punctuation becomes ASCII, and inside a run a pair that would read as a
+fullwidth form shows as ASCII punctuation while the bytes stay one off.
+
 The run (the span the detector must flag) is what differs between the decoded
 noisy line and the line without the insertion, after their common prefix and suffix.
 """
@@ -19,6 +24,7 @@ noisy line and the line without the insertion, after their common prefix and suf
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -92,12 +98,26 @@ def decode(data: bytes, shape: str) -> str:
     return data.decode("gbk", "replace") if shape == "python" else mirror_decode(data)
 
 
-def insert_misaligned(line: str, spot: int, reading: str, shape: str) -> Simulated | None:
+_FULLWIDTH = re.compile(b"\xa3([\xa1-\xfe])")
+
+
+def fold_fullwidth(data: bytes) -> bytes:
+    """The mirrors' byte-level fullwidth-to-ASCII step: ``a3 XX`` wherever it occurs → ``XX - 0x80``."""
+    return _FULLWIDTH.sub(lambda m: bytes((m.group(1)[0] - 0x80,)), data)
+
+
+def insert_misaligned(line: str, spot: int, reading: str, shape: str, fold: bool = False) -> Simulated | None:
     """``line`` with ``(reading)`` inserted at byte offset ``spot`` of its GBK bytes, decoded
-    in ``shape``; None when the insertion leaves no visible run."""
+    in ``shape`` (after the fullwidth fold with ``fold``); None when the insertion leaves no
+    visible run, or when the fold alone already leaves marks in the line."""
     data = line.encode("gbk")
-    noisy = decode(data[:spot] + f"({reading})".encode("gbk") + data[spot:], shape)
+    noisy_bytes = data[:spot] + f"({reading})".encode("gbk") + data[spot:]
+    if fold:
+        noisy_bytes, data = fold_fullwidth(noisy_bytes), fold_fullwidth(data)
+    noisy = decode(noisy_bytes, shape)
     clean = decode(data, shape)
+    if fold and ("?" in clean or "\ufffd" in clean):
+        return None  # the fold alone already broke the line: its runs would blur this one
     prefix = 0
     limit = min(len(noisy), len(clean))
     while prefix < limit and noisy[prefix] == clean[prefix]:
@@ -111,7 +131,7 @@ def insert_misaligned(line: str, spot: int, reading: str, shape: str) -> Simulat
     return Simulated(noisy, (prefix, end), line)
 
 
-def simulate(line: str, seed: int, shape: str | None = None) -> Simulated | None:
+def simulate(line: str, seed: int, shape: str | None = None, fold: bool = False) -> Simulated | None:
     """One misaligned insertion at a straddling pair chosen by ``seed`` (None if ``line``
     has no such pair or cannot be written in GBK)."""
     try:
@@ -123,4 +143,4 @@ def simulate(line: str, seed: int, shape: str | None = None) -> Simulated | None
     if not spots:
         return None
     spot, _, reading = rng.choice(spots)
-    return insert_misaligned(line, spot, reading, shape or rng.choice(SHAPES))
+    return insert_misaligned(line, spot, reading, shape or rng.choice(SHAPES), fold)
