@@ -257,11 +257,11 @@ def is_default_reading(char: str, reading: Reading) -> bool:
     first = parse_syllable(raw) if raw else None
     if first is None:
         return False
+    sandhi = SANDHI.get(char, ())  # 一(yí) is printed for 一 as often as yī
     for s in reading.syllables:
-        letters_match = s.letters == first.letters or s.letters == first.letters.replace("v", "u")
-        if not letters_match or (
-            s.tone is not None and s.tone != (first.tone or 5) and (s.letters, s.tone) not in SANDHI.get(char, ())
-        ):
+        if s.letters not in (first.letters, first.letters.replace("v", "u")):
+            return False
+        if s.tone is not None and s.tone != (first.tone or 5) and (s.letters, s.tone) not in sandhi:
             return False
     return True
 
@@ -294,13 +294,16 @@ class PageTable:
 
 def page_table(candidates: Sequence[Candidate]) -> PageTable:
     """The table of these candidates (see :class:`PageTable`)."""
-    return PageTable(
-        len(candidates),
-        sum(c.reading.strong for c in candidates),
-        sum(not c.capitalised for c in candidates),
-        sum(is_default_reading(c.base, c.reading) for c in candidates),
-        Counter(c.base for c in candidates),
-    )
+    # Spam pages repeat the same few hundred (character, reading) pairs: count those.
+    pairs = Counter((c.base, c.reading) for c in candidates)
+    annotated: Counter[str] = Counter()
+    toned = lower = default = 0
+    for (base, reading), n in pairs.items():
+        annotated[base] += n
+        toned += n * reading.strong
+        lower += n * (not reading.capitalised)
+        default += n * is_default_reading(base, reading)
+    return PageTable(len(candidates), toned, lower, default, annotated)
 
 
 @dataclass(frozen=True, slots=True)
