@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .annotations import evidence, find_candidates
+from .annotations import PageTable, evidence, find_candidates, page_table
 from .decode import BOMS, ERROR_HANDLER, SAMPLE_BYTES, decode_bytes, seven_bit_marked
 from .model import DecodeError, DocumentContext, ScriptCounts
 from .pipeline import normalize_piece
@@ -169,15 +169,18 @@ def survey(path: Path, *, errors: str = "strict", piece_chars: int = PIECE_CHARS
     codec = detect_encoding(path)
     t = s = strong = plain = 0
     vocabulary: Counter[str] = Counter()
+    table = PageTable()
     for text in _decoded_pieces(path, codec, errors, piece_chars):
         counts = count_script(text)
         t += counts.traditional
         s += counts.simplified
-        piece_strong, piece_plain = evidence(find_candidates(text))
+        candidates = find_candidates(text)
+        piece_strong, piece_plain = evidence(candidates)
+        table += page_table(candidates)
         strong += piece_strong
         plain += piece_plain
         vocabulary.update(text)
-    context = DocumentContext(ScriptCounts(t, s), (strong, plain), vocabulary)
+    context = DocumentContext(ScriptCounts(t, s), (strong, plain), vocabulary, table)
     return Survey(codec, context)
 
 
