@@ -9,8 +9,13 @@ what users would run instead. Prints one table; every ratio is measured in the s
   ``python -m venv`` + ``pip install`` when missing; without PyPI the row is left out
   and the reason printed); the suite prints how many times faster ``zhnorm run --jobs 1``
   is (target ≥ 15×);
-* time per stage, from a profile of the library on part of the corpus;
-* start-up: ``zhnorm --version`` and ``zhnorm fix`` on a clean 5 KB file (median of 10);
+* the same on a corpus of more, smaller files (``--small-corpus``: 3,000 articles of 2–12 KB);
+* the library alone in one process (``library.py``): ``normalize_bytes(data).summary`` per
+  file against the bare in-process loop, on both corpora;
+* time per stage, from a profile of the library on part of the corpus, and where a
+  ``zhnorm run --jobs 1`` spends its CPU (``run_profile.py``);
+* start-up: ``zhnorm --version`` and ``zhnorm fix`` on a clean 5 KB file, a clean 4 KB file
+  of everyday news and a noisy 5 KB file (median of 10);
 * peak RSS of the corpus runs, and wall, throughput and peak RSS of ``zhnorm run --jobs 1``
   on one big file (``--big-mb``, 500 by default, of corpus text; 0 skips it);
 * accuracy against the corpus's ground truth (``compare.py``).
@@ -53,6 +58,7 @@ from common import (
 from compare import compare
 from hook_startup import clean_sample, everyday_sample, noisy_sample
 from library import LibraryRun, measure_library
+from run_profile import print_profile, run_profile
 
 HERE = Path(__file__).resolve().parent
 
@@ -333,6 +339,10 @@ def main() -> None:
     print(f"\ntime per stage (cProfile of the library on {args.profile_files} files; profiled total {total:.2f} s)")
     for label, cum in stages:
         print(f"  {label:18} {cum:6.2f} s  {100 * cum / total:5.1f}%")
+
+    parts, run_total = run_profile(src)
+    print(f"\nwhere zhnorm run --jobs 1 spends its CPU (cProfile, CPU clock; profiled total {run_total:.2f} s)")
+    print_profile(parts, run_total)
 
     print("\naccuracy against the ground truth (target: ≤ 2.0 wrong per 10k, 0 left, 0 lost, 0 harm)")
     for key in ("wrong_per_10k", "annotations_left", "parentheses_lost", "harm_on_simplified", "length_mismatch"):
