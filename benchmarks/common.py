@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,14 +21,15 @@ OPR = "opencc-python-reimplemented"
 # It installs the same ``opencc`` import name as the official binding, hence a venv of its own.
 DEFAULT_OPR_VENV = Path(tempfile.gettempdir()) / "zhnorm-bench-opr-venv"
 
-# Runs a command and prints its wall time, CPU time and peak RSS (all its processes).
+# Runs a command and prints its wall time, CPU time and peak RSS (all its processes), and its output.
 _MEASURE = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], capture_output=True).returncode
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 wall = time.perf_counter() - start
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"code": code, "wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024}))
+print(json.dumps({"code": done.returncode, "wall": wall, "cpu": ru.ru_utime + ru.ru_stime,
+                  "rss_mb": ru.ru_maxrss / 1024, "out": done.stdout, "err": done.stderr[-2000:]}))
 """
 
 
@@ -39,13 +39,15 @@ class Measured:
     wall: float
     cpu: float
     rss_mb: float
+    out: str = ""  # the command's stdout
+    err: str = ""  # the end of its stderr
 
 
-def ensure_corpus(root: Path, mb: float = 20, seed: int = 1) -> Path:
-    """``root/raw`` made by make_corpus.py unless it is there already; returns ``root``."""
+def ensure_corpus(root: Path, mb: float = 20, seed: int = 1, *extra: str) -> Path:
+    """``root/raw`` made by make_corpus.py (with ``extra`` options) unless it is there already; returns ``root``."""
     if not (root / "raw").is_dir():
-        print(f"making the corpus: {root} ({mb} MB, seed {seed})", flush=True)
-        cmd = [sys.executable, str(HERE / "make_corpus.py"), str(root), "--mb", str(mb), "--seed", str(seed)]
+        print(f"making the corpus: {root} ({mb} MB, seed {seed} {' '.join(extra)})", file=sys.stderr, flush=True)
+        cmd = [sys.executable, str(HERE / "make_corpus.py"), str(root), "--mb", str(mb), "--seed", str(seed), *extra]
         subprocess.run(cmd, check=True)
     return root
 
@@ -76,18 +78,15 @@ class BareRun:
     loop_s: float  # the loop alone, converter built (bare_pipeline.py's own clock)
     process_s: float  # the whole process: interpreter, imports, converter, loop
     converter: str  # distribution and version of the ``opencc`` it imported
+    cpu: float = 0.0  # CPU seconds of the whole process (user + system)
 
 
 def bare_pipeline(python: Path | str, src: Path, dst: Path) -> BareRun:
     """``bare_pipeline.py SRC DST`` under ``python`` (zhnorm's or a side venv's)."""
-    start = time.perf_counter()
-    done = subprocess.run(
-        [str(python), str(HERE / "bare_pipeline.py"), str(src), str(dst)], capture_output=True, text=True, check=False
-    )
-    process_s = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"bare_pipeline.py under {python} failed:\n{done.stderr.strip()}")
-    return BareRun(float(done.stdout), process_s, done.stderr.strip().splitlines()[-1])
+    done = measure([str(python), str(HERE / "bare_pipeline.py"), str(src), str(dst)])
+    if done.code != 0:
+        sys.exit(f"bare_pipeline.py under {python} failed:\n{done.err.strip()}")
+    return BareRun(float(done.out), done.wall, done.err.strip().splitlines()[-1], done.cpu)
 
 
 def _venv_python(venv: Path) -> Path:

@@ -6,9 +6,11 @@
 * ``OUT/truth/…`` the simplified original of each article (UTF-8), same paths,
 * ``OUT/manifest.json`` per file: script mix, encoding, annotation style.
 
-Articles are 1–20 KB of consecutive paragraphs. Scripts: ~45% OpenCC s2t, 15% s2tw,
-10% s2hk, 20% left simplified, 10% mixed paragraph by paragraph. A quarter of the
-traditional files get pinyin noise as on spam mirrors: a per-file table of 40–80
+Articles are 1–20 KB of consecutive paragraphs (``--article-bytes LO-HI`` changes that;
+``--files N`` stops after N articles, whatever ``--mb`` says: ``--files 3000 --article-bytes
+2000-12000`` makes the corpus of more, smaller files the throughput benchmark also uses).
+Scripts: ~45% OpenCC s2t, 15% s2tw, 10% s2hk, 20% left simplified, 10% mixed paragraph
+by paragraph. A quarter of the traditional files get pinyin noise as on spam mirrors: a per-file table of 40–80
 characters annotated at every occurrence with their default tone-marked reading
 (some files toneless, some doubled). Encodings: ~70% UTF-8, 5% UTF-8 with BOM,
 12% GB18030, 10% Big5 (Big5-HKSCS, then UTF-8, when the text does not fit), 3% UTF-16.
@@ -38,12 +40,21 @@ def pick(rng: random.Random, table: list[tuple[str, int]]) -> str:
     return rng.choices([name for name, _ in table], weights=[w for _, w in table])[0]
 
 
-def articles(paragraphs: list[str], rng: random.Random, total_bytes: int):
-    """Consecutive paragraphs grouped into 1–20 KB articles until ``total_bytes``."""
+def articles(
+    paragraphs: list[str],
+    rng: random.Random,
+    total_bytes: int,
+    sizes: tuple[int, int] = (1_000, 20_000),
+    files: int | None = None,
+):
+    """Consecutive paragraphs grouped into articles of ``sizes`` bytes (UTF-8, at least one
+    paragraph each) until ``total_bytes``, or until ``files`` articles when given."""
     i = 0
     produced = 0
-    while produced < total_bytes:
-        target = rng.randint(1_000, 20_000)
+    made = 0
+    while (made < files) if files is not None else (produced < total_bytes):
+        made += 1
+        target = rng.randint(*sizes)
         chunk: list[str] = []
         size = 0
         while size < target:
@@ -81,13 +92,13 @@ def encode(text: str, encoding: str) -> tuple[bytes, str]:
     raise AssertionError("utf-8 always encodes")
 
 
-def build(out: Path, mb: float, seed: int) -> dict:
+def build(out: Path, mb: float, seed: int, sizes: tuple[int, int] = (1_000, 20_000), files: int | None = None) -> dict:
     rng = random.Random(seed)
     paragraphs = [p for p in load_text().split("\n") if p.strip()]
     rng.shuffle(paragraphs)
     converters = {name: opencc.OpenCC(name).convert for name in ("s2t", "s2tw", "s2hk")}
     manifest = {}
-    for n, article in enumerate(articles(paragraphs, rng, int(mb * 1_000_000))):
+    for n, article in enumerate(articles(paragraphs, rng, int(mb * 1_000_000), sizes, files)):
         rel = f"{n % 7:02d}/{(n // 7) % 13:02d}/article_{n:05d}.txt"
         script = pick(rng, SCRIPTS)
         if script in converters:
@@ -114,13 +125,29 @@ def build(out: Path, mb: float, seed: int) -> dict:
     return manifest
 
 
+def byte_range(value: str) -> tuple[int, int]:
+    """``"2000-12000"`` -> (2000, 12000)."""
+    lo, _, hi = value.partition("-")
+    if not (lo.isdigit() and hi.isdigit() and 0 < int(lo) <= int(hi)):
+        raise argparse.ArgumentTypeError(f"expected LO-HI in bytes, e.g. 2000-12000, not {value!r}")
+    return int(lo), int(hi)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path)
     parser.add_argument("--mb", type=float, default=20.0, help="size of the raw corpus in MB (of UTF-8 text)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--article-bytes",
+        type=byte_range,
+        default=(1_000, 20_000),
+        metavar="LO-HI",
+        help="article size in bytes (default 1000-20000)",
+    )
+    parser.add_argument("--files", type=int, help="make exactly this many articles (then --mb is ignored)")
     args = parser.parse_args()
-    manifest = build(args.out, args.mb, args.seed)
+    manifest = build(args.out, args.mb, args.seed, args.article_bytes, args.files)
     print(f"{len(manifest)} files in {args.out}/raw, truth in {args.out}/truth", file=sys.stderr)
 
 

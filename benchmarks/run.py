@@ -9,8 +9,13 @@ what users would run instead. Prints one table; every ratio is measured in the s
   ``python -m venv`` + ``pip install`` when missing; without PyPI the row is left out
   and the reason printed); the suite prints how many times faster ``zhnorm run --jobs 1``
   is (target ≥ 15×);
-* time per stage, from a profile of the library on part of the corpus;
-* start-up: ``zhnorm --version`` and ``zhnorm fix`` on a clean 5 KB file (median of 10);
+* the same on a corpus of more, smaller files (``--small-corpus``: 3,000 articles of 2–12 KB);
+* the library alone in one process (``library.py``): ``normalize_bytes(data).summary`` per
+  file against the bare in-process loop, on both corpora;
+* time per stage, from a profile of the library on part of the corpus, and where a
+  ``zhnorm run --jobs 1`` spends its CPU (``run_profile.py``);
+* start-up: ``zhnorm --version`` and ``zhnorm fix`` on a clean 5 KB file, a clean 4 KB file
+  of everyday news and a noisy 5 KB file (median of 10);
 * peak RSS of the corpus runs, and wall, throughput and peak RSS of ``zhnorm run --jobs 1``
   on one big file (``--big-mb``, 500 by default, of corpus text; 0 skips it);
 * accuracy against the corpus's ground truth (``compare.py``).
@@ -32,6 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,6 +46,7 @@ from common import (
     MB,
     OPR,
     ZHNORM,
+    BareRun,
     Measured,
     bare_pipeline,
     corpus_bytes,
@@ -49,7 +56,9 @@ from common import (
     zhnorm_run,
 )
 from compare import compare
-from hook_startup import clean_sample
+from hook_startup import clean_sample, everyday_sample, noisy_sample
+from library import LibraryRun, measure_library
+from run_profile import print_profile, run_profile
 
 HERE = Path(__file__).resolve().parent
 
@@ -96,12 +105,18 @@ def stage_profile(src: Path, limit: int) -> tuple[list[tuple[str, float]], float
     return rows, total
 
 
-def startup(tmp: Path) -> tuple[float, float]:
-    sample = tmp / "clean.txt"
-    sample.write_bytes(clean_sample())
-    version = [measure([*ZHNORM, "--version"]).wall for _ in range(10)]
-    fix = [measure([*ZHNORM, "fix", str(sample)]).wall for _ in range(10)]
-    return statistics.median(version), statistics.median(fix)
+def startup(tmp: Path) -> tuple[float, float, float, float]:
+    """Median wall of ``zhnorm --version`` and of ``zhnorm fix`` on a clean 5 KB file, a clean
+    4 KB file of everyday news and a noisy 5 KB file (each written anew before every fix)."""
+    medians = [statistics.median(measure([*ZHNORM, "--version"]).wall for _ in range(10))]
+    for name, make in (("clean.txt", clean_sample), ("everyday.txt", everyday_sample), ("noisy.txt", noisy_sample)):
+        sample = tmp / name
+        walls = []
+        for _ in range(10):
+            sample.write_bytes(make())
+            walls.append(measure([*ZHNORM, "fix", str(sample)]).wall)
+        medians.append(statistics.median(walls))
+    return medians[0], medians[1], medians[2], medians[3]
 
 
 def big_file(tmp: Path, src: Path, mb: int) -> tuple[Path, int]:
@@ -135,12 +150,60 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def main() -> None:
-    suite_start = time.perf_counter()
+SMALL_CORPUS_ARGS = ("--files", "3000", "--article-bytes", "2000-12000")
+
+
+@dataclass(frozen=True)
+class EndToEnd:
+    """``zhnorm run --jobs 1`` and the bare loop, alternated ``repeat`` times on one corpus
+    (medians), then ``--jobs 2`` and the no-change reruns once each."""
+
+    j1: Measured
+    bare: BareRun
+    ratio: float  # median of bare loop / zhnorm --jobs 1 wall, pair by pair
+    cpu_ratio: float  # the same for CPU time, whole processes (steadier when other work shares the machine)
+    j2: Measured | None = None
+    rerun1: Measured | None = None
+    rerun2: Measured | None = None
+
+
+def end_to_end(src: Path, tmp: Path, repeat: int, *, full: bool) -> EndToEnd:
+    """The timed runs on one corpus; ``full`` adds ``--jobs 2`` and the reruns. ``tmp/j1`` keeps
+    the last ``--jobs 1`` output (the accuracy is measured on it)."""
+    j1s: list[Measured] = []
+    bares: list[BareRun] = []
+    for n in range(repeat):
+        progress(f"{src}: bare OpenCC loop, then zhnorm run --jobs 1 ({n + 1}/{repeat}) ...")
+        bares.append(bare_pipeline(sys.executable, src, tmp / "bare"))
+        shutil.rmtree(tmp / "bare", ignore_errors=True)
+        j1s.append(zhnorm_run(src, tmp / "j1", "--jobs", "1"))
+    j1 = sorted(j1s, key=lambda m: m.wall)[len(j1s) // 2]
+    bare = sorted(bares, key=lambda b: b.loop_s)[len(bares) // 2]
+    ratio = statistics.median(b.loop_s / m.wall for b, m in zip(bares, j1s))
+    cpu_ratio = statistics.median(b.cpu / m.cpu for b, m in zip(bares, j1s))
+    if not full:
+        return EndToEnd(j1, bare, ratio, cpu_ratio)
+    progress("rerun --jobs 1 ...")
+    rerun1 = zhnorm_run(src, tmp / "j1", "--jobs", "1", fresh=False)
+    progress("zhnorm run --jobs 2 ...")
+    j2 = zhnorm_run(src, tmp / "j2", "--jobs", "2")
+    progress("rerun --jobs 2 ...")
+    rerun2 = zhnorm_run(src, tmp / "j2", "--jobs", "2", fresh=False)
+    return EndToEnd(j1, bare, ratio, cpu_ratio, j2, rerun1, rerun2)
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/bench"))
     parser.add_argument("--mb", type=float, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--small-corpus",
+        type=Path,
+        default=Path("/tmp/bench-small"),
+        help=f"corpus of more, smaller files, made with make_corpus.py {' '.join(SMALL_CORPUS_ARGS)} if missing",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="alternated bare / --jobs 1 pairs per corpus")
     parser.add_argument("--profile-files", type=int, default=300)
     parser.add_argument(
         "--opr-venv",
@@ -152,32 +215,81 @@ def main() -> None:
     parser.add_argument(
         "--big-mb", type=int, default=500, help="size of the one big file, MB (default: %(default)s; 0 skips it)"
     )
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def print_speeds(mb: float, small_mb: float, main: EndToEnd, small: EndToEnd, opr_run: BareRun | None) -> None:
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def speed(label: str, size: float, wall: float, cpu: float | None, rss: float | None, note: str = "") -> None:
+        cpu_s = f"{cpu:7.2f}" if cpu else ""
+        rows.append(
+            (label, f"{wall:7.2f}", f"{size / wall:6.2f}", cpu_s, note + (f"peak RSS {rss:.0f} MB" if rss else ""))
+        )
+
+    j1, j2, rerun1, rerun2 = main.j1, main.j2, main.rerun1, main.rerun2
+    assert j2 is not None and rerun1 is not None and rerun2 is not None
+    speed(
+        "zhnorm run --jobs 1", mb, j1.wall, j1.cpu, j1.rss_mb, f"{main.ratio:.2f}× bare (CPU {main.cpu_ratio:.2f}×); "
+    )
+    speed("zhnorm run --jobs 2", mb, j2.wall, j2.cpu, j2.rss_mb, f"{j1.wall / j2.wall:.2f}× --jobs 1; ")
+    for label, first, again in (("1", j1, rerun1), ("2", j2, rerun2)):
+        note = f"{first.wall / again.wall:.1f}× faster than its first run; "
+        speed(f"rerun --jobs {label}, nothing changed", mb, again.wall, again.cpu, again.rss_mb, note)
+    speed(
+        "bare OpenCC loop (1 process)",
+        mb,
+        main.bare.loop_s,
+        main.bare.cpu,
+        None,
+        f"(process {main.bare.process_s:.2f} s)",
+    )
+    if opr_run:
+        speed(f"bare loop, {OPR}", mb, opr_run.loop_s, None, None, f"(process {opr_run.process_s:.2f} s)")
+    s = small.j1
+    speed(
+        "small files: zhnorm run --jobs 1",
+        small_mb,
+        s.wall,
+        s.cpu,
+        s.rss_mb,
+        f"{small.ratio:.2f}× bare (CPU {small.cpu_ratio:.2f}×); ",
+    )
+    loop = small.bare
+    speed("small files: bare OpenCC loop", small_mb, loop.loop_s, loop.cpu, None, f"(process {loop.process_s:.2f} s)")
+    print(f"{'':40} {'wall s':>7} {'MB/s':>6} {'CPU s':>7}")
+    for label, wall, rate, cpu, note in rows:
+        print(f"{label:40} {wall} {rate} {cpu:>7}  {note}")
+
+
+def print_library(label: str, run: LibraryRun) -> None:
+    mb = run.bytes / MB
+    print(
+        f"  {label:13} {run.files:5} files  bare {run.bare_s:5.2f} s ({mb / run.bare_s:5.1f} MB/s)  "
+        f"normalize_bytes(...).summary {run.zhnorm_s:5.2f} s ({mb / run.zhnorm_s:5.1f} MB/s)  {run.ratio:.2f}× bare"
+    )
+
+
+def main() -> None:
+    suite_start = time.perf_counter()
+    args = arguments()
     corpus = ensure_corpus(args.corpus, args.mb, args.seed)
-    src = corpus / "raw"
+    small_corpus = ensure_corpus(args.small_corpus, args.mb, args.seed, *SMALL_CORPUS_ARGS)
+    src, small_src = corpus / "raw", small_corpus / "raw"
     n_files, n_bytes = corpus_bytes(src)
-    mb = n_bytes / MB
+    small_files, small_bytes = corpus_bytes(small_src)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, load {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
-    print(f"corpus: {src}: {n_files} files, {mb:.1f} MB\n", flush=True)
+    print(f"corpus: {src}: {n_files} files, {n_bytes / MB:.1f} MB")
+    print(f"small files: {small_src}: {small_files} files, {small_bytes / MB:.1f} MB\n", flush=True)
 
     opr, opr_note = (None, "left out (--no-opr)") if args.no_opr else opr_python(args.opr_venv)
     with tempfile.TemporaryDirectory(prefix="zhnorm-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        progress("zhnorm run --jobs 1 ...")
-        j1 = zhnorm_run(src, tmp / "j1", "--jobs", "1")
-        progress("rerun --jobs 1 ...")
-        rerun1 = zhnorm_run(src, tmp / "j1", "--jobs", "1", fresh=False)
-        progress("zhnorm run --jobs 2 ...")
-        j2 = zhnorm_run(src, tmp / "j2", "--jobs", "2")
-        progress("rerun --jobs 2 ...")
-        rerun2 = zhnorm_run(src, tmp / "j2", "--jobs", "2", fresh=False)
-        progress("bare OpenCC loop ...")
-        bare = bare_pipeline(sys.executable, src, tmp / "bare")
-        shutil.rmtree(tmp / "bare", ignore_errors=True)
+        main_runs = end_to_end(src, tmp, args.repeat, full=True)
+        small_runs = end_to_end(small_src, tmp / "small", args.repeat, full=False)
         opr_run = None
         if opr:
             progress(f"bare loop with {OPR} (slow) ...")
@@ -185,8 +297,12 @@ def main() -> None:
             shutil.rmtree(tmp / "opr", ignore_errors=True)
         progress("accuracy ...")
         accuracy = compare(corpus, tmp / "j1" / "clean")
+        progress("library alone ...")
+        library = [
+            (label, measure_library(path, args.repeat)) for label, path in (("corpus", src), ("small files", small_src))
+        ]
         progress("start-up ...")
-        version_s, fix_s = startup(tmp)
+        hook = startup(tmp)
         big: tuple[int, Measured] | None = None
         if args.big_mb:
             progress(f"one {args.big_mb} MB file ...")
@@ -195,50 +311,23 @@ def main() -> None:
             shutil.rmtree(big_src)
             shutil.rmtree(tmp / "big-out")
 
-    rows: list[tuple[str, str, str, str, str]] = []
-
-    def speed(label: str, wall: float, cpu: float | None, rss: float | None, note: str = "") -> None:
-        rows.append(
-            (
-                label,
-                f"{wall:7.2f}",
-                f"{mb / wall:6.2f}",
-                f"{cpu:7.2f}" if cpu else "",
-                note + (f"peak RSS {rss:.0f} MB" if rss else ""),
-            )
-        )
-
-    speed("zhnorm run --jobs 1", j1.wall, j1.cpu, j1.rss_mb, f"{bare.loop_s / j1.wall:.2f}× bare; ")
-    speed("zhnorm run --jobs 2", j2.wall, j2.cpu, j2.rss_mb, f"{j1.wall / j2.wall:.2f}× --jobs 1; ")
-    speed(
-        "rerun --jobs 1, nothing changed",
-        rerun1.wall,
-        rerun1.cpu,
-        rerun1.rss_mb,
-        f"{j1.wall / rerun1.wall:.1f}× faster than its first run; ",
-    )
-    speed(
-        "rerun --jobs 2, nothing changed",
-        rerun2.wall,
-        rerun2.cpu,
-        rerun2.rss_mb,
-        f"{j2.wall / rerun2.wall:.1f}× faster than its first run; ",
-    )
-    speed("bare OpenCC loop (1 process)", bare.loop_s, None, None, f"(process {bare.process_s:.2f} s)")
-    if opr_run:
-        speed(f"bare loop, {OPR}", opr_run.loop_s, None, None, f"(process {opr_run.process_s:.2f} s)")
-    print(f"{'':40} {'wall s':>7} {'MB/s':>6} {'CPU s':>7}")
-    for label, wall, rate, cpu, note in rows:
-        print(f"{label:40} {wall} {rate} {cpu:>7}  {note}")
+    print_speeds(n_bytes / MB, small_bytes / MB, main_runs, small_runs, opr_run)
     if opr_run:
         print(
-            f"\nzhnorm run --jobs 1 is {opr_run.loop_s / j1.wall:.1f}× the {OPR} pipeline "
+            f"\nzhnorm run --jobs 1 is {opr_run.loop_s / main_runs.j1.wall:.1f}× the {OPR} pipeline "
             f"(target ≥ 15×; {opr_note}; its loop alone, without its start-up)"
         )
     else:
         print(f"\n{OPR}: not measured: {opr_note}")
+    print(f"\nlibrary alone, one process, CPU s (median of {args.repeat} alternating rounds; target ≥ 0.5× bare)")
+    for label, run in library:
+        print_library(label, run)
 
-    print(f"\nstart-up (median of 10): zhnorm --version {version_s:.3f} s; zhnorm fix clean 5 KB file {fix_s:.3f} s")
+    print(
+        f"\nstart-up (median of 10 wall): zhnorm --version {hook[0]:.3f} s; zhnorm fix: clean 5 KB file "
+        f"{hook[1]:.3f} s, clean 4 KB everyday news {hook[2]:.3f} s (target < 0.2 s), noisy 5 KB file "
+        f"{hook[3]:.3f} s (target < 0.5 s)"
+    )
     if big:
         size, m = big
         print(
@@ -250,6 +339,10 @@ def main() -> None:
     print(f"\ntime per stage (cProfile of the library on {args.profile_files} files; profiled total {total:.2f} s)")
     for label, cum in stages:
         print(f"  {label:18} {cum:6.2f} s  {100 * cum / total:5.1f}%")
+
+    parts, run_total = run_profile(src)
+    print(f"\nwhere zhnorm run --jobs 1 spends its CPU (cProfile, CPU clock; profiled total {run_total:.2f} s)")
+    print_profile(parts, run_total)
 
     print("\naccuracy against the ground truth (target: ≤ 2.0 wrong per 10k, 0 left, 0 lost, 0 harm)")
     for key in ("wrong_per_10k", "annotations_left", "parentheses_lost", "harm_on_simplified", "length_mismatch"):
