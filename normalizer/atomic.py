@@ -22,7 +22,7 @@ import os
 import re
 from pathlib import Path
 
-from .escapes import escape_undecodable
+from .escapes import printable
 from .inputs import READ_BLOCK, FileProblem
 
 TEMP_MARK = ".zhnorm-tmp-"
@@ -84,7 +84,7 @@ class AtomicFile:
             raise self._problem(err) from err
 
     def _problem(self, err: OSError) -> FileProblem:
-        return FileProblem(f"cannot write {escape_undecodable(str(self.path))}: {err.strerror or err}")
+        return FileProblem(f"cannot write {printable(str(self.path))}: {err.strerror or err}")
 
     def write(self, data: bytes) -> None:
         try:

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, atomic
 from .atomic import TEMP_MARK, remove_temporaries
-from .escapes import escape_undecodable
+from .escapes import printable
 from .executors import Executor, default_jobs, execute_tasks, local_executor, pool_context
 from .inputs import default_piece_chars, default_racy_ns, default_stream_bytes, file_state, state_of
 from .manifest import JOURNAL_NAME, MANIFEST_NAME, Entry, Journal, Recorder, load, read_head
@@ -523,8 +523,8 @@ def inspect(paths: Iterable[Path], *, errors: str = "strict", detail: str = "sum
     for path in paths:
         if path.is_dir():
             for rel, info in scan(path):
-                shown = escape_undecodable(path.as_posix() + "/" + rel)
+                shown = printable(path.as_posix() + "/" + rel)
                 tasks.append(Task(shown, str(path / rel), "", errors, detail, True, skip=entry_reason(path, rel, info)))
         else:
-            tasks.append(Task(escape_undecodable(str(path)), str(path), "", errors, detail, dry_run=True))
+            tasks.append(Task(printable(str(path)), str(path), "", errors, detail, dry_run=True))
     return [outcome.record for outcome in execute_tasks(tasks, jobs)]

@@ -8,6 +8,7 @@ errored (or was not text, for ``diff``), 2 bad usage (one-line message).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ import click
 
 from . import __version__
 from .config import Config, ConfigError, load_config
-from .escapes import escape_undecodable
+from .escapes import HIDDEN, printable
 
 if TYPE_CHECKING:
     from .report.json_report import Record
@@ -65,8 +66,23 @@ def want_color(flag: bool | None, environ: Mapping[str, str]) -> bool:
     return sys.stdout.isatty() and not environ.get("NO_COLOR")
 
 
+def _say(line: str, *, err: bool = False) -> None:
+    """Print one line with its names and text made printable (:func:`normalizer.escapes.printable`):
+    no control, bidi control or newline from a file name or the corpus reaches the output raw."""
+    click.echo(printable(line), err=err)
+
+
+def json_printable(doc: str) -> str:
+    """JSON text with every :data:`normalizer.escapes.HIDDEN` character inside its strings written
+    ``\\uNNNN`` (still valid JSON); the newlines of its layout stay."""
+    return _JSON_HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", doc)
+
+
+_JSON_HIDDEN = re.compile(f"(?!\n)[{HIDDEN}]")
+
+
 def _fail_usage(message: str) -> None:
-    click.echo(f"zhnorm: error: {message}", err=True)
+    _say(f"zhnorm: error: {message}", err=True)
     sys.exit(2)
 
 
@@ -154,9 +170,9 @@ def run(
         if status == "error" or (status == "skipped" and not quiet and not record.get("reused")):
             if progress:
                 progress.clear()
-            where = escape_undecodable(str(src)) + "/" + record["path"]
+            where = str(src) + "/" + record["path"]
             what = "" if status == "error" else "skipped, "
-            click.echo(f"{where}: {what}{record['reason']}", err=True)
+            _say(f"{where}: {what}{record['reason']}", err=True)
         if progress:
             progress.update()
 
@@ -180,16 +196,16 @@ def run(
         if progress:
             progress.clear()
     for warning in result.warnings:
-        click.echo(f"zhnorm: error: {warning}", err=True)
+        _say(f"zhnorm: error: {warning}", err=True)
     if not quiet:
         from .report.terminal import summary_lines
 
         for line in summary_lines(result.head, dry_run=dry_run, unchanged_since=result.unchanged_since):
-            click.echo(line)
+            _say(line)
         if result.report_path is not None:
-            click.echo(f"report: {result.report_path}")
+            _say(f"report: {result.report_path}")
         if result.html_path is not None:
-            click.echo(f"report: {result.html_path}")
+            _say(f"report: {result.html_path}")
     sys.exit(result.exit_code)
 
 
@@ -227,7 +243,7 @@ def detect(paths: Sequence[Path], as_json: bool, errors: str) -> None:
         import json
 
         doc = {"schema": "zhnorm-detect", "schema_version": 1, "tool": tool_info(), "files": records}
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        click.echo(json_printable(json.dumps(doc, ensure_ascii=False, indent=1)))
     else:
         from .report.terminal import detect_table
 
@@ -256,18 +272,18 @@ def diff(file: Path, errors: str, color: bool | None) -> None:
     data = file.read_bytes()
     why = binary_reason(data)
     if why:
-        click.echo(f"{file}: {why}", err=True)
+        _say(f"{file}: {why}", err=True)
         sys.exit(1)
     try:
         result = normalize_bytes(data, errors=errors)
     except DecodeError as err:
-        click.echo(f"{file}: {err.reason}", err=True)
+        _say(f"{file}: {err.reason}", err=True)
         sys.exit(1)
     kinds: dict[str, int] = {}
     for e in result.edits:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
     counts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])) or "no edits"
-    click.echo(f"{file}: {result.encoding}, {result.script.verdict}; {counts}")
+    _say(f"{file}: {result.encoding}, {result.script.verdict}; {counts}")
     from .report.terminal import inline_diff
 
     for line in inline_diff(result, color=color):
@@ -296,7 +312,7 @@ def _hook(files: Sequence[Path], *, fix: bool, errors: str | None) -> None:
     for outcome in outcomes:
         line = outcome.line()
         if line is not None:
-            click.echo(line, err=outcome.status == "error")
+            _say(line, err=outcome.status == "error")
     sys.exit(exit_code(outcomes))
 
 

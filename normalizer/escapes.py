@@ -1,12 +1,20 @@
-"""Undecodable bytes made printable: the one display escaping of names and text.
+"""The one display escaping of names and text: undecodable bytes, controls, bidi controls.
 
 A name that is not valid UTF-8 (``os.fsdecode`` keeps its bytes as surrogate escapes)
 and text decoded with ``errors="replace"`` semantics kept lossless (each undecodable
 byte as the lone surrogate U+DC00+byte, see :mod:`normalizer.decode`) cannot be
-encoded as UTF-8 as they are. Wherever such a string is shown (the terminal, report
-records, report.html, error messages), each of those code points is written
-``\\xNN`` instead, by :func:`escape_undecodable`: one rule, so a name reads the same
-in every place it appears. Imports nothing of the package.
+encoded as UTF-8 as they are: each of those code points is written ``\\xNN``
+(:func:`escape_undecodable`, for the text the report keeps).
+
+Names and text that reach a terminal or a log must also not carry what a terminal
+obeys or a reader cannot see: C0 and C1 control characters (ESC starts a sequence that
+can clear the screen or set the window title, CR and LF can forge a whole output line),
+DEL, and the bidirectional controls (U+202E turns ``bidi‮txt.exe`` into ``…exe.txt``).
+:func:`printable` writes each of them in the same visible form, ``\\xNN`` below U+0100
+and ``\\uNNNN`` above: one rule, so a name reads the same in every place zhnorm shows it
+(run summary, progress, errors, ``detect``, ``diff``, the hooks, report paths),
+whether or not the output is a terminal. Escaping an escaped string changes nothing.
+Imports nothing of the package.
 """
 
 from __future__ import annotations
@@ -15,13 +23,37 @@ import re
 
 _UNDECODED = re.compile("[\udc00-\udcff]")
 
+#: What :func:`printable` escapes: undecodable bytes, C0 controls, DEL, C1 controls, the
+#: bidirectional controls (embeddings, overrides, isolates, marks, the Arabic letter mark)
+#: and the Unicode line and paragraph separators.
+HIDDEN = "\udc00-\udcff\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_HIDDEN = re.compile(f"[{HIDDEN}]")
+
 
 def _hex(match: re.Match[str]) -> str:
     return f"\\x{ord(match.group()) - 0xDC00:02x}"
 
 
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC00 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, keep: str = "") -> str:
+    """``text`` safe to print: each character of :data:`HIDDEN` written ``\\xNN`` or ``\\uNNNN``.
+
+    ``keep``: characters left as they are (``"\\t\\n"`` for the lines of a text shown
+    with its layout); names keep nothing, so a newline in a name never splits a line.
+    """
+    if not keep:
+        return _HIDDEN.sub(_visible, text)
+    return re.sub(f"(?![{re.escape(keep)}])[{HIDDEN}]", _visible, text)
+
+
 def escape_undecodable(text: str) -> str:
-    """``text`` printable and valid UTF-8: each U+DC00+byte code point written ``\\xNN``."""
+    """``text`` valid UTF-8: each U+DC00+byte code point written ``\\xNN`` (the report's text)."""
     return _UNDECODED.sub(_hex, text)
 
 

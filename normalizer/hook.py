@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from .atomic import AtomicFile
 from .config import Config, ConfigError, load_config
 from .decode import decode_bytes
-from .escapes import escape_undecodable
+from .escapes import printable
 from .inputs import (
     BINARY_PROBE,
     FileProblem,
@@ -56,6 +56,7 @@ from .inputs import (
 )
 from .model import (
     ANNOTATION,
+    CONTROL,
     CONVERT,
     DECODE_REPLACE,
     ENTITY,
@@ -100,15 +101,15 @@ class FileOutcome:
         return self.status in (FIXED, NEEDS_FIX, ERROR)
 
     def line(self) -> str | None:
-        """The line to print for this file, or None for a clean or skipped file."""
+        """The line to print for this file (printable, one line), or None for a clean or skipped file."""
         if self.status == FIXED:
-            return f"Fixing {self.path}: {self.detail}"
+            return printable(f"Fixing {self.path}: {self.detail}")
         if self.status == NEEDS_FIX:
-            return f"Would fix {self.path}: {self.detail}"
+            return printable(f"Would fix {self.path}: {self.detail}")
         if self.status == ERROR:
-            return f"Cannot normalize {self.path}: {self.detail}; left untouched"
+            return printable(f"Cannot normalize {self.path}: {self.detail}; left untouched")
         if self.status == SKIPPED and self.detail:
-            return f"Skipping {self.path}: {self.detail}"
+            return printable(f"Skipping {self.path}: {self.detail}")
         return None
 
 
@@ -146,6 +147,8 @@ def describe_counts(count: dict[str, int], chars: dict[str, int], encoding: str 
         parts.append(_plural(count[PUNCTUATION], "punctuation mark") + " replaced")
     if count.get(ENTITY):
         parts.append(_plural(count[ENTITY], "broken HTML entity", "broken HTML entities") + " repaired")
+    if chars.get(CONTROL):
+        parts.append(_plural(chars[CONTROL], "control character") + " removed")
     if count.get(NFC):
         parts.append(_plural(count[NFC], "NFC normalization"))
     if chars.get(DECODE_REPLACE):
@@ -173,7 +176,7 @@ def process(
     over ``stream_bytes`` (default: :func:`normalizer.inputs.default_stream_bytes`) are
     normalized piece by piece (``piece_chars`` characters each), never held whole.
     """
-    shown = escape_undecodable(os.fspath(path))
+    shown = printable(os.fspath(path))
     file = Path(path)
     limit = default_stream_bytes() if stream_bytes is None else stream_bytes
     try:
@@ -302,10 +305,10 @@ def run_hook(
     for path in paths:
         name = os.fspath(path)
         if not wanted(name, config):
-            outcomes.append(FileOutcome(escape_undecodable(name), SKIPPED))
+            outcomes.append(FileOutcome(printable(name), SKIPPED))
         elif os.path.islink(name) and link_outside(name, root):
             outcomes.append(
-                FileOutcome(escape_undecodable(name), SKIPPED, "symbolic link to outside the repository (not followed)")
+                FileOutcome(printable(name), SKIPPED, "symbolic link to outside the repository (not followed)")
             )
         else:
             outcomes.append(process(name, fix=fix, errors=errors, stream_bytes=stream_bytes, piece_chars=piece_chars))
@@ -341,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         outcomes = run_hook(args.files, fix=args.mode == "fix", errors=args.errors)
     except ConfigError as err:
-        print(f"zhnorm: error: {err}", file=sys.stderr)
+        print(printable(f"zhnorm: error: {err}"), file=sys.stderr)
         return 2
     report(outcomes, sys.stdout, sys.stderr)
     return exit_code(outcomes)

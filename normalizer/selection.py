@@ -23,7 +23,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from .escapes import escape_undecodable
+from .escapes import printable
 
 # A listed input: its name on disk (differs from the reported path for names that are not
 # UTF-8) and its lstat (None when it cannot be read).
@@ -99,7 +99,7 @@ def scan(root: Path) -> list[tuple[str, os.stat_result | None]]:
 
 def listing(root: Path) -> dict[str, Listed]:
     """:func:`scan` keyed by the path as reported (undecodable bytes of a name as ``\\xNN``)."""
-    return {escape_undecodable(rel): (rel, info) for rel, info in scan(root)}
+    return {printable(rel): (rel, info) for rel, info in scan(root)}
 
 
 def inside(path: Path, root: Path) -> bool:

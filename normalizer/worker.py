@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .atomic import AtomicFile
-from .escapes import escape_undecodable
+from .escapes import printable
 from .inputs import (
     CHANGED_WHILE_READ,
     FileProblem,
@@ -198,7 +198,7 @@ def _process_small(task: Task, data: bytes, digest: str, before: os.stat_result)
         try:
             written = replace_checked(task.src, before, task.dst, out, durable=False)
         except OSError as err:
-            reason = f"cannot write {escape_undecodable(task.dst)}: {err.strerror or err}"
+            reason = f"cannot write {printable(task.dst)}: {err.strerror or err}"
             raise FileProblem(reason, encoding=result.encoding) from err
     preview = None
     if task.preview and record["status"] == "changed" and result.summary.counts:
