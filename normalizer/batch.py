@@ -43,6 +43,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -228,7 +229,13 @@ class RunPlan:
             racy_ns=options.racy_ns,
             stream_bytes=options.stream_bytes,
             piece_chars=options.piece_chars,
+            outside=self.src_resolved,
         )
+
+    @cached_property
+    def src_resolved(self) -> str:
+        """SRC with every symbolic link resolved: no output may land under it (through a linked DST folder)."""
+        return os.path.realpath(self.src)
 
     def run_info(self) -> dict[str, Any]:
         """The report's ``run`` object, finished now."""

@@ -275,6 +275,17 @@ def _relative(path: str, root: Path | None) -> str:
     return Path(path).as_posix()
 
 
+def linked_outside(path: str, root: Path) -> bool:
+    """Whether a symbolic link anywhere on ``path`` (the file or a folder on the way) leads out of ``root``.
+
+    The whole path is resolved: ``dir/v.txt`` with ``dir`` a link to a folder elsewhere is
+    outside the repository although ``v.txt`` itself is no link. A path given outside the
+    repository without any link is the caller's explicit choice and is not concerned.
+    """
+    real = os.path.realpath(path)
+    return real != os.path.abspath(path) and link_outside(path, root)
+
+
 def wanted(path: str, config: Config) -> bool:
     """Whether the configuration's include/exclude globs let ``path`` through."""
     if not config.include and not config.exclude:
@@ -306,7 +317,7 @@ def run_hook(
         name = os.fspath(path)
         if not wanted(name, config):
             outcomes.append(FileOutcome(printable(name), SKIPPED))
-        elif os.path.islink(name) and link_outside(name, root):
+        elif linked_outside(name, root):
             outcomes.append(
                 FileOutcome(printable(name), SKIPPED, "symbolic link to outside the repository (not followed)")
             )

@@ -152,7 +152,7 @@ def _link_reason(path: Path, root: Path) -> str | None:
 
 
 def link_outside(path: str, root: Path) -> bool:
-    """Whether the symbolic link ``path`` leads outside ``root`` (resolved; a link loop does not:
+    """Whether ``path``, every symbolic link on it resolved, leads outside ``root`` (a link loop does not:
     it errors when read)."""
     try:
         target = Path(path).resolve(strict=True)
