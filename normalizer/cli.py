@@ -86,7 +86,27 @@ def _fail_usage(message: str) -> None:
     sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Exit status after Ctrl-C: 128 + SIGINT, the shell's convention (click would say "Aborted!" and exit 1).
+INTERRUPTED = 130
+
+
+class _Commands(click.Group):
+    """The command group, with Ctrl-C ending any command with :data:`INTERRUPTED`.
+
+    A run interrupted keeps in its manifest what it finished (``normalizer.batch`` saves
+    it on the way out), its workers are stopped and no temporary file is left: a rerun
+    finishes the job.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\nzhnorm: interrupted; what was finished is kept, run again to finish", err=True)
+            sys.exit(INTERRUPTED)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="zhnorm")
 def main() -> None:
     """Turn messy Chinese news text into clean UTF-8 mainland-simplified text, with every edit accounted for."""
