@@ -140,6 +140,12 @@ def main() -> None:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Normalize and report, but write no file.")
 @click.option("--force", is_flag=True, help="Redo every file, even those the manifest says are up to date.")
+@click.option(
+    "--delete",
+    is_flag=True,
+    help="Remove stale outputs: files an earlier run wrote in DST whose source is gone or now fails "
+    "(only files the manifest says zhnorm wrote, as they were written; nothing else in DST).",
+)
 @_errors_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only per-file errors.")
 @click.option(
@@ -159,6 +165,7 @@ def run(
     exclude: Sequence[str],
     dry_run: bool,
     force: bool,
+    delete: bool,
     errors: str,
     quiet: bool,
     scheduler: str | None,
@@ -203,6 +210,7 @@ def run(
         exclude=tuple(exclude) or config.exclude,
         dry_run=dry_run,
         force=force,
+        delete=delete,
         errors=errors,
         report_detail=report_detail,
     )
@@ -218,15 +226,19 @@ def run(
     for warning in result.warnings:
         _say(f"zhnorm: error: {warning}", err=True)
     if not quiet:
-        from .report.terminal import summary_lines
-
-        for line in summary_lines(result.head, dry_run=dry_run, unchanged_since=result.unchanged_since):
-            _say(line)
-        if result.report_path is not None:
-            _say(f"report: {result.report_path}")
-        if result.html_path is not None:
-            _say(f"report: {result.html_path}")
+        _print_summary(result, dry_run=dry_run)
     sys.exit(result.exit_code)
+
+
+def _print_summary(result: RunResult, *, dry_run: bool) -> None:
+    from .report.terminal import summary_lines
+
+    for line in summary_lines(result.head, dry_run=dry_run, unchanged_since=result.unchanged_since):
+        _say(line)
+    if result.report_path is not None:
+        _say(f"report: {result.report_path}")
+    if result.html_path is not None:
+        _say(f"report: {result.html_path}")
 
 
 def _dask_runner(address: str) -> Callable[..., RunResult]:

@@ -65,3 +65,20 @@ def has_undecodable(text: str) -> bool:
 def undecodable_bytes(text: str) -> bytes:
     """The undecodable bytes ``text`` keeps (its U+DC00+byte code points), other characters ignored."""
     return bytes(ord(c) - 0xDC00 for c in text if _UNDECODED.match(c))
+
+
+_ESCAPED = re.compile(r"\\x([0-9a-f]{2})|\\u([0-9a-f]{4})")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    if match.group(1) is None:
+        return chr(int(match.group(2), 16))
+    code = int(match.group(1), 16)
+    return chr(code) if code < 0x80 else chr(0xDC00 + code)  # above: an undecodable byte of a name
+
+
+def unprintable(text: str) -> str:
+    """A guess at the name :func:`printable` showed as ``text`` (``\\xNN`` below 0x80 as the
+    character, above as the undecodable byte; ``\\uNNNN`` as the character). Not exact (a
+    literal backslash reads the same): callers confirm the guess, e.g. by the file's state."""
+    return _ESCAPED.sub(_unescape, text) if "\\" in text else text

@@ -51,6 +51,7 @@ def summary_lines(report: Mapping[str, Any], *, dry_run: bool = False, unchanged
             f"zhnorm {run['src']} → {run['dst']}: nothing changed since {unchanged_since}; report unchanged",
             f"{_n(t['files'], 'file')}: {counts}",
             f"edits: {_counts(t['edit_counts'])}; flags: {_counts(t['flags'])}",
+            *([stale_line(t["stale"], deleted=False, dry_run=dry_run)] if t.get("stale") else []),
         ]
     lines = [f"zhnorm {run['src']} → {run['dst']}: {_n(t['files'], 'file')} in {run['duration_s']:.1f} s — {counts}"]
     if dry_run:
@@ -58,9 +59,19 @@ def summary_lines(report: Mapping[str, Any], *, dry_run: bool = False, unchanged
     else:
         lines.append(f"written: {t['written']}; up to date, not redone: {t['reused']}")
     lines.append(f"edits: {_counts(t['edit_counts'])}; flags: {_counts(t['flags'])}")
+    if t.get("stale"):
+        lines.append(stale_line(t["stale"], deleted=bool(run.get("options", {}).get("delete")), dry_run=dry_run))
     if report.get("truncated"):
         lines.append(f"report detail dropped to stay under the corpus size: {', '.join(report['truncated'])}")
     return lines
+
+
+def stale_line(count: int, *, deleted: bool, dry_run: bool) -> str:
+    """The summary's line on outputs whose source is gone or now fails (see normalizer.stale)."""
+    what = f"stale: {_n(count, 'output')} in DST whose source is gone or now fails"
+    if deleted and not dry_run:
+        return f"{what}: deleted (--delete)"
+    return f"{what}: kept (run with --delete to remove them; the report lists them)"
 
 
 DETECT_COLUMNS = ("path", "encoding", "script", "trad", "simp", "annotations", "flags")
