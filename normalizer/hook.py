@@ -343,7 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``fix FILE...`` or ``check FILE...`` (``--errors strict|replace``); returns the exit status.
 
     The same behaviour as ``zhnorm fix``/``zhnorm check``, without click: for tests
-    and ``python -m normalizer.hook``. Exit status 2 for an invalid configuration file.
+    and ``python -m normalizer.hook``. Exit status 2 for an invalid configuration file, 130
+    after Ctrl-C (a file being fixed is replaced atomically or not at all).
     """
     import argparse
 
@@ -357,6 +358,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(printable(f"zhnorm: error: {err}"), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("zhnorm: interrupted", file=sys.stderr)
+        return 130
     report(outcomes, sys.stdout, sys.stderr)
     return exit_code(outcomes)
 

@@ -67,3 +67,18 @@ def test_sigint_mid_run_exits_130_leaves_no_temporary_and_a_rerun_completes(tmp_
     assert _outputs(dst) == _outputs(whole)
     assert len(_outputs(whole)) == FILES
     assert _temporaries(dst) == []
+
+
+def test_ctrl_c_in_a_hook_exits_130_without_clicks_aborted(tmp_path: Path, monkeypatch):
+    from normalizer import hook
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    (tmp_path / "a.txt").write_text("臺灣\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(hook, "run_hook", interrupted)
+    result = CliRunner().invoke(main, ["check", "a.txt"])
+    assert result.exit_code == 130
+    assert "Aborted!" not in result.output and "interrupted" in result.stderr
+    assert hook.main(["check", "a.txt"]) == 130

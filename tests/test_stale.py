@@ -132,3 +132,25 @@ def test_a_source_that_comes_back_is_normalized_again_not_stale(tmp_path: Path):
     assert "stale" not in result.stdout
     assert _records(rep)["gone.txt"]["status"] == "changed"
     assert (dst / "gone.txt").read_text("utf-8") == "台湾新闻\n"
+
+
+def test_the_schema_knows_stale_records_and_rejects_malformed_ones(tmp_path: Path):
+    src, dst, rep = _setup(tmp_path)
+    (src / "gone.txt").unlink()
+    _run(str(src), str(dst), "--report", str(rep), "--delete")
+    doc = json.loads((rep / "report.json").read_text("utf-8"))
+    schema = json.loads((resources.files("normalizer.report") / "schema.json").read_text("utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    assert list(validator.iter_errors(doc)) == []
+    assert doc["run"]["options"]["delete"] is True and doc["totals"]["stale"] == 1
+    stale = next(r for r in doc["files"] if r["status"] == "stale")
+    for wrong in (
+        {**stale, "stale_output": "maybe"},
+        {**stale, "status": "gone"},
+        {**stale, "bytes_out": 3},
+    ):
+        bad = {**doc, "files": [wrong]}
+        assert list(validator.iter_errors(bad)), wrong
+    assert list(validator.iter_errors({**doc, "totals": {**doc["totals"], "stale": 0}}))
+    options = {**doc["run"]["options"], "delete": False}
+    assert list(validator.iter_errors({**doc, "run": {**doc["run"], "options": options}}))
