@@ -9,11 +9,12 @@ encoded as UTF-8 as they are: each of those code points is written ``\\xNN``
 Names and text that reach a terminal or a log must also not carry what a terminal
 obeys or a reader cannot see: C0 and C1 control characters (ESC starts a sequence that
 can clear the screen or set the window title, CR and LF can forge a whole output line),
-DEL, and the bidirectional controls (U+202E turns ``bidi‮txt.exe`` into ``…exe.txt``).
-:func:`printable` writes each of them in the same visible form, ``\\xNN`` below U+0100
-and ``\\uNNNN`` above: one rule, so a name reads the same in every place zhnorm shows it
-(run summary, progress, errors, ``detect``, ``diff``, the hooks, report paths),
-whether or not the output is a terminal. Escaping an escaped string changes nothing.
+DEL, and the bidirectional controls (U+202E after ``bidi`` makes ``bidi<U+202E>txt.exe``
+read as ``bidiexe.txt``). :func:`printable` writes each of them in the same visible form,
+``\\xNN`` below U+0080 (``\\xNN`` from 0x80 up is an undecodable byte) and ``\\uNNNN``
+from there: one rule, so a name reads the same in every place zhnorm shows it (run
+summary, progress, errors, ``detect``, ``diff``, the hooks, report paths), whether or not
+the output is a terminal. Escaping an escaped string changes nothing.
 Imports nothing of the package.
 """
 
@@ -38,11 +39,12 @@ def _visible(match: re.Match[str]) -> str:
     code = ord(match.group())
     if 0xDC00 <= code <= 0xDCFF:
         return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
 
 
 def printable(text: str, *, keep: str = "") -> str:
-    """``text`` safe to print: each character of :data:`HIDDEN` written ``\\xNN`` or ``\\uNNNN``.
+    """``text`` safe to print: each character of :data:`HIDDEN` written ``\\xNN`` (an ASCII control or
+    an undecodable byte) or ``\\uNNNN`` (any other, e.g. the C1 control U+0085 or U+202E).
 
     ``keep``: characters left as they are (``"\\t\\n"`` for the lines of a text shown
     with its layout); names keep nothing, so a newline in a name never splits a line.
@@ -78,7 +80,7 @@ def _unescape(match: re.Match[str]) -> str:
 
 
 def unprintable(text: str) -> str:
-    """A guess at the name :func:`printable` showed as ``text`` (``\\xNN`` below 0x80 as the
+    """The name :func:`printable` showed as ``text``, guessed (``\\xNN`` below 0x80 as the
     character, above as the undecodable byte; ``\\uNNNN`` as the character). Not exact (a
     literal backslash reads the same): callers confirm the guess, e.g. by the file's state."""
     return _ESCAPED.sub(_unescape, text) if "\\" in text else text

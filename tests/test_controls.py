@@ -99,3 +99,14 @@ def test_a_run_reports_control_edits_in_a_schema_valid_report(tmp_path: Path):
     assert [e[4] for e in record["edits"] if e[0] == "control"] == REMOVED
     schema = json.loads((resources.files("normalizer.report") / "schema.json").read_text("utf-8"))
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(doc)) == []
+
+
+def test_a_file_streamed_in_pieces_loses_the_same_controls_as_one_read_whole(tmp_path: Path):
+    src = tmp_path / "raw"
+    src.mkdir()
+    (src / "big.txt").write_bytes((HOSTILE + "\n").encode("utf-8") * 200)
+    batch.run(src, tmp_path / "whole", RunOptions(jobs=1))
+    batch.run(src, tmp_path / "pieces", RunOptions(jobs=1, stream_bytes=64, piece_chars=100))
+    whole = (tmp_path / "whole" / "big.txt").read_bytes()
+    assert whole == ("台湾[2J新闻报导，记者说明。\n" * 200).encode()
+    assert (tmp_path / "pieces" / "big.txt").read_bytes() == whole
