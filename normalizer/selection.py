@@ -98,8 +98,22 @@ def scan(root: Path) -> list[tuple[str, os.stat_result | None]]:
 
 
 def listing(root: Path) -> dict[str, Listed]:
-    """:func:`scan` keyed by the path as reported (undecodable bytes of a name as ``\\xNN``)."""
-    return {printable(rel): (rel, info) for rel, info in scan(root)}
+    """:func:`scan` keyed by the path as reported (:func:`normalizer.escapes.printable`: undecodable
+    bytes, controls and newlines of a name as ``\\xNN``).
+
+    Two names can read the same once escaped (a literal ``\\x1b`` and an ESC): the later
+    one is reported as ``PATH (2)`` (3, ...) rather than lost.
+    """
+    listed: dict[str, Listed] = {}
+    for rel, info in scan(root):
+        shown = printable(rel)
+        if shown in listed:
+            n = 2
+            while f"{shown} ({n})" in listed:
+                n += 1
+            shown = f"{shown} ({n})"
+        listed[shown] = (rel, info)
+    return listed
 
 
 def inside(path: Path, root: Path) -> bool:
