@@ -16,17 +16,28 @@ a Han character immediately followed by one or more parenthesised single syllabl
 Real parentheses survive: ``州(市)``, ``华为(Huawei)``, ``附件(1)``, ``图(a)``, and a
 gloss after a space ``发展 (fāzhǎn)`` is never a candidate. Verified candidates that
 lack evidence are kept and reported as flags.
+
+On a page with enough noise, the noise's own table is evidence too (:class:`PageTable`):
+which characters it annotates (traditional-only ones?), how consistently (at every
+occurrence?), in which form (toned? lower-case?) and with which reading (the default
+one, pypinyin's first?). A candidate that departs from that table in two of those ways,
+one of them its reading or its form (``角(jué)`` written once after a character the
+same in both scripts, on a page whose noise gives traditional-only characters their
+default reading everywhere; ``王(Wang)`` on a page of toned noise), is an author's
+gloss: it is kept and reported, with the departures as the reason.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
 
+from .charsets import traditional_only
 from .model import ANNOTATION, Edit, Flag, StageResult
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -231,6 +242,131 @@ def _verified(base: str, annotation: str) -> Reading | None:
     return Reading(tuple(sylls), text, toned, doubled, toned or doubled, all(s.capitalised for s in sylls))
 
 
+#: A page's noise forms a table once it has this many verified candidates on this many
+#: characters; a trait of the table holds when this share of its noise shares it.
+TABLE_CANDIDATES = 8
+TABLE_CHARACTERS = 4
+TABLE_SHARE = 0.9
+
+
+@lru_cache(maxsize=65536)
+def is_default_reading(char: str, reading: Reading) -> bool:
+    """True when every syllable is ``char``'s default reading (pypinyin's first; a toneless
+    syllable matches its letters), the one annotation generators print."""
+    raw = _reading_table().get(ord(char), "").split(",")[0]
+    first = parse_syllable(raw) if raw else None
+    if first is None:
+        return False
+    sandhi = SANDHI.get(char, ())  # 一(yí) is printed for 一 as often as yī
+    for s in reading.syllables:
+        if s.letters not in (first.letters, first.letters.replace("v", "u")):
+            return False
+        if s.tone is not None and s.tone != (first.tone or 5) and (s.letters, s.tone) not in sandhi:
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class PageTable:
+    """Counts over a page's verified candidates: how many, how many toned (or doubled),
+    lower-case and default readings, and how many per character. Tables of the pieces of
+    a document add up to the document's (``+``)."""
+
+    candidates: int = 0
+    toned: int = 0
+    lower: int = 0
+    default: int = 0
+    annotated: Mapping[str, int] = field(default_factory=dict)
+
+    def __add__(self, other: PageTable) -> PageTable:
+        return PageTable(
+            self.candidates + other.candidates,
+            self.toned + other.toned,
+            self.lower + other.lower,
+            self.default + other.default,
+            Counter(self.annotated) + Counter(other.annotated),
+        )
+
+    @property
+    def established(self) -> bool:
+        return self.candidates >= TABLE_CANDIDATES and len(self.annotated) >= TABLE_CHARACTERS
+
+
+def page_table(candidates: Sequence[Candidate]) -> PageTable:
+    """The table of these candidates (see :class:`PageTable`)."""
+    # Spam pages repeat the same few hundred (character, reading) pairs: count those.
+    pairs = Counter((c.base, c.reading) for c in candidates)
+    annotated: Counter[str] = Counter()
+    toned = lower = default = 0
+    for (base, reading), n in pairs.items():
+        annotated[base] += n
+        toned += n * reading.strong
+        lower += n * (not reading.capitalised)
+        default += n * is_default_reading(base, reading)
+    return PageTable(len(candidates), toned, lower, default, annotated)
+
+
+@dataclass(frozen=True, slots=True)
+class Traits:
+    """The traits a page's noise holds to (each True when :data:`TABLE_SHARE` of it does),
+    with the per-character counts the consistency trait is judged on."""
+
+    toned: bool
+    lower: bool
+    default: bool
+    traditional: bool
+    consistent: bool
+    annotated: Mapping[str, int]
+    occurrences: Mapping[str, int]
+
+
+def traits(table: PageTable, text: str, vocabulary: Mapping[str, int] | None = None) -> Traits | None:
+    """The traits of an established ``table`` (None for a page without one); occurrences
+    of the annotated characters come from ``vocabulary`` (the document's character
+    counts) or are counted in ``text`` in one regex pass."""
+    if not table.established:
+        return None
+    annotated, n, share = table.annotated, table.candidates, TABLE_SHARE
+    if vocabulary is None:
+        vocabulary = Counter(re.findall("[" + re.escape("".join(annotated)) + "]", text))
+    occurrences = {b: vocabulary.get(b, 0) for b in annotated}
+    t_only = traditional_only()
+    return Traits(
+        toned=table.toned >= share * n,
+        lower=table.lower >= share * n,
+        default=table.default >= share * n,
+        traditional=sum(b in t_only for b in annotated) >= share * len(annotated),
+        consistent=sum(annotated[b] >= occurrences[b] for b in annotated) >= share * len(annotated),
+        annotated=annotated,
+        occurrences=occurrences,
+    )
+
+
+def departures(base: str, reading: Reading, page: Traits | None) -> list[str]:
+    """How an annotation departs from the traits its page's noise holds to (none when the
+    page has no table)."""
+    if page is None:
+        return []
+    out = []
+    if page.toned and not reading.strong:
+        out.append("form: toneless where the page's noise is toned")
+    elif page.lower and reading.capitalised:
+        out.append("form: capitalised where the page's noise is lower-case")
+    if page.default and not is_default_reading(base, reading):
+        out.append(f"reading: {reading.text} is not the default reading of {base}, which the page's noise uses")
+    if page.traditional and base not in traditional_only():
+        out.append(f"character: {base} is the same in both scripts; the noise annotates traditional-only ones")
+    seen, marked = page.occurrences.get(base, 0), page.annotated.get(base, 0)
+    if page.consistent and marked < seen:
+        out.append(f"consistency: {base} is annotated {marked} of {seen} times; the noise marks every occurrence")
+    return out
+
+
+def is_authors_gloss(found: Sequence[str]) -> bool:
+    """Two departures from the page's table, one of them the reading or the form."""
+    return len(found) >= 2 and any(d.startswith(("reading", "form")) for d in found)
+
+
 def evidence(candidates: Sequence[Candidate]) -> tuple[int, int]:
     """(toned or doubled, toneless lower-case) verified candidates: the page's evidence."""
     strong = plain = 0
@@ -256,19 +392,39 @@ def decide(reading: Reading, base: str, strong: int, plain: int) -> tuple[bool, 
     return strong + plain > 0, f"{why} ({reading.text})"
 
 
+def judge(reading: Reading, base: str, strong: int, plain: int, page: Traits | None) -> tuple[bool, str]:
+    """:func:`decide`, then the page's table: an annotation the evidence would remove is
+    kept when it departs from the page's noise as an author's gloss does."""
+    accept, why = decide(reading, base, strong, plain)
+    if not accept or page is None:
+        return accept, why
+    found = departures(base, reading, page)
+    if is_authors_gloss(found):
+        return False, f"{why}; an author's gloss, unlike the page's noise ({'; '.join(found)})"
+    return True, f"{why}; fits the page's noise" + (f" but for one trait ({found[0]})" if found else "")
+
+
 def strip_annotations(
-    text: str, protected: Sequence[tuple[int, int]] = (), *, page_evidence: tuple[int, int] | None = None
+    text: str,
+    protected: Sequence[tuple[int, int]] = (),
+    *,
+    page_evidence: tuple[int, int] | None = None,
+    table: PageTable | None = None,
+    vocabulary: Mapping[str, int] | None = None,
 ) -> StageResult:
     """Remove verified pinyin annotations; see the module docstring for the evidence rule.
 
-    ``protected`` spans (e.g. mojibake runs) are left untouched. ``page_evidence``
-    is :func:`evidence` over the whole document when ``text`` is one piece of it.
+    ``protected`` spans (e.g. mojibake runs) are left untouched. When ``text`` is one
+    piece of a document, ``page_evidence`` is :func:`evidence` over the whole document,
+    ``table`` the sum of its pieces' :func:`page_table` and ``vocabulary`` its character
+    counts (by default all three are those of ``text`` itself).
     """
     parts, found = _scan(text, protected)
     candidates = [c for c in found if c is not None]
     if not candidates:
         return StageResult(text)
     strong, plain = page_evidence if page_evidence is not None else evidence(candidates)
+    page = traits(table if table is not None else page_table(candidates), text, vocabulary)
     decisions: dict[tuple[str, Reading], tuple[bool, str]] = {}
     edits: list[Edit] = []
     flags: list[Flag] = []
@@ -279,7 +435,7 @@ def strip_annotations(
         key = (c.base, c.reading)
         decision = decisions.get(key)
         if decision is None:
-            decision = decisions[key] = decide(c.reading, c.base, strong, plain)
+            decision = decisions[key] = judge(c.reading, c.base, strong, plain, page)
         accept, why = decision
         group = parts[2 * k + 1]
         if accept:

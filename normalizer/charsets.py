@@ -1,10 +1,12 @@
 """Character sets the stages share, loaded once per process on first use.
 
-* Script sets (traditional-only, simplified-only) come from OpenCC's dictionaries via
-  ``tools/derive_charsets.py`` and ship as ``data/charsets.txt``.
+* Script sets (traditional-only, simplified-only, variant and context forms) come from
+  OpenCC's dictionaries via ``tools/derive_charsets.py`` and ship as ``data/charsets.txt``.
 * The "common Chinese characters" set used to judge a decoding is built from the
   codecs themselves: GB2312 level 1 (3,755 everyday simplified hanzi), Big5's
   frequent block (5,401 traditional hanzi) and both codecs' CJK punctuation.
+* Everyday characters of written Hong Kong Cantonese (嗰, 喎, 餸) come from real
+  sentences via ``tools/derive_cantonese.py`` (``data/cantonese.txt``).
 * :func:`decode_score_table` marks the common and frequent characters in a numpy
   table over every code point, so a decoding is judged in one pass (numpy is
   imported only when it is asked for).
@@ -46,6 +48,73 @@ def traditional_only() -> frozenset[str]:
 
 def simplified_only() -> frozenset[str]:
     return script_sets()["simplified_only"]
+
+
+def variant_forms() -> frozenset[str]:
+    """Characters t2s changes outside the names and words it lists (陞, 剋, 袷): where
+    OpenCC changes one, the text is traditional."""
+    return script_sets()["variant_forms"]
+
+
+@cache
+def abolished_forms() -> frozenset[str]:
+    """Variant forms outside GB2312, mainland's standard character set (陞, 剋; not 於 or
+    袷, which mainland text writes as a surname and in 袷袢): never written on purpose
+    in simplified text."""
+    return frozenset(c for c in variant_forms() if not _encodes(c, "gb2312"))
+
+
+def _encodes(char: str, codec: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def context_forms() -> frozenset[str]:
+    """Other characters OpenCC may change (乾, 藉, 覆): both scripts write them, only a
+    word tells which script a text is in (乾杯 is traditional, 乾隆 is both)."""
+    return script_sets()["context_forms"]
+
+
+def _data_chars(name: str) -> frozenset[str]:
+    text = _data(name)
+    return frozenset("".join(line for line in text.splitlines() if not line.startswith("#")))
+
+
+@cache
+def verbs() -> frozenset[str]:
+    """Single-character verbs of news text in both scripts (``tools/derive_verbs.py``)."""
+    return _data_chars("verbs.txt")
+
+
+@cache
+def verbs_before_zhu() -> frozenset[str]:
+    """Two-character verbs ending in the first character of a word that ends in 著
+    (扩大 / 大著, 讨论 / 论著), from ``tools/derive_verbs.py``."""
+    text = _data("verbs_before_zhu.txt")
+    return frozenset(" ".join(line for line in text.splitlines() if not line.startswith("#")).split())
+
+
+@cache
+def variant_words() -> dict[str, tuple[str, frozenset[str], frozenset[str]]]:
+    """Variant forms t2s keeps by default (甯, 甦) → (standard form, two-character
+    pieces in which OpenCC writes the standard form, pieces in which it writes the
+    variant), from ``tools/derive_variants.py``."""
+    text = _data("variant_words.txt")
+    table = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            variant, standard, pieces, names = line.split("\t")
+            table[variant] = (standard, frozenset(pieces.split()), frozenset(names.split()))
+    return table
+
+
+@cache
+def cantonese_chars() -> frozenset[str]:
+    """Everyday characters of written Hong Kong Cantonese that :func:`common_chars` lacks."""
+    return _data_chars("cantonese.txt")
 
 
 def _decode_block(codec: str, leads: range, trails: range) -> set[str]:

@@ -9,7 +9,8 @@ whether it could act, and imports nothing heavy. Everyday clean text passes: 著
 What each stage needs to stay idle:
 
 * decode: no lone surrogate, no byte-order mark, already NFC;
-* conversion: no traditional-only character (then OpenCC is not even run);
+* conversion: nothing :func:`normalizer.convert.may_convert` could change (no traditional
+  evidence, no variant word such as 甚么; then OpenCC is not even run);
 * annotations: no parenthesised syllable (:func:`normalizer.annotations.may_have_annotations`);
 * mojibake: no ``?`` or U+FFFD, or :func:`normalizer.mojibake.find_mojibake` flags none;
 * 著: each 著 is part of a 著 word as the fix stage reads it (:data:`normalizer.fixes.ZHU_SCAN`);
@@ -29,8 +30,8 @@ import unicodedata
 from functools import cache
 
 from .annotations import may_have_annotations
-from .charsets import traditional_only
 from .controls import has_controls
+from .convert import may_convert
 from .fixes import ENTITY_PATTERN, SMALL_FORMS, ZHE_FROM, ZHU_SCAN
 from .mojibake import find_mojibake
 
@@ -62,9 +63,7 @@ def is_clean(text: str) -> bool:
     """True only when normalizing ``text`` would change and flag nothing (see the module docstring)."""
     if text.isascii():  # no Han character: no annotation, conversion, 著 or mojibake
         return "\x00" not in text and not has_controls(text) and not has_entity(text)
-    if not ACTIONABLE.isdisjoint(text) or has_controls(text) or not traditional_only().isdisjoint(text):
-        return False
-    if may_have_annotations(text):
+    if not ACTIONABLE.isdisjoint(text) or has_controls(text) or may_convert(text) or may_have_annotations(text):
         return False
     try:
         text.encode("utf-8")

@@ -8,7 +8,15 @@
   every OpenCC change is applied. On simplified lines only traditional-only
   characters are converted, and in a simplified document not even those: there
   they are mostly names (三塚博) and are reported as ``stray-traditional`` flags.
-  So stock t2s's 萧乾→萧干 and 藉以→借以 never touch simplified text.
+  So stock t2s's 萧乾→萧干 and 藉以→借以 never touch simplified text. Variant forms
+  outside GB2312 that OpenCC changes (他陞任→他升任) are the exception: mainland text
+  never writes them, names included.
+* Never a rare form for an everyday character: OpenCC's t2s follows the 2013
+  standard's derived forms into Extension A/B (嗰→𠮶, 喎→㖞, 餸→𩠌), which simplified
+  Cantonese writing does not use and many fonts cannot show. Where the input is an
+  everyday character (GB2312 level 1, Big5's frequent block, or an everyday
+  character of Hong Kong writing, :func:`normalizer.charsets.cantonese_chars`) and
+  OpenCC's output is outside the Unified Ideographs block, the input is kept.
 * :mod:`normalizer.fixes`: 著→着 in context, small-form punctuation.
 
 The OpenCC converter is built lazily, once per process (it cannot be pickled).
@@ -23,11 +31,20 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from . import fixes
-from .charsets import traditional_only
+from .charsets import (
+    abolished_forms,
+    cantonese_chars,
+    common_chars,
+    traditional_only,
+    variant_words,
+    verbs_before_zhu,
+)
+from .charsets import verbs as verb_chars
 from .codepoints import as_array, as_text, cached_table, line_ends, np_module
 from .edits import AlignedEdits, diff_edits
 from .model import CONVERT, ENTITY, FIX, PUNCTUATION, Edit, Flag, ScriptVerdict, StageResult
-from .script import MIXED, SIMPLIFIED, TRADITIONAL, VERDICTS, detect_script
+from .script import MIXED, SIMPLIFIED, TRADITIONAL, VERDICTS, detect_script, may_tell_traditional
+from .telling import opencc_convert, opencc_converter, standard_form_at
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,12 +57,20 @@ def traditional_only_table() -> np.ndarray:
     return cached_table("traditional-only", ((traditional_only(), 1),))
 
 
-@cache
 def converter():
     """The process's OpenCC converter (built on first use)."""
-    import opencc
+    return opencc_converter(OPENCC_CONFIG)
 
-    return opencc.OpenCC(OPENCC_CONFIG)
+
+def abolished_table() -> np.ndarray:
+    """uint8 per code point: 1 for abolished variant forms (:func:`normalizer.charsets.abolished_forms`)."""
+    return cached_table("abolished-forms", ((abolished_forms(), 1),))
+
+
+@cache
+def everyday_table() -> np.ndarray:
+    """uint8 per code point: 1 for everyday characters (codec common sets, Hong Kong writing)."""
+    return cached_table("everyday", ((common_chars() | cantonese_chars(), 1),))
 
 
 FULL, STRAYS, KEEP = "full", "strays", "keep"
@@ -56,11 +81,31 @@ _FULL, _STRAYS, _KEEP = range(3)
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
+def may_convert(text: str) -> bool:
+    """Whether the conversion stages could change ``text`` at all, beyond 著 and
+    punctuation (a cheap, conservative test on sets: no numpy, no OpenCC): traditional
+    evidence (:func:`normalizer.script.may_tell_traditional`) or a variant word (甚么)."""
+    return may_tell_traditional(text) or any(word in text for word in fixes.VARIANT_WORDS)
+
+
 def _opencc(text: str) -> str:
-    """OpenCC's conversion; its C++ side ends a string at NUL, so NULs are kept outside."""
-    if "\x00" in text:
-        return "\x00".join(converter().convert(part) for part in text.split("\x00"))
-    return converter().convert(text)
+    """OpenCC's conversion, with everyday characters kept where it gives a rare form."""
+    return keep_everyday(text, opencc_convert(text, OPENCC_CONFIG))
+
+
+def keep_everyday(before: str, after: str) -> str:
+    """``after`` (OpenCC's output for ``before``) with every everyday character that it
+    turned into a rare form (Extension A, or beyond the BMP) put back.
+
+    Only where OpenCC kept the length, which a single-character mapping always does;
+    :func:`_line_stage` retries line by line otherwise."""
+    if len(before) != len(after) or before == after or after.isascii():
+        return after
+    np = np_module()
+    x, y = as_array(before), as_array(after)
+    rare = ((y >= 0x3400) & (y < 0x4DC0)) | (y >= 0x20000)
+    back = rare & (x != y) & everyday_table()[x].astype(bool)
+    return as_text(np.where(back, x, y)) if back.any() else after
 
 
 def context_codes(script: ScriptVerdict) -> np.ndarray:
@@ -132,7 +177,10 @@ def _aligned_stage(
     for s, e in protected:
         changed[max(s, 0) : max(e, 0)] = False
     t_only = traditional_only_table()[x].astype(bool)
-    strays = (per_char == _STRAYS) & changed & t_only
+    # A variant form outside GB2312 that OpenCC changes is no name: mainland text never
+    # writes it (他陞任). 於 and 袷 are GB2312 characters (a surname, 袷袢) and stay.
+    variants = changed & (per_char != _FULL) & abolished_table()[x].astype(bool)
+    strays = ((per_char == _STRAYS) & changed & t_only) | variants
     keep = (changed & (per_char == _FULL)) | strays
     flags = tuple(
         Flag("stray-traditional", p, p + 1, text[p], f"kept in simplified text (OpenCC: {chr(y[p])})")
@@ -142,7 +190,8 @@ def _aligned_stage(
         return StageResult(text, (), flags, same_length=True)
     out = np.where(keep, y, x)
     after = as_text(out)
-    edits = AlignedEdits(CONVERT, text, after, (x, out), keep, strays, "stray traditional character")
+    reason = "stray traditional or variant form" if variants.any() else "stray traditional character"
+    edits = AlignedEdits(CONVERT, text, after, (x, out), keep, strays, reason)
     return StageResult(after, edits, flags, same_length=True)
 
 
@@ -164,7 +213,7 @@ def _line_stage(
         ctx = contexts[i] if i < len(contexts) else FULL
         if old != new and protected:
             new = _restore_protected(old, new, pos, protected)
-        if old == new or (ctx == KEEP and not any(c in t_only for c in old)):
+        if old == new or (ctx == KEEP and t_only.isdisjoint(old) and abolished_forms().isdisjoint(old)):
             out.append(old)
             pos += len(old)
             continue
@@ -181,16 +230,20 @@ def _line_stage(
 
 def _only_strays(edits: Sequence[Edit], t_only: frozenset[str], *, convert: bool) -> tuple[list[Edit], list[Flag]]:
     """On a simplified line keep only traditional-only characters: converted when
-    ``convert``, otherwise reported (names such as 三塚 in simplified news)."""
+    ``convert``, otherwise reported (names such as 三塚 in simplified news); and
+    abolished variant forms, always converted (mainland text never writes 陞)."""
     kept: list[Edit] = []
     flags: list[Flag] = []
+    variants = abolished_forms()
     for e in edits:
         if len(e.before) != len(e.after):
             continue
         for k, (a, b) in enumerate(zip(e.before, e.after)):
-            if a == b or a not in t_only:
+            if a == b or (a not in t_only and a not in variants):
                 continue
-            if convert:
+            if a in variants:
+                kept.append(Edit(CONVERT, e.start + k, e.start + k + 1, a, b, "variant form"))
+            elif convert:
                 kept.append(Edit(CONVERT, e.start + k, e.start + k + 1, a, b, "stray traditional character"))
             else:
                 reason = f"kept in simplified text (OpenCC: {b})"
@@ -225,30 +278,88 @@ def _zhe_pattern() -> re.Pattern[str]:
 
 
 def fix_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, int]] = ()) -> StageResult:
-    """著→着 where context shows the particle (see :mod:`normalizer.fixes`)."""
-    if fixes.ZHE_FROM not in text:
+    """著→着 where context shows the particle, and variant forms OpenCC leaves written
+    as mainland text writes them (see :mod:`normalizer.fixes`)."""
+    found = [*_zhe_edits(text, contexts), *_variant_edits(text)]
+    edits = [e for e in found if not _touches(e, protected)]
+    if not edits:
         return StageResult(text)
+    edits.sort(key=lambda e: e.start)
+    return StageResult(_apply_line(text, edits, 0), tuple(edits))
+
+
+def _zhe_edits(text: str, contexts: np.ndarray) -> list[Edit]:
+    if fixes.ZHE_FROM not in text:
+        return []
     starts = _line_starts(text)
+
+    def context_at(p: int) -> str:
+        line = bisect_right(starts, p) - 1
+        return CONTEXTS[contexts[line]] if line < len(contexts) else FULL
+
     zhe_words = set(fixes.ZHE_WORDS)
+    verbs = verb_chars() | fixes.ZHE_BEFORE
     edits = []
     for m in _zhe_matches(text):
-        if m.group() != fixes.ZHE_FROM:
-            continue  # a 著 word such as 显著, 著名
-        p = m.start()
-        if any(s <= p < e for s, e in protected):
+        verb = text[m.start() - 1 : m.start() + 1] if m.start() else ""
+        if verb in verbs_before_zhu() and not text.startswith(_ZHU_STARTS, m.end() - 1):
+            # 扩大著 is 扩大 + the particle, not 扩 + 大著
+            if context_at(m.start()) == FULL:
+                reason = f"particle after the verb {verb} (not {m.group()})"
+                edits.append(Edit(FIX, m.end() - 1, m.end(), fixes.ZHE_FROM, fixes.ZHE_TO, reason))
             continue
-        line = bisect_right(starts, p) - 1
-        ctx = CONTEXTS[contexts[line]] if line < len(contexts) else FULL
-        if ctx == FULL:
+        p, word = m.start(), m.group()
+        before = text[p - 1 : p]
+        after_verb, predicate = before in verbs, word in fixes.ZHU_PREDICATES
+        if word != fixes.ZHE_FROM and not (after_verb and predicate):
+            continue  # a 著 word such as 显著, 著名
+        if not after_verb and text.startswith(fixes.BYLINE_AFTER, p + 1):
+            continue  # 菡子著《重逢日子》: "written by"
+        ctx = context_at(p)
+        if predicate and ctx == FULL:
+            reason = f"particle after the verb {before} ({word} needs a subject)"
+        elif predicate:
+            continue  # on a simplified line 著有 stays the word "authored" (do no harm)
+        elif ctx == FULL:
             reason = "著 as the particle 着 (not a 著 word)"
-        elif text[p - 1 : p] in fixes.ZHE_BEFORE:
-            reason = f"particle after {text[p - 1]}"
+        elif before in fixes.ZHE_BEFORE:
+            reason = f"particle after {before}"
         elif text[p : p + 2] in zhe_words:
             reason = f"{fixes.ZHE_TO}{text[p + 1]} is written with 着"
         else:
             continue
         edits.append(Edit(FIX, p, p + 1, fixes.ZHE_FROM, fixes.ZHE_TO, reason))
-    return StageResult(_apply_line(text, edits, 0), tuple(edits))
+    return edits
+
+
+#: 著 words that begin with 著 and can be a verb's object (著作, 著名): 翻译著作 keeps 著.
+_ZHU_STARTS = tuple(w for w in fixes.ZHU_WORDS if w.startswith(fixes.ZHE_FROM) and w not in fixes.ZHU_PREDICATES)
+
+
+def _variant_edits(text: str) -> list[Edit]:
+    """Word-level variants (甚么 → 什么), and a variant form that t2s keeps as a name
+    character (甯) where a neighbour makes a word in which OpenCC writes the standard
+    form (列甯 → 列宁, but 張鈞甯 and 甯采臣 stay). Mainland text writes neither, so
+    this holds for lines in either script."""
+    edits = []
+    for word, standard in fixes.VARIANT_WORDS.items():
+        p = text.find(word)
+        while p >= 0:
+            edits += [
+                Edit(FIX, p + k, p + k + 1, a, b, f"{word} is written {standard} in mainland text")
+                for k, (a, b) in enumerate(zip(word, standard))
+                if a != b
+            ]
+            p = text.find(word, p + len(word))
+    for variant in variant_words():
+        p = text.find(variant)
+        while p >= 0:
+            standard = standard_form_at(text, p)
+            if standard:
+                reason = f"{variant} is a name form; OpenCC writes {standard[0]} in {standard[1]}"
+                edits.append(Edit(FIX, p, p + 1, variant, standard[0], reason))
+            p = text.find(variant, p + 1)
+    return edits
 
 
 def _zhe_matches(text: str) -> Iterator[re.Match[str]]:

@@ -3,14 +3,25 @@
 Order (see ``shared/notes/encodings.md`` for the measurements behind each step):
 
 1. a byte-order mark decides (UTF-32, UTF-16, UTF-8);
-2. strict UTF-8;
-3. otherwise the legacy candidates GB18030, Big5 (Big5-HKSCS only when Big5 fails:
+2. without one, NUL bytes in the head ask :mod:`normalizer.wide`: text that reads
+   cleanly as UTF-32 is UTF-32 (its structure leaves no doubt); text that reads
+   cleanly as UTF-16 is UTF-16 in the byte order whose reading is plausible Chinese,
+   else in the order its bytes show, else it goes on to step 4 (not step 3: UTF-16
+   of ASCII is valid UTF-8, NULs and all);
+3. strict UTF-8. ASCII with the marks of a 7-bit encoding is HZ-GB-2312 when its HZ
+   reading is sure Chinese (a "~{" in prose is not), and refused by name when it
+   carries ISO-2022 designations (Python has no ISO-2022-CN codec);
+4. otherwise the legacy candidates GB18030, Big5 (Big5-HKSCS only when Big5 fails:
    it is not a lossless superset), UTF-16 without BOM when NUL bytes suggest it, and
    chardet's answer when it names one of these families. Each decodes the sample
    (undecodable bytes become U+FFFD, counted as bad); the one whose text has the
    highest share of common Chinese characters wins (chardet's answer wins near-ties).
    A strict decode succeeding proves nothing: GB18030 "decodes" most Big5 bytes into
-   nonsense. Single-byte code pages are never accepted.
+   nonsense. Single-byte code pages are never accepted. A NUL character counts as
+   an undecodable byte (UTF-16 read as GB18030 is ASCII with NULs). Encodings whose
+   bytes GB18030 or Big5 also decode, into common but rarely frequent hanzi, are
+   refused by name when the chosen reading is that infrequent and theirs is better
+   (see :mod:`normalizer.lookalikes`): EUC-TW, Korean EUC-KR, Japanese EUC-JP.
 
    chardet (~2 ms a file, ~0.1 s to load) is asked only when its answer could change
    the outcome: the candidates are ranked without it, then for each answer it can
@@ -52,7 +63,9 @@ from typing import NamedTuple
 from .charsets import COMMON, FREQUENT, common_chars, decode_score_table, frequent_chars
 from .codepoints import as_array, np_module
 from .edits import line_edits
+from .lookalikes import euc_tw_as_big5, iso2022_marker, korean_or_japanese
 from .model import BOM, DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
+from .wide import utf16_byte_order, wide_codec
 
 MIN_PLAUSIBILITY = 0.5
 MIN_FREQUENCY = 0.2
@@ -63,6 +76,8 @@ OVERRIDE_FREQUENCY = 0.3  # and made of frequent news hanzi
 NEAR_TIE = 0.02
 SAMPLE_BYTES = 1 << 14
 VECTORIZE_MIN = 256  # non-ASCII characters from which numpy counts them (Python below)
+HZ_MIN_FREQUENT = 2  # frequent hanzi an HZ reading needs: "~{H}~}" in code reads as 三
+LOOKALIKE_FREQUENCY = 0.5  # a GB/Big5 reading less frequent than this is compared with lookalikes
 
 #: Byte-order marks and the codec each one selects.
 BOM_CODECS = (
@@ -226,9 +241,10 @@ def _read(sample: bytes, codec: str, vectorized: bool | None, text: str | None =
     if text is None:
         text = _decode_sample(sample, codec)
     if text.isascii():
-        return Reading(codec, text, 1.0, 0.0, 0)
+        return Reading(codec, text, 1.0, 0.0, text.count("\x00"))
     non_ascii, common, frequent = _counts(text, vectorized)
-    return Reading(codec, text, common / non_ascii, frequent / non_ascii, text.count("\ufffd"))
+    # A NUL character counts as bad: text has none, UTF-16 read as GB18030 has many.
+    return Reading(codec, text, common / non_ascii, frequent / non_ascii, text.count("\ufffd") + text.count("\x00"))
 
 
 def _choose(readings: list[Reading], hint: str | None) -> Reading:
@@ -329,32 +345,24 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
     for bom, codec in BOM_CODECS:
         if data.startswith(bom):
             return _finish(data, codec, errors, 1.0, ())
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _CJK.search(text):  # Chinese in valid UTF-8: nothing to second-guess
-            return DecodeResult(text, "utf-8", (), 1.0, ())
-        # Valid UTF-8 is judged without numpy (the pre-commit hook on a clean file must not load it).
-        score = plausibility(text[:SAMPLE_BYTES], vectorized=False)
-        if score >= MIN_PLAUSIBILITY:
-            return DecodeResult(text, "utf-8", (), score, ())
-        if len(text) - len(text.encode("ascii", "ignore")) > OVERRIDE_MAX_CHARS:
-            return DecodeResult(text, "utf-8", (), score, ())
-        # Only a reading that overrides UTF-8 matters (the other choices all give UTF-8).
-        legacy = _rank_legacy(data, vectorized=False, outcome=lambda r: r.codec if _overrides(r) else None)
-        best = legacy[0]
-        if _overrides(best):  # bad == 0: the sample decodes strictly, to best.text
-            try:
-                whole = best.text if len(data) <= SAMPLE_BYTES else data.decode(best.codec)
-            except UnicodeDecodeError:  # past the sample the legacy reading fails: the file is UTF-8
-                return DecodeResult(text, "utf-8", (), score, ())
-            return DecodeResult(whole, best.codec, (), best.score, tuple(r.entry for r in legacy))
-        return DecodeResult(text, "utf-8", (), score, ())
+    wide = wide_codec(data, SAMPLE_BYTES) if data.find(b"\x00", 0, SAMPLE_BYTES) >= 0 else None
+    if wide in ("utf-32-le", "utf-32-be"):  # three zero-ish bytes in four: nothing else reads so
+        return _finish(data, wide, errors, plausibility(data[:SAMPLE_BYTES].decode(wide, "replace")), ())
+    if wide == "utf-16":
+        utf16 = _utf16(data, errors)
+        if utf16 is not None:
+            return utf16
+    elif wide is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return _valid_utf8(data, text, errors)
 
     scored = _rank_legacy(data)
     best = scored[0]
+    _refuse_lookalikes(data, best)
     if not _plausible(data, best):
         raise DecodeError(
             f"no plausible Chinese encoding (best guess {best.codec}: {best.score:.0%} common characters)",
@@ -364,6 +372,113 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
     # Without bad bytes in the sample, the sample read with "replace" is read with the escaping handler too.
     text = best.text if best.bad == 0 and len(data) <= SAMPLE_BYTES else None
     return _finish(data, best.codec, errors, best.score, tuple(r.entry for r in scored), text)
+
+
+def _valid_utf8(data: bytes, text: str, errors: str) -> DecodeResult:
+    """``data`` that is valid UTF-8 (``text``): UTF-8 unless a 7-bit Chinese encoding
+    or a sure legacy reading says otherwise."""
+    if _CJK.search(text):  # Chinese in valid UTF-8: nothing to second-guess
+        return DecodeResult(text, "utf-8", (), 1.0, ())
+    if data.isascii() and seven_bit_marked(data):
+        seven = _seven_bit(data, errors)
+        if seven is not None:
+            return seven
+    # Valid UTF-8 is judged without numpy (the pre-commit hook on a clean file must not load it).
+    score = plausibility(text[:SAMPLE_BYTES], vectorized=False)
+    if score >= MIN_PLAUSIBILITY:
+        return DecodeResult(text, "utf-8", (), score, ())
+    if len(text) - len(text.encode("ascii", "ignore")) > OVERRIDE_MAX_CHARS:
+        return DecodeResult(text, "utf-8", (), score, ())
+    # Only a reading that overrides UTF-8 matters (the other choices all give UTF-8).
+    legacy = _rank_legacy(data, vectorized=False, outcome=lambda r: r.codec if _overrides(r) else None)
+    best = legacy[0]
+    if _overrides(best):  # bad == 0: the sample decodes strictly, to best.text
+        try:
+            whole = best.text if len(data) <= SAMPLE_BYTES else data.decode(best.codec)
+        except UnicodeDecodeError:  # past the sample the legacy reading fails: the file is UTF-8
+            return DecodeResult(text, "utf-8", (), score, ())
+        return DecodeResult(whole, best.codec, (), best.score, tuple(r.entry for r in legacy))
+    return DecodeResult(text, "utf-8", (), score, ())
+
+
+def _utf16(data: bytes, errors: str) -> DecodeResult | None:
+    """``data`` that reads cleanly as UTF-16, in the byte order whose reading is plausible
+    Chinese, else in the one its bytes show (:func:`normalizer.wide.utf16_byte_order`);
+    None when neither tells."""
+    sample = _sample(data)
+    readings = [_read(sample, codec, None) for codec in ("utf-16-le", "utf-16-be")]
+    best = _choose(readings, None)
+    if not _plausible(data, best):
+        order = utf16_byte_order(sample)
+        if order is None:
+            return None
+        best = readings[0] if order == "utf-16-le" else readings[1]
+    text = best.text if best.bad == 0 and len(data) <= SAMPLE_BYTES else None
+    return _finish(data, best.codec, errors, best.score, tuple(r.entry for r in readings), text)
+
+
+def seven_bit_marked(data: bytes) -> bool:
+    """Whether ``data`` has the marks of a 7-bit Chinese encoding: HZ's ``~{`` or an
+    ISO-2022 designation's ``ESC $``. Such lines are all ASCII, yet decide the codec."""
+    # A one-byte search runs at memory speed, a two-byte one ~50 times slower: ask it only when needed.
+    return (b"{" in data and b"~{" in data) or (b"\x1b" in data and b"\x1b$" in data)
+
+
+def _seven_bit(data: bytes, errors: str) -> DecodeResult | None:
+    """ASCII ``data`` in a 7-bit Chinese encoding: HZ-GB-2312 decoded, ISO-2022 refused
+    by name (Python decodes no ISO-2022-CN); None for plain ASCII.
+
+    HZ is taken only when its reading is sure Chinese (as sure as a legacy reading must
+    be to override UTF-8, with at least :data:`HZ_MIN_FREQUENT` frequent hanzi): a
+    literal "~{" in prose or code reads as nonsense or not at all.
+    """
+    marker = iso2022_marker(data)
+    if marker:
+        name, offset = marker
+        raise DecodeError(
+            f"looks like {name} (escape sequence at byte offset {offset}), which is not decoded here;"
+            f" convert it to UTF-8 first, e.g. iconv -f {name} -t UTF-8",
+            offset=offset,
+            encoding=name.lower(),
+        )
+    if b"~{" not in data:
+        return None
+    sample = _sample(data)
+    hz = _read(sample, "hz", False)
+    frequent = hz.freq * (len(hz.text) - len(hz.text.encode("ascii", "ignore")))
+    if hz.score < OVERRIDE_PLAUSIBILITY or hz.freq < OVERRIDE_FREQUENCY or frequent < HZ_MIN_FREQUENT:
+        return None
+    text = hz.text if hz.bad == 0 and len(data) <= SAMPLE_BYTES else None
+    return _finish(data, "hz", errors, hz.score, (hz.entry,), text)
+
+
+def _refuse_lookalikes(data: bytes, best: Reading) -> None:
+    """:class:`DecodeError` naming EUC-TW, EUC-KR or EUC-JP when the bytes read better
+    so than as ``best``. GB18030 decodes EUC-TW and Korean EUC-KR without error, Big5
+    decodes Japanese EUC-JP, all into characters that are common often enough but
+    rarely frequent: only then are the other readings worked out."""
+    if best.freq >= LOOKALIKE_FREQUENCY:
+        return
+    sample = _sample(data)
+    as_big5 = euc_tw_as_big5(sample)
+    if as_big5 is None:  # ASCII
+        return
+    tw = _read(as_big5, "big5", None)
+    if tw.score >= MIN_PLAUSIBILITY and tw.freq >= MIN_FREQUENCY and _rank(tw) > _rank(best):
+        raise DecodeError(
+            f"looks like EUC-TW (CNS 11643; {tw.score:.0%} common characters read so,"
+            f" {best.score:.0%} as {best.codec}), which is not decoded here;"
+            " convert it to UTF-8 first, e.g. iconv -f EUC-TW -t UTF-8",
+            encoding="euc-tw",
+        )
+    foreign = korean_or_japanese(sample)
+    if foreign:
+        language = "Korean" if foreign == "EUC-KR" else "Japanese"
+        raise DecodeError(
+            f"looks like {language} text in {foreign}, not Chinese ({best.codec} reads it as"
+            f" {best.score:.0%} common but {best.freq:.0%} frequent hanzi)",
+            encoding=foreign.lower(),
+        )
 
 
 def _overrides(reading: Reading) -> bool:

@@ -9,7 +9,21 @@ words. The rules, checked on the simplified output:
 * on a line converted from traditional, every other 著 becomes 着;
 * on a line already in simplified script only known particle uses change
   (:data:`ZHE_BEFORE`, :data:`ZHE_WORDS`: 他带著孩子 → 他带着孩子), so simplified
-  text that writes 著 on purpose is left alone.
+  text that writes 著 on purpose is left alone;
+* a 著 word that is itself a predicate (:data:`ZHU_PREDICATES`: 著有, "has
+  written") needs a subject before it: directly after a verb (the verb class of
+  :func:`normalizer.charsets.verbs`) 著 is the particle and 有 the next word
+  (看著有點累, 聽著有道理). Words such as 著名 and 著作 are often the object of a
+  verb (邀請著名學者, 出版著作) and keep 著 after one;
+* a word that ends in 著 (大著, 论著, 合著) is no word where a verb ends at its
+  first character (扩大著, 讨论著, 融合著: :func:`normalizer.charsets.verbs_before_zhu`)
+  and no 著 word begins at 著 (翻譯著作 is "translate works");
+* 著 before a book title (:data:`BYLINE_AFTER`: 菡子著《重逢日子》, 高成著的《…》) is
+  "written by", unless a verb comes before it (看著《紅樓夢》: reading it).
+
+Variant forms OpenCC leaves (see also :func:`normalizer.charsets.variant_words`):
+a word-level variant that conversion character by character produces but mainland
+text never writes (:data:`VARIANT_WORDS`: 甚麼 → 甚么, written 什么).
 
 Small-form punctuation (Big5 gateways turn ； into ﹔) maps to the fullwidth forms
 mainland text uses (:data:`SMALL_FORMS`). Spam mirrors also leave numeric HTML
@@ -41,6 +55,16 @@ ZHE_FROM, ZHE_TO = "著", "着"
 #: How the fix stage reads 著 (a regular expression): a 著 word, longest first, else a
 #: lone 著. Only a 著 matched alone may become 着; one inside a matched word never does.
 ZHU_SCAN = "|".join(sorted(ZHU_WORDS, key=len, reverse=True)) + "|" + ZHE_FROM
+
+#: 著 words that are a predicate and need a subject: after a verb, 著 is the particle.
+ZHU_PREDICATES = ("著有",)
+
+#: What follows 著 in a byline ("written by"): a book title, directly or after 的.
+BYLINE_AFTER = ("《", "的《")
+
+#: Word-level variants (异形词) that OpenCC writes and mainland text does not: the
+#: 现代汉语词典 gives 甚么 as a variant of 什么 (Taiwan and Hong Kong write 甚麼).
+VARIANT_WORDS = {"甚么": "什么", "甚麽": "什么"}
 
 SMALL_FORMS = {
     "\ufe50": "，",  # ﹐

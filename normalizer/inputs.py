@@ -99,7 +99,7 @@ def binary_reason(data: bytes) -> str | None:
     """Why ``data`` is not text (one short phrase), or None when it may be text.
 
     Binary: a known file signature, NUL bytes in the first 8 KB that do not look
-    like UTF-16 without BOM, or mostly control bytes. A byte-order mark means text.
+    like UTF-16 or UTF-32 without BOM, or mostly control bytes. A byte-order mark means text.
     """
     head = data[:BINARY_PROBE]
     if not head or head.startswith(_BOMS):
@@ -108,20 +108,12 @@ def binary_reason(data: bytes) -> str | None:
         if head.startswith(magic):
             return f"binary ({what})"
     if b"\x00" in head:
-        return None if _looks_utf16(head) else "binary (NUL bytes in the first 8 KB)"
+        from .wide import bomless_unicode  # imported here: the hook reads clean files without it
+
+        return None if bomless_unicode(head) else "binary (NUL bytes in the first 8 KB)"
     if len(head) - len(head.translate(None, _CONTROL)) > CONTROL_SHARE * len(head):
         return "binary (mostly control bytes)"
     return None
-
-
-def _looks_utf16(head: bytes) -> bool:
-    even = head[: len(head) // 2 * 2]
-    for codec in ("utf-16-le", "utf-16-be"):
-        text = even.decode(codec, "replace")
-        bad = text.count("\ufffd") + sum(1 for c in text if c < " " and c not in "\t\n\r\f")
-        if bad <= 1:
-            return True
-    return False
 
 
 def file_state(info: os.stat_result) -> list[int]:

@@ -208,6 +208,7 @@ class DocumentContext:
     script: ScriptCounts
     annotation_evidence: tuple[int, int]
     vocabulary: Mapping[str, int]
+    annotation_table: object = None  # annotations.PageTable of the whole document (None: the piece's)
 
 
 class DecodeError(ValueError):

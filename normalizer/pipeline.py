@@ -72,7 +72,13 @@ def _normalize(
         script = replace(script, verdict=verdict_of(context.script), counts=context.script)
     mojibake = find_mojibake(text, context.vocabulary if context else None)
     protected = [(f.start, f.end) for f in mojibake]
-    stripped = strip_annotations(text, protected, page_evidence=context.annotation_evidence if context else None)
+    stripped = strip_annotations(
+        text,
+        protected,
+        page_evidence=context.annotation_evidence if context else None,
+        table=context.annotation_table if context else None,  # type: ignore[arg-type]
+        vocabulary=context.vocabulary if context else None,
+    )
     flags = [_moved(f, to_source) for f in (*mojibake, *stripped.flags)]
     if log.edits:
         script = replace(script, lines=script.lines.moved(to_source))

@@ -5,6 +5,10 @@ data, see :mod:`normalizer.charsets`); characters shared by both are ignored.
 A verdict is a share, not a single-character rule: seed 001 contains 并 and 云 yet
 is a traditional document, and OpenCC's own s2t output contains 着.
 
+Text without a traditional-only character may still be traditional: variant forms
+and words that OpenCC changes (步步高陞, 乾杯) count as traditional evidence
+(:mod:`normalizer.telling`).
+
 Counting runs over the text's code points in numpy (:mod:`normalizer.codepoints`):
 one table lookup for the whole text, line counts from cumulative sums, verdicts for
 all lines at once. Per-line :class:`LineScript` objects are built only when read.
@@ -12,12 +16,14 @@ all lines at once. Per-line :class:`LineScript` objects are built only when read
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, overload
 
-from .charsets import simplified_only, traditional_only
+from .charsets import context_forms, simplified_only, traditional_only, variant_forms
 from .codepoints import as_array, cached_table, line_ends, np_module
 from .model import LineScript, ScriptCounts, ScriptVerdict
+from .telling import telling_positions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,21 +41,54 @@ _NONE, _TRADITIONAL, _SIMPLIFIED, _MIXED = range(4)
 #: span is called mixed; below it the span takes the majority's verdict.
 MIXED_SHARE = 0.1
 
-_T_MARK, _S_MARK = 1, 2
+_T_MARK, _S_MARK, _VARIANT_MARK, _CONTEXT_MARK = 1, 2, 3, 4
 
 
 def marks_table() -> np.ndarray:
-    """uint8 per code point: 1 traditional-only, 2 simplified-only, 0 otherwise."""
-    return cached_table("script", ((traditional_only(), _T_MARK), (simplified_only(), _S_MARK)))
+    """uint8 per code point: 1 traditional-only, 2 simplified-only, 3 a variant form,
+    4 a context form (see :mod:`normalizer.telling`), 0 otherwise."""
+    groups = (
+        (context_forms(), _CONTEXT_MARK),
+        (variant_forms(), _VARIANT_MARK),
+        (traditional_only(), _T_MARK),
+        (simplified_only(), _S_MARK),
+    )
+    return cached_table("script", groups)
+
+
+def may_tell_traditional(text: str) -> bool:
+    """Whether ``text`` could count any traditional evidence (a cheap, conservative
+    test on sets, without numpy or OpenCC): a traditional-only character, a variant
+    form, or, in text without a simplified-only character, a context form."""
+    if not traditional_only().isdisjoint(text) or not variant_forms().isdisjoint(text):
+        return True
+    return not context_forms().isdisjoint(text) and simplified_only().isdisjoint(text)
 
 
 def count_script(text: str) -> ScriptCounts:
-    """Count traditional-only and simplified-only characters in ``text``."""
+    """Count traditional and simplified evidence in ``text`` (as :func:`detect_script`)."""
     if text.isascii():
         return ScriptCounts()
+    return _line_counts(text)[0]
+
+
+def _line_counts(text: str) -> tuple[ScriptCounts, LineTable]:
+    """Counts for the whole text and per line: traditional-only and simplified-only
+    characters, plus traditional evidence where the text has no traditional-only one."""
     np = np_module()
-    counts = np.bincount(marks_table()[as_array(text)], minlength=3)
-    return ScriptCounts(int(counts[_T_MARK]), int(counts[_S_MARK]))
+    ends = np.array(line_ends(text), dtype=np.int64)
+    starts = np.zeros_like(ends)
+    starts[1:] = ends[:-1]
+    marks = marks_table()[as_array(text)]
+    # Lines are never empty (each holds at least one character), so reduceat sums each line.
+    t = np.add.reduceat(marks == _T_MARK, starts, dtype=np.int64)
+    s = np.add.reduceat(marks == _S_MARK, starts, dtype=np.int64)
+    if not t.any():
+        context = marks == _CONTEXT_MARK if not s.any() else None
+        found = telling_positions(text, (starts, ends), marks == _VARIANT_MARK, context)
+        if found.size:
+            t = t + np.bincount(np.searchsorted(ends, found, side="right"), minlength=len(ends))
+    return ScriptCounts(int(t.sum()), int(s.sum())), LineTable(starts, ends, t, s)
 
 
 def verdict_of(counts: ScriptCounts) -> str:
@@ -144,18 +183,28 @@ class LineTable(Sequence[LineScript]):
         return LineTable(starts, ends, self.traditional, self.simplified)
 
 
+#: Han characters: the Unified Ideographs, Extension A and the planes beyond the BMP.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]")
+
+
 def detect_script(text: str) -> ScriptVerdict:
-    """Document verdict with its counts, and a verdict for every line."""
-    np = np_module()
-    ends = np.array(line_ends(text), dtype=np.int64)
-    starts = np.zeros_like(ends)
-    starts[1:] = ends[:-1]
+    """Document verdict with its counts, and a verdict for every line.
+
+    "none" means the document has no Han text at all. Han text in which neither
+    script shows (中国人民, 乾隆皇帝: no telling character, no evidence) is written
+    alike in both, so it is already mainland simplified text: its verdict is
+    "simplified" and nothing in it is converted. Line verdicts stay "none" for lines
+    without telling characters: there the document's verdict decides.
+    """
     if text.isascii():
+        np = np_module()
+        ends = np.array(line_ends(text), dtype=np.int64)
+        starts = np.zeros_like(ends)
+        starts[1:] = ends[:-1]
         zeros = np.zeros(len(ends), dtype=np.int64)
         return ScriptVerdict(NONE, ScriptCounts(), LineTable(starts, ends, zeros, zeros))
-    marks = marks_table()[as_array(text)]
-    # Lines are never empty (each holds at least one character), so reduceat sums each line.
-    t = np.add.reduceat(marks == _T_MARK, starts, dtype=np.int64)
-    s = np.add.reduceat(marks == _S_MARK, starts, dtype=np.int64)
-    total = ScriptCounts(int(t.sum()), int(s.sum()))
-    return ScriptVerdict(verdict_of(total), total, LineTable(starts, ends, t, s))
+    total, lines = _line_counts(text)
+    verdict = verdict_of(total)
+    if verdict == NONE and _HAN.search(text):
+        verdict = SIMPLIFIED
+    return ScriptVerdict(verdict, total, lines)

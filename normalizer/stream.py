@@ -27,8 +27,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .annotations import evidence, find_candidates
-from .decode import BOMS, ERROR_HANDLER, SAMPLE_BYTES, decode_bytes
+from .annotations import PageTable, evidence, find_candidates, page_table
+from .decode import BOMS, ERROR_HANDLER, SAMPLE_BYTES, decode_bytes, seven_bit_marked
 from .model import DecodeError, DocumentContext, ScriptCounts
 from .pipeline import normalize_piece
 from .result import NormalizeResult
@@ -74,17 +74,19 @@ def detect_encoding(path: Path) -> str:
         while size < SAMPLE_BYTES:
             block = f.read(BLOCK_BYTES)
             if not block:
-                if carry and not carry.isascii():
+                if carry and (not carry.isascii() or seven_bit_marked(carry)):
                     lines.append(carry)
                 break
+            marked = seven_bit_marked(carry + block)  # HZ, ISO-2022: ASCII lines that decide
             parts = (carry + block).split(b"\n")
             carry = parts.pop()
             for line in parts:
-                if not line.isascii():
+                if not line.isascii() or (marked and seven_bit_marked(line)):
                     lines.append(line + b"\n")
                     size += len(line) + 1
             if len(carry) > SAMPLE_BYTES:  # one very long line: its head is sample enough
-                if not carry.isascii():  # (a character cut at the end costs the ranking little)
+                # (a character cut at the end costs the ranking little)
+                if not carry.isascii() or seven_bit_marked(carry):
                     lines.append(carry[:SAMPLE_BYTES])
                 break
     sample = b"".join(lines)[: SAMPLE_BYTES * 2]
@@ -167,15 +169,18 @@ def survey(path: Path, *, errors: str = "strict", piece_chars: int = PIECE_CHARS
     codec = detect_encoding(path)
     t = s = strong = plain = 0
     vocabulary: Counter[str] = Counter()
+    table = PageTable()
     for text in _decoded_pieces(path, codec, errors, piece_chars):
         counts = count_script(text)
         t += counts.traditional
         s += counts.simplified
-        piece_strong, piece_plain = evidence(find_candidates(text))
+        candidates = find_candidates(text)
+        piece_strong, piece_plain = evidence(candidates)
+        table += page_table(candidates)
         strong += piece_strong
         plain += piece_plain
         vocabulary.update(text)
-    context = DocumentContext(ScriptCounts(t, s), (strong, plain), vocabulary)
+    context = DocumentContext(ScriptCounts(t, s), (strong, plain), vocabulary, table)
     return Survey(codec, context)
 
 

@@ -1,12 +1,16 @@
 """Inline pinyin noise: every variant in shared/notes/pinyin-noise.md is removed, and
 real parentheses survive."""
 
+import re
+
 import pytest
+from corpus_texts import expected_texts, seed_texts
 from hypothesis import example, given
 from hypothesis import strategies as st
+from pypinyin import lazy_pinyin
 
 from normalizer import normalize_text
-from normalizer.annotations import CANDIDATE, _verified, find_candidates, parse_syllable, strip_annotations
+from normalizer.annotations import CANDIDATE, find_candidates, parse_syllable, strip_annotations
 from normalizer.model import ANNOTATION
 
 MUST_REMOVE = [
@@ -135,16 +139,117 @@ def test_toneless_u_for_u_umlaut_is_a_reading():
 
 
 # The candidate search starts at the parenthesis for speed; it must find exactly what
-# the plain pattern (a Han character, then parenthesised syllables) finds.
+# the plain pattern (a Han character, then parenthesised syllables) finds. Which of those
+# are readings is written out by hand for the characters used (pypinyin: 協 xié, 會 huì
+# kuài kuò, 中 zhōng zhòng, 年 nián nìng).
 _PIECES = ["協", "會", "中", "a", "xié", "zhong", "huì", "(", ")", "（", "）", " ", "2", "\u3000", "\n", "年"]
+_READINGS = {
+    "協": {"xié", "xie", "xie2"},
+    "會": {"huì", "hui", "hui4", "kuài", "kuò"},
+    "中": {"zhong", "zhōng", "zhòng"},
+    "年": {"nián", "nian", "nìng"},
+}
+
+
+def _all_readings(base: str, group: str) -> bool:
+    syllables = re.findall("[(（][ \u3000]*([^()（）]*?)[ \u3000]*[)）]", group)
+    return bool(syllables) and all(s in _READINGS.get(base, ()) for s in syllables)
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
 @example("a(xié)協(xié)(xié)(xié)(xié)")
+@example("協( xié )會(huì)中(zhong2)會(xié)")
 def test_candidate_search_finds_what_the_plain_pattern_finds(text):
-    expected = [
-        (m.start(2), m.end(2))
-        for m in CANDIDATE.finditer(text)
-        if _verified(m.group(1), m.group(2)) is not None
-    ]
+    expected = [(m.start(2), m.end(2)) for m in CANDIDATE.finditer(text) if _all_readings(m.group(1), m.group(2))]
     assert [(c.start, c.end) for c in find_candidates(text)] == expected
+
+
+def test_the_handwritten_readings_agree_with_the_examples():
+    # the expectation above is independent of the code under test; check it on fixed cases
+    assert _all_readings("協", "(xié)") and _all_readings("中", "（ zhong ）(zhong)")
+    assert not _all_readings("協", "(xiézhong)") and not _all_readings("會", "(xié)") and not _all_readings("中", "(a)")
+
+
+# --- the same rules on pages that carry real noise -------------------------------------------
+
+#: Seed 001 as served: 263 toned default readings on 71 traditional-only characters, each
+#: annotated at every occurrence.
+SEED_NOISE = seed_texts()[1]
+_TONED = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+SEED_NOISE_REMOVED = re.sub(f"\\([{_TONED}]+\\)", "", SEED_NOISE)
+
+
+def _toneless_noise_page() -> str:
+    """Seed 000's expected (simplified) text with toneless readings ``(nian)`` after every
+    fifth Han character, shared ones included (catalogue variant 5)."""
+    out = []
+    han = 0
+    for char in expected_texts()[0]:
+        out.append(char)
+        if "\u4e00" <= char <= "\u9fff":
+            han += 1
+            if han % 5 == 0:
+                out.append(f"({lazy_pinyin(char)[0]})")
+    return "".join(out)
+
+
+TONELESS_NOISE = _toneless_noise_page()
+
+
+def test_the_noisy_pages_are_what_they_claim():
+    assert SEED_NOISE.count("(") - SEED_NOISE_REMOVED.count("(") == 263
+    assert len(strip_annotations(SEED_NOISE).edits) == 263
+    assert len(strip_annotations(TONELESS_NOISE).edits) == TONELESS_NOISE.count("(") - expected_texts()[0].count("(")
+
+
+@pytest.mark.parametrize("text", MUST_SURVIVE)
+def test_real_parentheses_survive_on_a_page_full_of_noise(text):
+    result = strip_annotations(f"{SEED_NOISE}\n{text}\n")
+    assert result.text == f"{SEED_NOISE_REMOVED}\n{text}\n"
+    assert normalize_text(f"{SEED_NOISE}\n{text}\n").count(ANNOTATION) == 263
+
+
+# 王(Wang) and 他(ta) have the very form of this page's noise (toneless readings, also of
+# shared characters): there they are removed, which is the evidence rule's answer.
+@pytest.mark.parametrize("text", [t for t in MUST_SURVIVE if t not in ("王(Wang)说", "他(ta)说")])
+def test_real_parentheses_survive_on_a_page_of_toneless_noise(text):
+    result = strip_annotations(f"{TONELESS_NOISE}\n{text}\n")
+    assert result.text.endswith(f"\n{text}\n")
+
+
+def test_a_syllable_that_is_not_a_reading_of_the_character_before_it_survives_any_page():
+    # These take the form of the page's noise (toned on a traditional-only character; a
+    # short toneless syllable on a page of them): only the reading check keeps them.
+    assert strip_annotations(f"{SEED_NOISE}\n經濟(jīngjì)\n").text.endswith("\n經濟(jīngjì)\n")
+    assert strip_annotations(f"{TONELESS_NOISE}\n记者(li)报道\n").text.endswith("\n记者(li)报道\n")
+
+
+def test_an_authors_gloss_is_kept_where_it_departs_from_the_pages_table():
+    # 角 is the same in both scripts and jué is not its default reading (jiǎo); this page's
+    # noise gives traditional-only characters their default reading at every occurrence.
+    page = f"{SEED_NOISE}\n他在劇中的角(jué)色很重要\n"
+    result = strip_annotations(page)
+    assert result.text == f"{SEED_NOISE_REMOVED}\n他在劇中的角(jué)色很重要\n"
+    (flag,) = result.flags
+    assert flag.kind == "possible-annotation" and flag.text == "(jué)"
+    assert "author's gloss" in flag.reason and "not the default reading of 角" in flag.reason
+    assert "same in both scripts" in flag.reason
+
+
+def test_the_same_gloss_is_removed_where_the_page_has_no_table():
+    # alone, a toned reading carries its own evidence
+    assert strip_annotations("他在劇中的角(jué)色很重要").text == "他在劇中的角色很重要"
+
+
+def test_noise_that_fits_the_pages_table_is_removed_and_says_so():
+    result = strip_annotations(f"{SEED_NOISE}\n部長(cháng)講話\n")
+    assert result.text.endswith("\n部長講話\n")
+    reason = next(e.reason for e in result.edits if e.before == "(cháng)")
+    assert "fits the page's noise" in reason and "not the default reading of 長" in reason
+
+
+def test_a_name_gloss_on_a_page_of_toned_noise_is_kept_and_reported():
+    result = strip_annotations(f"{SEED_NOISE}\n王(Wang)说\n")
+    assert result.text.endswith("\n王(Wang)说\n")
+    (flag,) = result.flags
+    assert "toneless where the page's noise is toned" in flag.reason

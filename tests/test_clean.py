@@ -66,7 +66,11 @@ def test_particle_zhe_that_the_pipeline_changes_is_sent_to_it():
     "text",
     [
         "他说?yōu)槿罕姷黄嗣袢褐诜务,中央政府发布了新的政策",  # rare characters after the mark
-        "新华社电?!敝醒胝府鞍l展",  # common characters one byte off
+        # 。“ (a1 a3 a1 b0) with a3 a1 folded to "!" by the mirrors: the bytes after the orphan
+        # a1 read one off (中央政府… as 爸醒胝…), the orphan printed as "?"
+        ("新华社电。“中央政府发展经济的决心不变。”他说".encode("gbk").replace(b"\xa3\xa1", b"!", 1))
+        .decode("gbk", "replace")
+        .replace("\ufffd", "?"),
     ],
 )
 def test_a_question_mark_that_starts_mojibake_is_not_called_clean(text: str):

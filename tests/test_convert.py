@@ -103,3 +103,88 @@ def test_the_zhu_word_scan_around_each_zhu_finds_what_a_whole_text_scan_finds(pi
     text = "".join(pieces)
     expected = [(m.start(), m.group()) for m in _zhe_pattern().finditer(text)]
     assert [(m.start(), m.group()) for m in _zhe_matches(text)] == expected
+
+
+# --- Cantonese: no rare form for an everyday character ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cantonese", "simplified"),
+    [
+        ("嗰個餸好好食", "嗰个餸好好食"),
+        ("你睇吓嗰啲餸，好似燶咗喎", "你睇吓嗰啲餸，好似燶咗喎"),
+        ("佢話今晚唔嚟喎，你哋嗰邊點呀？", "佢话今晚唔嚟喎，你哋嗰边点呀？"),
+    ],
+)
+def test_everyday_cantonese_characters_are_not_turned_into_rare_extension_forms(cantonese, simplified):
+    # Stock t2s writes 嗰→𠮶, 喎→㖞, 餸→𩠌, 燶→㶶: forms simplified Cantonese does not use.
+    assert normalize_text(cantonese).text == simplified
+
+
+def test_a_rare_character_still_gets_its_standard_simplified_form():
+    # 殢 is no everyday character in either script: the 2013 standard's 𣨼 is its simplified form.
+    assert normalize_text("殢雲尤雨").text == "𣨼云尤雨"
+
+
+def test_hong_kong_names_written_with_heng_are_traditional_not_mixed():
+    result = normalize_text("恒生銀行和恒大集團發布業績")
+    assert result.script.verdict == "traditional"
+    assert result.text == "恒生银行和恒大集团发布业绩"
+
+
+# --- 著 after a verb ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("她看著有點累，就先回家了", "她看着有点累，就先回家了"),
+        ("這話聽著有道理", "这话听着有道理"),
+        ("信上寫著有人來過", "信上写着有人来过"),
+        ("繼續沿著有中國特色的道路前進", "继续沿着有中国特色的道路前进"),
+    ],
+)
+def test_zhe_after_a_verb_is_the_particle_even_before_you(traditional, simplified):
+    assert normalize_text(traditional).text == simplified
+
+
+@pytest.mark.parametrize(
+    "traditional",
+    [
+        "他著有多部小說",
+        "魯迅先生一生著有大量雜文",
+        "大會邀請著名學者演講",
+        "他出版了三本著作",
+        "這部電影改編自原著小說",
+    ],
+)
+def test_zhu_words_keep_zhu_after_a_subject_or_as_an_object(traditional):
+    result = normalize_text(traditional)
+    assert "著" in result.text
+    assert "着" not in result.text
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("菡子著《重逢日子》", "菡子著《重逢日子》"),
+        ("高成著的《人品質量》一書出版", "高成著的《人品质量》一书出版"),
+        ("他正看著《紅樓夢》", "他正看着《红楼梦》"),
+    ],
+)
+def test_zhu_before_a_book_title_is_written_by_unless_a_verb_comes_first(traditional, simplified):
+    assert normalize_text(traditional).text == simplified
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("大家議論著這件事", "大家议论着这件事"),  # 议论 + 着, not 议 + 论著
+        ("會議擴大著影響", "会议扩大着影响"),
+        ("兩種文化融合著", "两种文化融合着"),
+        ("他翻譯著作多部", "他翻译著作多部"),  # 翻译 + 著作: the verb's object
+        ("這是他的論著", "这是他的论著"),
+    ],
+)
+def test_a_word_ending_in_zhu_gives_way_to_a_verb_ending_at_its_first_character(traditional, simplified):
+    assert normalize_text(traditional).text == simplified

@@ -82,10 +82,14 @@ def check_result(result) -> None:
     # The written bytes read back give the same text, except that a very short valid UTF-8
     # output without Chinese may be read back as GB18030 (b"\xc7\xbf", "ǿ", is also GB's "强"):
     # decode.OVERRIDE_MAX_CHARS bounds that to a few characters.
-    again = normalize_bytes(out)
-    non_ascii = len(result.text) - len(out.decode("utf-8").encode("ascii", "ignore"))
-    if again.encoding in ("utf-8", "utf-8-sig") or non_ascii > OVERRIDE_MAX_CHARS:
-        assert again.text == result.text
+    # Text with NUL characters is left out too: its UTF-8 can be UTF-16/32 of other text
+    # ("A\0\0\0" is UTF-32 "A"), which decoding takes it for; no such text is ever
+    # written (batch.guard refuses it).
+    if "\x00" not in result.text:
+        again = normalize_bytes(out)
+        non_ascii = len(result.text) - len(out.decode("utf-8").encode("ascii", "ignore"))
+        if again.encoding in ("utf-8", "utf-8-sig") or non_ascii > OVERRIDE_MAX_CHARS:
+            assert again.text == result.text
     for e in result.edits:
         if e.kind == CONVERT:  # a conversion never swallows text (OpenCC's phrases keep lengths)
             assert abs(len(e.before) - len(e.after)) <= 1, e
@@ -97,8 +101,8 @@ def check_result(result) -> None:
 def test_hostile_bytes_through_the_pipeline(data: bytes, errors: str):
     try:
         result = normalize_bytes(data, errors=errors)
-    except DecodeError as err:  # under "replace" too, when no encoding is plausible
-        assert err.reason and (errors == "strict" or "no plausible" in err.reason)
+    except DecodeError as err:  # under "replace" too, when no encoding is plausible or one it cannot decode fits
+        assert err.reason and (errors == "strict" or "no plausible" in err.reason or "looks like" in err.reason)
         return
     check_result(result)
 

@@ -19,7 +19,16 @@ def test_simplified_traditional_mixed_and_none():
     assert detect_script("经济发展取得显著成效").verdict == "simplified"
     assert detect_script("經濟發展取得顯著成效").verdict == "traditional"
     assert detect_script("经济发展取得显著成效\n經濟發展取得顯著成效").verdict == "mixed"
-    assert detect_script("2024 年 中 人 大").verdict == "none"
+    assert detect_script("2024, page 3 -- (Reuters)").verdict == "none"
+
+
+def test_none_means_no_han_text_and_shared_characters_are_already_simplified():
+    # Characters both scripts write (中, 人, 大) show no script: the text is valid simplified
+    # text as it stands. "none" is kept for text without any Han character.
+    assert detect_script("2024 年 中 人 大").verdict == "simplified"
+    assert detect_script("2024 年 中 人 大").counts.total == 0
+    assert detect_script("2024, page 3 -- (Reuters)\n").verdict == "none"
+    assert detect_script("中 人 大\n").lines[0].verdict == "none"  # lines: no telling character
 
 
 def test_per_line_verdicts_carry_offsets_and_counts():

@@ -127,3 +127,18 @@ def test_a_file_with_a_byte_order_mark_is_read_with_the_codec_the_mark_names(tmp
     path = tmp_path / "marked.txt"
     path.write_bytes("\ufeff科協組織召開會議\n".encode(written))  # U+FEFF encodes as the mark
     assert detect_encoding(path) == codec
+
+
+def test_the_pages_table_of_annotations_comes_from_the_whole_document(tmp_path):
+    # seed 001's noise is the table; the author's gloss 角(jué) is pieces away from it
+    noise = [data.decode("utf-8") for data, _ in load_seeds().values()][1]
+    text = noise + "\n" + "經濟發展。\n" * 2000 + "他在劇中的角(jué)色很重要\n"
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    whole = normalize_bytes(text.encode())
+    joined, pieces = _streamed(path, piece_chars=1_000)
+    assert joined == whole.text
+    assert joined.endswith("角(jué)色很重要\n")
+    reasons = [f.reason for p in pieces for f in p.result.flags if f.kind == "possible-annotation"]
+    assert reasons == [f.reason for f in whole.flags if f.kind == "possible-annotation"]
+    assert len(reasons) == 1 and "author's gloss" in reasons[0]

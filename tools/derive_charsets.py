@@ -7,7 +7,16 @@ wheel ships, so the sets follow OpenCC's data rather than a hand-made list:
 * traditional-only: characters that t2s always changes (or that the HK/TW variant
   tables map to a standard form) and that no simplified text uses;
 * simplified-only: characters that s2t always changes and that no traditional
-  text (OpenCC standard, Hong Kong or Taiwan forms) uses.
+  text (OpenCC standard, Hong Kong or Taiwan forms) uses. A character that OpenCC
+  itself writes in traditional output, in one of its s2t / s2hk / s2tw phrases
+  (恒 in Hong Kong's 恒生, 霉 in 倒霉), is written by both scripts;
+* variant forms: characters that t2s may change (it lists another form for them) but
+  that are neither traditional-only nor everyday simplified characters (GB2312
+  level 1): 陞, 剋, 袷, 祕. t2s keeps them in the names and words its phrase table
+  lists (楊聯陞) and changes them elsewhere, so where it changes one the text is
+  traditional, even when it has no traditional-only character (步步高陞);
+* context forms: every other character t2s or hk2s may change (乾, 藉, 覆): valid in
+  both scripts, telling only in a word (乾杯 but 乾隆).
 
 ``tests/test_charsets.py`` re-derives the sets and fails if the shipped file is stale.
 """
@@ -40,6 +49,27 @@ def read_dict(name: str, workdir: Path) -> dict[str, list[str]]:
     return table
 
 
+def everyday_simplified(char: str) -> bool:
+    """GB2312 level 1: the 3,755 everyday hanzi of mainland text."""
+    try:
+        code = char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return len(code) == 2 and 0xB0 <= code[0] <= 0xD7
+
+
+def _chars(tables: list[dict[str, list[str]]], *, keys: bool = False) -> set[str]:
+    if keys:
+        return {c for table in tables for k in table for c in k}
+    return {c for table in tables for vs in table.values() for v in vs for c in v}
+
+
+def _changed_in_phrases(tables: list[dict[str, list[str]]]) -> set[str]:
+    """Characters a phrase table rewrites (乾 in 乾杯→干杯), not the whole phrase."""
+    pairs = (zip(k, v) for table in tables for k, vs in table.items() for v in vs if len(v) == len(k))
+    return {a for pair in pairs for a, b in pair if a != b}
+
+
 def derive() -> dict[str, str]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -48,19 +78,29 @@ def derive() -> dict[str, str]:
         regional = {**read_dict("HKVariantsRev", work), **read_dict("TWVariantsRev", work)}
         st_phrases = read_dict("STPhrases", work)
         ts_phrases = read_dict("TSPhrases", work)
+        # Phrases s2t / s2hk / s2tw write in traditional output (恒生, 倒霉).
+        written = [st_phrases, read_dict("HKVariantsPhrases", work), read_dict("TWVariantsPhrases", work)]
+        hk_phrases = read_dict("HKVariantsRevPhrases", work)
     # A character written in a simplified phrase key (显著) is valid simplified text,
     # even when a regional table also lists it as a variant (著).
     simplified_valid = set(st) | {c for vs in ts.values() for c in vs} | {c for k in st_phrases for c in k}
     traditional_valid = (
-        set(ts) | {c for vs in st.values() for c in vs} | set(regional) | {c for k in ts_phrases for c in k}
-    )
+        set(ts) | {c for vs in st.values() for c in vs} | set(regional) | _chars([ts_phrases], keys=True)
+    ) | _chars(written)
     traditional_only = (
         {c for c, vs in ts.items() if c not in vs} | {c for c, vs in regional.items() if len(c) == 1 and c not in vs}
     ) - simplified_valid
     simplified_only = {c for c, vs in st.items() if c not in vs} - traditional_valid
+    changeable = {c for c, vs in ts.items() if len(c) == 1 and any(v != c for v in vs)}
+    variant_forms = {c for c in changeable - traditional_only if not everyday_simplified(c)}
+    context_forms = (
+        (changeable | set(regional) | _changed_in_phrases([ts_phrases, hk_phrases])) - traditional_only - variant_forms
+    )
     return {
         "traditional_only": "".join(sorted(traditional_only)),
         "simplified_only": "".join(sorted(simplified_only)),
+        "variant_forms": "".join(sorted(variant_forms)),
+        "context_forms": "".join(sorted(context_forms)),
     }
 
 
