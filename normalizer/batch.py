@@ -431,7 +431,7 @@ class _Run:
     def _gone(self, recorder: Recorder) -> None:
         """Stale outputs whose source is gone: a ``stale`` record each; deleted, or kept in the manifest."""
         plan = self.plan
-        for found in stale.gone(self.earlier, plan.files, plan.dst, delete=self._delete):
+        for found in stale.gone(self.earlier, plan.files, plan.dst, delete=self._delete, outside=plan.src_resolved):
             if found.how == stale.KEPT:
                 recorder.put(found.rel, [None, found.recorded], stale.entry(None, found.stored))
             self.collected.add(Outcome(found.record, None, False, line=found.line))
@@ -447,7 +447,9 @@ class _Run:
         recorded = self.earlier.get(rel)
         if recorded is None or outcome.record["status"] not in ("error", "skipped") or outcome.line is None:
             return None
-        found = stale.failing(outcome.line, self.plan.dst, self.plan.files[rel][0], recorded, delete=self._delete)
+        plan = self.plan
+        on_disk = plan.files[rel][0]
+        found = stale.failing(outcome.line, plan.dst, on_disk, recorded, delete=self._delete, outside=plan.src_resolved)
         if found is None:
             return None
         if found.how == stale.KEPT:

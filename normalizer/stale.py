@@ -23,8 +23,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .atomic import check_outside
 from .escapes import unprintable
-from .inputs import state_of
+from .inputs import FileProblem, state_of
 from .manifest import Entry, read_head
 
 if TYPE_CHECKING:
@@ -64,15 +65,19 @@ def gone_output(dst: Path, rel: str, recorded: Fingerprint) -> str | None:
     return find_output(dst, (rel, unprintable(rel)), recorded)
 
 
-def settle(path: str, *, delete: bool) -> str:
-    """Delete the stale output at ``path`` when asked; :data:`DELETED` or :data:`KEPT`."""
+def settle(path: str, *, delete: bool, outside: str | None = None) -> str:
+    """Delete the stale output at ``path`` when asked; :data:`DELETED` or :data:`KEPT`.
+
+    ``outside``: SRC resolved; a file that is, through some link, inside it is never deleted.
+    """
     if not delete:
         return KEPT
     try:
+        check_outside(path, outside)
         os.unlink(path)
     except FileNotFoundError:
         pass
-    except OSError:
+    except (OSError, FileProblem):
         return KEPT
     return DELETED
 
@@ -89,7 +94,9 @@ class Stale(NamedTuple):
     how: str
 
 
-def gone(earlier: Mapping[str, Fingerprint], listed: Mapping[str, Any], dst: Path, *, delete: bool) -> Iterator[Stale]:
+def gone(
+    earlier: Mapping[str, Fingerprint], listed: Mapping[str, Any], dst: Path, *, delete: bool, outside: str | None
+) -> Iterator[Stale]:
     """The stale outputs among ``earlier`` whose source is no longer ``listed`` (status ``stale``);
     each deleted first when ``delete``. Outputs gone or changed since they were written are passed over."""
     from .report.compact import record_json
@@ -99,13 +106,15 @@ def gone(earlier: Mapping[str, Fingerprint], listed: Mapping[str, Any], dst: Pat
         path = None if rel in listed else gone_output(dst, rel, recorded)
         if path is None:
             continue
-        how = settle(path, delete=delete)
+        how = settle(path, delete=delete, outside=outside)
         record = {**problem_record(rel, STALE, GONE, bytes_in=0), "stale_output": how}
         line = record_json(record)
         yield Stale(rel, record, line, line, recorded, how)
 
 
-def failing(line: bytes, dst: Path, on_disk: str, recorded: Fingerprint, *, delete: bool) -> Stale | None:
+def failing(
+    line: bytes, dst: Path, on_disk: str, recorded: Fingerprint, *, delete: bool, outside: str | None
+) -> Stale | None:
     """The stale output of a source that now fails (its record as JSON ``line``), or None when the
     output is no longer the one an earlier run wrote; deleted first when ``delete``."""
     from .report.compact import record_json

@@ -154,3 +154,14 @@ def test_the_schema_knows_stale_records_and_rejects_malformed_ones(tmp_path: Pat
     assert list(validator.iter_errors({**doc, "totals": {**doc["totals"], "stale": 0}}))
     options = {**doc["run"]["options"], "delete": False}
     assert list(validator.iter_errors({**doc, "run": {**doc["run"], "options": options}}))
+
+
+def test_delete_never_removes_a_file_that_a_linked_dst_folder_puts_inside_src(tmp_path: Path):
+    src, dst, rep = _setup(tmp_path)
+    (src / "sub" / "fails.txt").unlink()  # its source gone: the output is stale ...
+    (dst / "sub").rename(src / "moved")  # ... and now lies inside SRC (same file, same state)
+    (dst / "sub").symlink_to(src / "moved")
+    result = _run(str(src), str(dst), "--report", str(rep), "--delete")
+    assert (src / "moved" / "fails.txt").read_text("utf-8") == "记者说明\n"
+    assert _records(rep)["sub/fails.txt"]["stale_output"] == "kept"
+    assert "stale: 1 output" in result.stdout
