@@ -29,6 +29,11 @@ What and why:
   see :mod:`normalizer.inputs` (files that change while read, binary sniffing) and
   :mod:`normalizer.worker` (large files streamed piece by piece). Names that are not
   valid UTF-8 are written with the same bytes and reported with ``\\xNN`` escapes.
+* No output lands inside SRC, even through a DST folder linked into it: each write is
+  fenced off SRC resolved (:func:`normalizer.atomic.check_outside`, looked at again right
+  before the rename); such a file is an error and the run goes on.
+* Outputs an earlier run wrote whose source is gone or now fails are listed (and, with
+  ``delete``, removed): :mod:`normalizer.stale`.
 * The report: :mod:`normalizer.report.assemble`.
 
 The pipeline (OpenCC, pypinyin), the process pool and the report modules (but the light

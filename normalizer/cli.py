@@ -2,7 +2,8 @@
 
 Thin by design: parse options, call :mod:`normalizer.batch` or the pipeline, print
 with :mod:`normalizer.report.terminal`. Exit codes: 0 all files fine, 1 some file
-errored (or was not text, for ``diff``), 2 bad usage (one-line message).
+errored (or was not text, for ``diff``), 2 bad usage (one-line message), 130 interrupted
+(Ctrl-C). Every line printed goes through :func:`normalizer.escapes.printable`.
 """
 
 from __future__ import annotations
@@ -175,7 +176,9 @@ def run(
     SRC defaults to corpus/raw and DST to corpus/clean. SRC is never modified; binary
     files are skipped and listed in the report. A rerun only redoes files whose bytes,
     options or tool version changed (DST/.zhnorm-manifest.json); when nothing changed
-    and the report is as the last run left it, it says so and writes nothing.
+    and the report is as the last run left it, it says so and writes nothing. Outputs
+    an earlier run wrote whose source is gone or now fails are listed as stale;
+    --delete removes them.
     """
     from . import batch, executors, selection
 
