@@ -109,7 +109,8 @@ def test_a_dry_run_with_delete_deletes_nothing(tmp_path: Path):
     before = _tree(dst)
     result = _run(str(src), str(dst), "--report", str(rep), "--delete", "--dry-run")
     assert _tree(dst) == before
-    assert "stale: 3 outputs" in result.stdout and ": kept" in result.stdout
+    assert "stale: 3 outputs in DST whose source is gone or now fails: would be deleted (dry run)" in result.stdout
+    assert {r.get("stale_output") for p, r in _records(rep).items() if p != "totals"} == {"kept", None}
 
 
 def test_outputs_a_run_with_other_options_wrote_are_still_known(tmp_path: Path):

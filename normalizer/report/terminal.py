@@ -69,8 +69,8 @@ def summary_lines(report: Mapping[str, Any], *, dry_run: bool = False, unchanged
 def stale_line(count: int, *, deleted: bool, dry_run: bool) -> str:
     """The summary's line on outputs whose source is gone or now fails (see normalizer.stale)."""
     what = f"stale: {_n(count, 'output')} in DST whose source is gone or now fails"
-    if deleted and not dry_run:
-        return f"{what}: deleted (--delete)"
+    if deleted:
+        return f"{what}: would be deleted (dry run)" if dry_run else f"{what}: deleted (--delete)"
     return f"{what}: kept (run with --delete to remove them; the report lists them)"
 
 
