@@ -9,6 +9,13 @@ hook's in-place rewrites); a run's mirror outputs and reports are written withou
 can be made again from SRC, and the manifest records each output's state, so an output
 that a power failure lost or rolled back no longer matches and is redone).
 
+A write may be fenced off a directory (``outside``: SRC, resolved): the directory the
+file lands in is resolved (every symbolic link on the way) before the temporary file is
+made and again right before the rename, and a write that would land there is refused
+with a :class:`normalizer.inputs.FileProblem` (:func:`check_outside`). The second look
+narrows the window in which a directory swapped for a link could redirect the rename
+to a few system calls; the temporary file is removed either way.
+
 Every byte written goes through :func:`write_all` and every temporary file is made by
 :func:`create_temporary`: the one place each, so that a test can make them fail as a
 full disk or a read-only directory would.
@@ -22,7 +29,7 @@ import os
 import re
 from pathlib import Path
 
-from .escapes import escape_undecodable
+from .escapes import printable
 from .inputs import READ_BLOCK, FileProblem
 
 TEMP_MARK = ".zhnorm-tmp-"
@@ -64,27 +71,43 @@ def create_temporary(target: str) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no unused temporary file name", prefix)
 
 
+def check_outside(target: str, outside: str | None) -> None:
+    """:class:`FileProblem` when ``target``'s directory, every symbolic link resolved, is
+    ``outside`` (a resolved path) or under it; nothing when ``outside`` is None."""
+    if outside is None:
+        return
+    where = os.path.realpath(os.path.dirname(target) or ".")
+    if where == outside or where.startswith(outside.rstrip(os.sep) + os.sep):
+        raise FileProblem(
+            f"not written: the output {printable(target)} would land inside SRC ({printable(where)}) "
+            "through a symbolic link"
+        )
+
+
 class AtomicFile:
     """A file written in parts to a temporary file beside ``path``, then renamed over it.
 
     Until :meth:`commit` nothing at ``path`` changes; :meth:`discard` (always safe to
     call, e.g. in a ``finally``) removes the temporary file. Errors are
     :class:`normalizer.inputs.FileProblem` naming the target. ``durable``: flush the
-    data to disk (``fsync``) before the rename (see the module docstring).
+    data to disk (``fsync``) before the rename (see the module docstring); ``outside``:
+    see :func:`check_outside`.
     """
 
-    def __init__(self, path: Path, *, mode: int | None = None, durable: bool = True):
+    def __init__(self, path: Path, *, mode: int | None = None, durable: bool = True, outside: str | None = None):
         self.path = path
         self.mode = mode
         self.durable = durable
+        self.outside = outside
         self.tmp: str | None = None
+        check_outside(os.fspath(path), outside)
         try:
             self.fd, self.tmp = create_temporary(os.fspath(path))
         except OSError as err:
             raise self._problem(err) from err
 
     def _problem(self, err: OSError) -> FileProblem:
-        return FileProblem(f"cannot write {escape_undecodable(str(self.path))}: {err.strerror or err}")
+        return FileProblem(f"cannot write {printable(str(self.path))}: {err.strerror or err}")
 
     def write(self, data: bytes) -> None:
         try:
@@ -101,6 +124,7 @@ class AtomicFile:
             self.fd = -1
             if self.mode is not None:
                 os.chmod(self.tmp, self.mode)
+            check_outside(os.fspath(self.path), self.outside)
             os.replace(self.tmp, self.path)
         except OSError as err:
             raise self._problem(err) from err
@@ -160,6 +184,7 @@ def atomic_write(
     mode: int | None = None,
     durable: bool = True,
     compare: bool = True,
+    outside: str | None = None,
 ) -> bool:
     """Write ``data`` to ``path`` atomically; False (and no write) when it already holds it.
 
@@ -167,9 +192,11 @@ def atomic_write(
     an in-place rewrite keeps them), by default 0o666 minus the umask. On any error or
     interruption the temporary file is removed and ``path`` keeps its previous content.
     ``durable``: ``fsync`` the data before the rename. ``compare=False`` skips reading
-    ``path`` to compare (the caller knows the content is new).
+    ``path`` to compare (the caller knows the content is new). ``outside``: see
+    :func:`check_outside` (:class:`normalizer.inputs.FileProblem`).
     """
     path = os.fspath(path)
+    check_outside(path, outside)
     if compare and _holds(path, data):
         return False
     fd, tmp = create_temporary(path)
@@ -182,6 +209,7 @@ def atomic_write(
             os.close(fd)
         if mode is not None:
             os.chmod(tmp, mode)
+        check_outside(path, outside)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

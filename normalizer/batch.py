@@ -29,6 +29,11 @@ What and why:
   see :mod:`normalizer.inputs` (files that change while read, binary sniffing) and
   :mod:`normalizer.worker` (large files streamed piece by piece). Names that are not
   valid UTF-8 are written with the same bytes and reported with ``\\xNN`` escapes.
+* No output lands inside SRC, even through a DST folder linked into it: each write is
+  fenced off SRC resolved (:func:`normalizer.atomic.check_outside`, looked at again right
+  before the rename); such a file is an error and the run goes on.
+* Outputs an earlier run wrote whose source is gone or now fails are listed (and, with
+  ``delete``, removed): :mod:`normalizer.stale`.
 * The report: :mod:`normalizer.report.assemble`.
 
 The pipeline (OpenCC, pypinyin), the process pool and the report modules (but the light
@@ -41,15 +46,16 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, atomic
+from . import __version__, atomic, stale
 from .atomic import TEMP_MARK, remove_temporaries
-from .escapes import escape_undecodable
+from .escapes import printable
 from .executors import Executor, default_jobs, execute_tasks, local_executor, pool_context
 from .inputs import default_piece_chars, default_racy_ns, default_stream_bytes, file_state, state_of
 from .manifest import JOURNAL_NAME, MANIFEST_NAME, Entry, Journal, Recorder, load, read_head
@@ -61,7 +67,7 @@ from .versions import code_digest, opencc_version
 from .worker import Outcome, Task, process_batch, reused_outcome
 
 if TYPE_CHECKING:
-    from .manifest import IndexItem, Manifest
+    from .manifest import Fingerprint, IndexItem, Manifest
     from .report.assemble import DetailedFiles
     from .report.json_report import Record
 
@@ -109,6 +115,7 @@ class RunOptions:
     racy_ns: int = field(default_factory=default_racy_ns)
     journal_seconds: float = 2.0
     preview_files: int | None = None
+    delete: bool = False  # remove stale outputs (normalizer.stale); reported as run.options.delete when set
 
     def key(self) -> dict[str, Any]:
         """What decides a file's output and record: a change redoes every file."""
@@ -131,6 +138,7 @@ class RunOptions:
             "force": self.force,
             "errors": self.errors,
             "report_detail": self.report_detail,
+            **({"delete": True} if self.delete else {}),
         }
 
     def check(self) -> None:
@@ -228,7 +236,13 @@ class RunPlan:
             racy_ns=options.racy_ns,
             stream_bytes=options.stream_bytes,
             piece_chars=options.piece_chars,
+            outside=self.src_resolved,
         )
+
+    @cached_property
+    def src_resolved(self) -> str:
+        """SRC with every symbolic link resolved: no output may land under it (through a linked DST folder)."""
+        return os.path.realpath(self.src)
 
     def run_info(self) -> dict[str, Any]:
         """The report's ``run`` object, finished now."""
@@ -354,14 +368,16 @@ class _Run:
         self.detailed: DetailedFiles = DetailedFiles(plan.preview_limit())
         self.collected = _Collected()
         self.warnings: list[str] = []
+        self.earlier: dict[str, Fingerprint] = {}  # outputs earlier runs wrote (normalizer.stale)
 
     def execute(self, on_record: Callable[[Record], None] | None, on_start: Callable[[int], None] | None) -> RunResult:
         plan = self.plan
         if self.executor is None and plan.jobs > 1 and len(plan.chosen) > 1:
             pool_context()  # the pool's forkserver warms up while the manifest is read
-        manifest, recorder = _open_manifest(plan)
+        manifest, recorder, self.earlier = _open_manifest(plan)
         if on_start:
             on_start(len(plan.chosen))
+        self._gone(recorder)
         fresh, still = [], []
         for rel in plan.chosen:
             reusable = not plan.options.force and rel in manifest.entries and plan.still(rel, manifest.index.get(rel))
@@ -417,13 +433,48 @@ class _Run:
             preview = self.detailed.may_be_detailed(rel)
             yield reused_outcome(entry, record, preview=preview, compact=True, source=item[0], output=item[1])
 
+    def _gone(self, recorder: Recorder) -> None:
+        """Stale outputs whose source is gone: a ``stale`` record each; deleted, or kept in the manifest."""
+        plan = self.plan
+        for found in stale.gone(self.earlier, plan.files, plan.dst, delete=self._delete, outside=plan.src_resolved):
+            if found.how == stale.KEPT:
+                recorder.put(found.rel, [None, found.recorded], stale.entry(None, found.stored))
+            self.collected.add(Outcome(found.record, None, False, line=found.line))
+
+    @property
+    def _delete(self) -> bool:
+        return self.plan.options.delete and not self.plan.options.dry_run
+
+    def _stale_output(self, outcome: Outcome, recorder: Recorder) -> Outcome | None:
+        """For a source that now fails (error, skipped) while its earlier output is still in DST:
+        the outcome with ``stale_output`` set, the output deleted or kept in the manifest; else None."""
+        rel = outcome.record["path"]
+        recorded = self.earlier.get(rel)
+        if recorded is None or outcome.record["status"] not in ("error", "skipped") or outcome.line is None:
+            return None
+        plan = self.plan
+        on_disk = plan.files[rel][0]
+        found = stale.failing(outcome.line, plan.dst, on_disk, recorded, delete=self._delete, outside=plan.src_resolved)
+        if found is None:
+            return None
+        if found.how == stale.KEPT:
+            source = outcome.source if outcome.record["status"] == "skipped" else None  # errors are always retried
+            recorder.put(rel, [source, recorded], stale.entry(outcome.sha256, found.stored))
+        else:
+            recorder.drop(rel)
+        return replace(outcome, record={**outcome.record, "stale_output": found.how}, line=found.line)
+
     def _take(self, outcome: Outcome, manifest: Manifest, recorder: Recorder) -> None:
+        marked = self._stale_output(outcome, recorder) if self.earlier else None
+        outcome = marked or outcome
         self.collected.add(outcome)
         record = outcome.record
         rel = record["path"]
         keep, dropped = self.detailed.add(record, outcome.preview)
         if dropped is not None:
             recorder.drop_preview(dropped)
+        if marked is not None:  # its manifest entry is settled (normalizer.stale)
+            return
         if record["status"] == "error":
             recorder.drop(rel)
         elif outcome.sha256:
@@ -484,9 +535,11 @@ class _Run:
             self.warnings.append(warning)
 
 
-def _open_manifest(plan: RunPlan) -> tuple[Manifest, Recorder]:
-    """DST's manifest for this run, and (unless a dry run) DST prepared and the journal started."""
+def _open_manifest(plan: RunPlan) -> tuple[Manifest, Recorder, dict[str, Fingerprint]]:
+    """DST's manifest for this run, (unless a dry run) DST prepared and the journal started,
+    and the outputs earlier runs wrote (:func:`normalizer.stale.earlier_outputs`)."""
     manifest = load(plan.dst, plan.key)
+    earlier = stale.earlier_outputs(manifest, plan.dst)
     manifest.keep_only(plan.files)
     manifest.report = None  # until this run writes its own
     journal = None
@@ -498,7 +551,7 @@ def _open_manifest(plan: RunPlan) -> tuple[Manifest, Recorder]:
             journal = Journal(plan.dst, manifest)  # on disk until the manifest is saved: the run is unfinished
         except OSError as err:
             raise UsageError(f"DST {plan.dst} is not writable: {err.strerror or err}") from err
-    return manifest, Recorder(plan.dst, manifest, journal, every=plan.options.journal_seconds)
+    return manifest, Recorder(plan.dst, manifest, journal, every=plan.options.journal_seconds), earlier
 
 
 def _prepare_dst(dst: Path) -> None:
@@ -523,8 +576,8 @@ def inspect(paths: Iterable[Path], *, errors: str = "strict", detail: str = "sum
     for path in paths:
         if path.is_dir():
             for rel, info in scan(path):
-                shown = escape_undecodable(path.as_posix() + "/" + rel)
+                shown = printable(path.as_posix() + "/" + rel)
                 tasks.append(Task(shown, str(path / rel), "", errors, detail, True, skip=entry_reason(path, rel, info)))
         else:
-            tasks.append(Task(escape_undecodable(str(path)), str(path), "", errors, detail, dry_run=True))
+            tasks.append(Task(printable(str(path)), str(path), "", errors, detail, dry_run=True))
     return [outcome.record for outcome in execute_tasks(tasks, jobs)]

@@ -16,6 +16,7 @@ What each stage needs to stay idle:
 * 著: each 著 is part of a 著 word as the fix stage reads it (:data:`normalizer.fixes.ZHU_SCAN`);
 * punctuation: no small form, nothing shaped like a numeric entity (:data:`normalizer.fixes.ENTITY_PATTERN`),
   whatever it would decode to;
+* controls: no character :mod:`normalizer.controls` removes (ESC, BEL, VT, DEL, C1 ...);
 * NUL: none (the batch and the hook call such a file "not plain text").
 
 False means "run the pipeline", not "dirty": 执著 on a simplified line, which the pipeline
@@ -29,6 +30,7 @@ import unicodedata
 from functools import cache
 
 from .annotations import may_have_annotations
+from .controls import has_controls
 from .convert import may_convert
 from .fixes import ENTITY_PATTERN, SMALL_FORMS, ZHE_FROM, ZHU_SCAN
 from .mojibake import find_mojibake
@@ -60,8 +62,8 @@ def has_lone_zhe(text: str) -> bool:
 def is_clean(text: str) -> bool:
     """True only when normalizing ``text`` would change and flag nothing (see the module docstring)."""
     if text.isascii():  # no Han character: no annotation, conversion, 著 or mojibake
-        return "\x00" not in text and not has_entity(text)
-    if not ACTIONABLE.isdisjoint(text) or may_convert(text) or may_have_annotations(text):
+        return "\x00" not in text and not has_controls(text) and not has_entity(text)
+    if not ACTIONABLE.isdisjoint(text) or has_controls(text) or may_convert(text) or may_have_annotations(text):
         return False
     try:
         text.encode("utf-8")

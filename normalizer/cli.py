@@ -2,12 +2,14 @@
 
 Thin by design: parse options, call :mod:`normalizer.batch` or the pipeline, print
 with :mod:`normalizer.report.terminal`. Exit codes: 0 all files fine, 1 some file
-errored (or was not text, for ``diff``), 2 bad usage (one-line message).
+errored (or was not text, for ``diff``), 2 bad usage (one-line message), 130 interrupted
+(Ctrl-C). Every line printed goes through :func:`normalizer.escapes.printable`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -17,7 +19,7 @@ import click
 
 from . import __version__
 from .config import Config, ConfigError, load_config
-from .escapes import escape_undecodable
+from .escapes import HIDDEN, printable
 
 if TYPE_CHECKING:
     from .report.json_report import Record
@@ -65,12 +67,47 @@ def want_color(flag: bool | None, environ: Mapping[str, str]) -> bool:
     return sys.stdout.isatty() and not environ.get("NO_COLOR")
 
 
+def _say(line: str, *, err: bool = False) -> None:
+    """Print one line with its names and text made printable (:func:`normalizer.escapes.printable`):
+    no control, bidi control or newline from a file name or the corpus reaches the output raw."""
+    click.echo(printable(line), err=err)
+
+
+def json_printable(doc: str) -> str:
+    """JSON text with every :data:`normalizer.escapes.HIDDEN` character inside its strings written
+    ``\\uNNNN`` (still valid JSON); the newlines of its layout stay."""
+    return _JSON_HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", doc)
+
+
+_JSON_HIDDEN = re.compile(f"(?!\n)[{HIDDEN}]")
+
+
 def _fail_usage(message: str) -> None:
-    click.echo(f"zhnorm: error: {message}", err=True)
+    _say(f"zhnorm: error: {message}", err=True)
     sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Exit status after Ctrl-C: 128 + SIGINT, the shell's convention (click would say "Aborted!" and exit 1).
+INTERRUPTED = 130
+
+
+class _Commands(click.Group):
+    """The command group, with Ctrl-C ending any command with :data:`INTERRUPTED`.
+
+    A run interrupted keeps in its manifest what it finished (``normalizer.batch`` saves
+    it on the way out), its workers are stopped and no temporary file is left: a rerun
+    finishes the job.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\nzhnorm: interrupted; what was finished is kept, run again to finish", err=True)
+            sys.exit(INTERRUPTED)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="zhnorm")
 def main() -> None:
     """Turn messy Chinese news text into clean UTF-8 mainland-simplified text, with every edit accounted for."""
@@ -104,6 +141,12 @@ def main() -> None:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Normalize and report, but write no file.")
 @click.option("--force", is_flag=True, help="Redo every file, even those the manifest says are up to date.")
+@click.option(
+    "--delete",
+    is_flag=True,
+    help="Remove stale outputs: files an earlier run wrote in DST whose source is gone or now fails "
+    "(only files the manifest says zhnorm wrote, as they were written; nothing else in DST).",
+)
 @_errors_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only per-file errors.")
 @click.option(
@@ -123,6 +166,7 @@ def run(
     exclude: Sequence[str],
     dry_run: bool,
     force: bool,
+    delete: bool,
     errors: str,
     quiet: bool,
     scheduler: str | None,
@@ -132,7 +176,9 @@ def run(
     SRC defaults to corpus/raw and DST to corpus/clean. SRC is never modified; binary
     files are skipped and listed in the report. A rerun only redoes files whose bytes,
     options or tool version changed (DST/.zhnorm-manifest.json); when nothing changed
-    and the report is as the last run left it, it says so and writes nothing.
+    and the report is as the last run left it, it says so and writes nothing. Outputs
+    an earlier run wrote whose source is gone or now fails are listed as stale;
+    --delete removes them.
     """
     from . import batch, executors, selection
 
@@ -154,9 +200,9 @@ def run(
         if status == "error" or (status == "skipped" and not quiet and not record.get("reused")):
             if progress:
                 progress.clear()
-            where = escape_undecodable(str(src)) + "/" + record["path"]
+            where = str(src) + "/" + record["path"]
             what = "" if status == "error" else "skipped, "
-            click.echo(f"{where}: {what}{record['reason']}", err=True)
+            _say(f"{where}: {what}{record['reason']}", err=True)
         if progress:
             progress.update()
 
@@ -167,6 +213,7 @@ def run(
         exclude=tuple(exclude) or config.exclude,
         dry_run=dry_run,
         force=force,
+        delete=delete,
         errors=errors,
         report_detail=report_detail,
     )
@@ -180,17 +227,21 @@ def run(
         if progress:
             progress.clear()
     for warning in result.warnings:
-        click.echo(f"zhnorm: error: {warning}", err=True)
+        _say(f"zhnorm: error: {warning}", err=True)
     if not quiet:
-        from .report.terminal import summary_lines
-
-        for line in summary_lines(result.head, dry_run=dry_run, unchanged_since=result.unchanged_since):
-            click.echo(line)
-        if result.report_path is not None:
-            click.echo(f"report: {result.report_path}")
-        if result.html_path is not None:
-            click.echo(f"report: {result.html_path}")
+        _print_summary(result, dry_run=dry_run)
     sys.exit(result.exit_code)
+
+
+def _print_summary(result: RunResult, *, dry_run: bool) -> None:
+    from .report.terminal import summary_lines
+
+    for line in summary_lines(result.head, dry_run=dry_run, unchanged_since=result.unchanged_since):
+        _say(line)
+    if result.report_path is not None:
+        _say(f"report: {result.report_path}")
+    if result.html_path is not None:
+        _say(f"report: {result.html_path}")
 
 
 def _dask_runner(address: str) -> Callable[..., RunResult]:
@@ -227,7 +278,7 @@ def detect(paths: Sequence[Path], as_json: bool, errors: str) -> None:
         import json
 
         doc = {"schema": "zhnorm-detect", "schema_version": 1, "tool": tool_info(), "files": records}
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        click.echo(json_printable(json.dumps(doc, ensure_ascii=False, indent=1)))
     else:
         from .report.terminal import detect_table
 
@@ -256,18 +307,18 @@ def diff(file: Path, errors: str, color: bool | None) -> None:
     data = file.read_bytes()
     why = binary_reason(data)
     if why:
-        click.echo(f"{file}: {why}", err=True)
+        _say(f"{file}: {why}", err=True)
         sys.exit(1)
     try:
         result = normalize_bytes(data, errors=errors)
     except DecodeError as err:
-        click.echo(f"{file}: {err.reason}", err=True)
+        _say(f"{file}: {err.reason}", err=True)
         sys.exit(1)
     kinds: dict[str, int] = {}
     for e in result.edits:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
     counts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])) or "no edits"
-    click.echo(f"{file}: {result.encoding}, {result.script.verdict}; {counts}")
+    _say(f"{file}: {result.encoding}, {result.script.verdict}; {counts}")
     from .report.terminal import inline_diff
 
     for line in inline_diff(result, color=color):
@@ -296,7 +347,7 @@ def _hook(files: Sequence[Path], *, fix: bool, errors: str | None) -> None:
     for outcome in outcomes:
         line = outcome.line()
         if line is not None:
-            click.echo(line, err=outcome.status == "error")
+            _say(line, err=outcome.status == "error")
     sys.exit(exit_code(outcomes))
 
 

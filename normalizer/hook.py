@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from .atomic import AtomicFile
 from .config import Config, ConfigError, load_config
 from .decode import decode_bytes
-from .escapes import escape_undecodable
+from .escapes import printable
 from .inputs import (
     BINARY_PROBE,
     FileProblem,
@@ -56,6 +56,7 @@ from .inputs import (
 )
 from .model import (
     ANNOTATION,
+    CONTROL,
     CONVERT,
     DECODE_REPLACE,
     ENTITY,
@@ -100,15 +101,15 @@ class FileOutcome:
         return self.status in (FIXED, NEEDS_FIX, ERROR)
 
     def line(self) -> str | None:
-        """The line to print for this file, or None for a clean or skipped file."""
+        """The line to print for this file (printable, one line), or None for a clean or skipped file."""
         if self.status == FIXED:
-            return f"Fixing {self.path}: {self.detail}"
+            return printable(f"Fixing {self.path}: {self.detail}")
         if self.status == NEEDS_FIX:
-            return f"Would fix {self.path}: {self.detail}"
+            return printable(f"Would fix {self.path}: {self.detail}")
         if self.status == ERROR:
-            return f"Cannot normalize {self.path}: {self.detail}; left untouched"
+            return printable(f"Cannot normalize {self.path}: {self.detail}; left untouched")
         if self.status == SKIPPED and self.detail:
-            return f"Skipping {self.path}: {self.detail}"
+            return printable(f"Skipping {self.path}: {self.detail}")
         return None
 
 
@@ -146,6 +147,8 @@ def describe_counts(count: dict[str, int], chars: dict[str, int], encoding: str 
         parts.append(_plural(count[PUNCTUATION], "punctuation mark") + " replaced")
     if count.get(ENTITY):
         parts.append(_plural(count[ENTITY], "broken HTML entity", "broken HTML entities") + " repaired")
+    if chars.get(CONTROL):
+        parts.append(_plural(chars[CONTROL], "control character") + " removed")
     if count.get(NFC):
         parts.append(_plural(count[NFC], "NFC normalization"))
     if chars.get(DECODE_REPLACE):
@@ -173,7 +176,7 @@ def process(
     over ``stream_bytes`` (default: :func:`normalizer.inputs.default_stream_bytes`) are
     normalized piece by piece (``piece_chars`` characters each), never held whole.
     """
-    shown = escape_undecodable(os.fspath(path))
+    shown = printable(os.fspath(path))
     file = Path(path)
     limit = default_stream_bytes() if stream_bytes is None else stream_bytes
     try:
@@ -272,6 +275,17 @@ def _relative(path: str, root: Path | None) -> str:
     return Path(path).as_posix()
 
 
+def linked_outside(path: str, root: Path) -> bool:
+    """Whether a symbolic link anywhere on ``path`` (the file or a folder on the way) leads out of ``root``.
+
+    The whole path is resolved: ``dir/v.txt`` with ``dir`` a link to a folder elsewhere is
+    outside the repository although ``v.txt`` itself is no link. A path given outside the
+    repository without any link is the caller's explicit choice and is not concerned.
+    """
+    real = os.path.realpath(path)
+    return real != os.path.abspath(path) and link_outside(path, root)
+
+
 def wanted(path: str, config: Config) -> bool:
     """Whether the configuration's include/exclude globs let ``path`` through."""
     if not config.include and not config.exclude:
@@ -302,10 +316,10 @@ def run_hook(
     for path in paths:
         name = os.fspath(path)
         if not wanted(name, config):
-            outcomes.append(FileOutcome(escape_undecodable(name), SKIPPED))
-        elif os.path.islink(name) and link_outside(name, root):
+            outcomes.append(FileOutcome(printable(name), SKIPPED))
+        elif linked_outside(name, root):
             outcomes.append(
-                FileOutcome(escape_undecodable(name), SKIPPED, "symbolic link to outside the repository (not followed)")
+                FileOutcome(printable(name), SKIPPED, "symbolic link to outside the repository (not followed)")
             )
         else:
             outcomes.append(process(name, fix=fix, errors=errors, stream_bytes=stream_bytes, piece_chars=piece_chars))
@@ -329,7 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``fix FILE...`` or ``check FILE...`` (``--errors strict|replace``); returns the exit status.
 
     The same behaviour as ``zhnorm fix``/``zhnorm check``, without click: for tests
-    and ``python -m normalizer.hook``. Exit status 2 for an invalid configuration file.
+    and ``python -m normalizer.hook``. Exit status 2 for an invalid configuration file, 130
+    after Ctrl-C (a file being fixed is replaced atomically or not at all).
     """
     import argparse
 
@@ -341,8 +356,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         outcomes = run_hook(args.files, fix=args.mode == "fix", errors=args.errors)
     except ConfigError as err:
-        print(f"zhnorm: error: {err}", file=sys.stderr)
+        print(printable(f"zhnorm: error: {err}"), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("zhnorm: interrupted", file=sys.stderr)
+        return 130
     report(outcomes, sys.stdout, sys.stderr)
     return exit_code(outcomes)
 

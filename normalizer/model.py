@@ -25,6 +25,7 @@ PUNCTUATION = "punctuation"  # small-form variants such as ﹔ → ；
 ENTITY = "entity"  # broken HTML entities for punctuation such as #xff1a; → ：
 SURROGATE = "surrogate"  # a lone surrogate in text input replaced by U+FFFD
 BOM = "bom"  # a byte-order mark left at the start of the text (it would vanish on re-reading)
+CONTROL = "control"  # a control character (ESC, BEL, VT, DEL, C1 ...) removed; not tab, LF, CR, FF, NUL
 
 
 class Edit(NamedTuple):

@@ -1,4 +1,4 @@
-"""Compose the stages: decode → NFC → script → mojibake → annotations → convert.
+"""Compose the stages: decode → NFC → controls → script → mojibake → annotations → convert.
 
 This module only wires stages together and carries offsets back to the decoded
 input (:class:`normalizer.edits.EditLog`); each stage lives in its own module.
@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from .annotations import strip_annotations
 from .clean import is_clean as is_clean  # re-exported: the hook's shortcut lives in normalizer.clean
+from .controls import strip_controls
 from .convert import to_simplified
 from .decode import decode_bytes, replace_surrogates, replacement_edits, strip_leading_bom, to_nfc
 from .edits import AlignedEdits, EditLog, apply_edits, source_mapper, target_mapper
@@ -61,7 +62,9 @@ def _normalize(
     log.add_stage(bom.edits)
     nfc = to_nfc(bom.text)
     log.add_stage(nfc.edits)
-    text = nfc.text
+    controls = strip_controls(nfc.text)
+    log.add_stage(controls.edits)
+    text = controls.text
     to_source = source_mapper(log.edits) if log.edits else _same
 
     script = detect_script(text)

@@ -63,11 +63,13 @@ def replace_checked(
     *,
     mode: int | None = None,
     durable: bool,
+    outside: str | None = None,
 ) -> bool:
     """Write ``out`` to ``target`` atomically unless ``source`` changed since it was read
-    (:class:`normalizer.inputs.FileProblem`); False when ``target`` already holds ``out``. OSError as it comes."""
+    (:class:`normalizer.inputs.FileProblem`); False when ``target`` already holds ``out``. OSError as it comes.
+    ``outside``: a resolved directory the write must not land in (:func:`normalizer.atomic.check_outside`)."""
     check_unchanged(source, before)
-    return atomic_write(target, out, mode=mode, durable=durable)
+    return atomic_write(target, out, mode=mode, durable=durable, outside=outside)
 
 
 def stream_normalize(

@@ -23,7 +23,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from .escapes import escape_undecodable
+from .escapes import printable
 
 # A listed input: its name on disk (differs from the reported path for names that are not
 # UTF-8) and its lstat (None when it cannot be read).
@@ -98,8 +98,22 @@ def scan(root: Path) -> list[tuple[str, os.stat_result | None]]:
 
 
 def listing(root: Path) -> dict[str, Listed]:
-    """:func:`scan` keyed by the path as reported (undecodable bytes of a name as ``\\xNN``)."""
-    return {escape_undecodable(rel): (rel, info) for rel, info in scan(root)}
+    """:func:`scan` keyed by the path as reported (:func:`normalizer.escapes.printable`: undecodable
+    bytes, controls and newlines of a name as ``\\xNN``).
+
+    Two names can read the same once escaped (a literal ``\\x1b`` and an ESC): the later
+    one is reported as ``PATH (2)`` (3, ...) rather than lost.
+    """
+    listed: dict[str, Listed] = {}
+    for rel, info in scan(root):
+        shown = printable(rel)
+        if shown in listed:
+            n = 2
+            while f"{shown} ({n})" in listed:
+                n += 1
+            shown = f"{shown} ({n})"
+        listed[shown] = (rel, info)
+    return listed
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -152,7 +166,7 @@ def _link_reason(path: Path, root: Path) -> str | None:
 
 
 def link_outside(path: str, root: Path) -> bool:
-    """Whether the symbolic link ``path`` leads outside ``root`` (resolved; a link loop does not:
+    """Whether ``path``, every symbolic link on it resolved, leads outside ``root`` (a link loop does not:
     it errors when read)."""
     try:
         target = Path(path).resolve(strict=True)

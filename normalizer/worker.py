@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .atomic import AtomicFile
-from .escapes import escape_undecodable
+from .escapes import printable
 from .inputs import (
     CHANGED_WHILE_READ,
     FileProblem,
@@ -61,6 +61,7 @@ class Task:
     racy_ns: int | None = None  # see inputs.trusted_state; None: inputs.RACY_NS
     stream_bytes: int | None = None  # larger files are streamed; None: inputs.default_stream_bytes()
     piece_chars: int | None = None  # characters per streamed piece; None: normalizer.stream.PIECE_CHARS
+    outside: str | None = None  # SRC resolved: an output that would land there is an error (atomic.check_outside)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,9 +197,9 @@ def _process_small(task: Task, data: bytes, digest: str, before: os.stat_result)
     written = False
     if not task.dry_run:
         try:
-            written = replace_checked(task.src, before, task.dst, out, durable=False)
+            written = replace_checked(task.src, before, task.dst, out, durable=False, outside=task.outside)
         except OSError as err:
-            reason = f"cannot write {escape_undecodable(task.dst)}: {err.strerror or err}"
+            reason = f"cannot write {printable(task.dst)}: {err.strerror or err}"
             raise FileProblem(reason, encoding=result.encoding) from err
     preview = None
     if task.preview and record["status"] == "changed" and result.summary.counts:
@@ -238,7 +239,7 @@ def _process_large(task: Task, f: BinaryIO, before: os.stat_result) -> Outcome:
         record = problem_record(task.rel, "skipped", why, bytes_in=before.st_size)
         return _finish(task, record, digest, False, source=source)
     built = _StreamedRecord(task)
-    sink = None if task.dry_run else AtomicFile(Path(task.dst), durable=False)
+    sink = None if task.dry_run else AtomicFile(Path(task.dst), durable=False, outside=task.outside)
     try:
         found = stream_normalize(
             task.src, before, errors=task.errors, sink=sink, on_piece=built.add, piece_chars=task.piece_chars

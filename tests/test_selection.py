@@ -86,3 +86,13 @@ def test_a_report_directory_inside_src_is_refused(tmp_path: Path):
     with pytest.raises(UsageError, match="is not a directory"):
         check_paths(tmp_path / "file", tmp_path / "dst")
     check_paths(tmp_path / "src", tmp_path / "dst", tmp_path / "reports")  # fine
+
+
+def test_two_names_that_read_the_same_once_escaped_are_both_listed(tmp_path: Path):
+    from normalizer.selection import listing
+
+    (tmp_path / "a\x1b.txt").write_text("one", encoding="utf-8")
+    (tmp_path / "a\\x1b.txt").write_text("two", encoding="utf-8")  # a literal backslash, x, 1, b
+    listed = listing(tmp_path)
+    assert sorted(listed) == ["a\\x1b.txt", "a\\x1b.txt (2)"]
+    assert sorted(on_disk for on_disk, _info in listed.values()) == sorted(["a\x1b.txt", "a\\x1b.txt"])

@@ -28,9 +28,11 @@ field bumps the version; new optional fields do not)::
 A file record::
 
     {"path": "sub/a.txt",          # relative to SRC, "/"-separated
-     "status": "changed" | "unchanged" | "skipped" | "error",
+     "status": "changed" | "unchanged" | "skipped" | "error" | "stale",
         # changed: output bytes differ from the input bytes; unchanged: identical
-        # (already clean UTF-8); skipped: binary, not copied; error: not written
+        # (already clean UTF-8); skipped: binary, not copied; error: not written;
+        # stale: the source is gone, an earlier run's output is left (see normalizer.stale)
+     "stale_output": "kept" | "deleted",   # only on a record whose earlier output is stale
      "reason": str | null,         # why skipped / error (one line)
      "reused": bool,               # from the manifest, not redone by this run
      "bytes_in": int, "bytes_out": int | null,
@@ -217,12 +219,13 @@ def totals(records: Iterable[Record], *, mappings: Mapping[str, Mapping[str, int
     edit_counts: Counter[str] = Counter()
     flags: Counter[str] = Counter()
     merged: dict[str, dict[str, int]] = {}
-    annotations = reused = bytes_in = bytes_out = 0
+    annotations = reused = bytes_in = bytes_out = stale = 0
     n = 0
     for r in records:
         n += 1
         status[r["status"]] += 1
         reused += bool(r.get("reused"))
+        stale += "stale_output" in r
         bytes_in += r.get("bytes_in") or 0
         bytes_out += r.get("bytes_out") or 0
         edit_counts.update(r.get("edit_counts", {}))
@@ -244,6 +247,7 @@ def totals(records: Iterable[Record], *, mappings: Mapping[str, Mapping[str, int
         "annotations": annotations,
         "flags": dict(sorted(flags.items())),
         "mappings": {k: _top(c, TOP_MAPPINGS) for k, c in sorted(merged.items())},
+        **({"stale": stale} if stale else {}),  # outputs whose source is gone or now fails (normalizer.stale)
     }
 
 

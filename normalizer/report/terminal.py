@@ -2,7 +2,9 @@
 
 Kept apart from :mod:`normalizer.cli` so the command stays a thin parser/printer and
 these renderings can be tested as plain functions. Colour is a parameter: the caller
-decides it (TTY, ``NO_COLOR``, ``--color``).
+decides it (TTY, ``NO_COLOR``, ``--color``). Every name and every piece of corpus text
+goes through :func:`normalizer.escapes.printable` (controls, bidi controls and
+newlines shown as ``\\xNN``/``\\uNNNN``), terminal or not.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 import click
+
+from ..escapes import printable
 
 if TYPE_CHECKING:
     from ..model import Edit
@@ -40,13 +44,14 @@ def summary_lines(report: Mapping[str, Any], *, dry_run: bool = False, unchanged
     it was; the counts are that run's.
     """
     t = report["totals"]
-    run = report["run"]
+    run = {**report["run"], "src": printable(report["run"]["src"]), "dst": printable(report["run"]["dst"])}
     counts = f"{t['changed']} changed, {t['unchanged']} unchanged, {t['skipped']} skipped, {_n(t['error'], 'error')}"
     if unchanged_since is not None:
         return [
             f"zhnorm {run['src']} → {run['dst']}: nothing changed since {unchanged_since}; report unchanged",
             f"{_n(t['files'], 'file')}: {counts}",
             f"edits: {_counts(t['edit_counts'])}; flags: {_counts(t['flags'])}",
+            *([stale_line(t["stale"], deleted=False, dry_run=dry_run)] if t.get("stale") else []),
         ]
     lines = [f"zhnorm {run['src']} → {run['dst']}: {_n(t['files'], 'file')} in {run['duration_s']:.1f} s — {counts}"]
     if dry_run:
@@ -54,9 +59,19 @@ def summary_lines(report: Mapping[str, Any], *, dry_run: bool = False, unchanged
     else:
         lines.append(f"written: {t['written']}; up to date, not redone: {t['reused']}")
     lines.append(f"edits: {_counts(t['edit_counts'])}; flags: {_counts(t['flags'])}")
+    if t.get("stale"):
+        lines.append(stale_line(t["stale"], deleted=bool(run.get("options", {}).get("delete")), dry_run=dry_run))
     if report.get("truncated"):
         lines.append(f"report detail dropped to stay under the corpus size: {', '.join(report['truncated'])}")
     return lines
+
+
+def stale_line(count: int, *, deleted: bool, dry_run: bool) -> str:
+    """The summary's line on outputs whose source is gone or now fails (see normalizer.stale)."""
+    what = f"stale: {_n(count, 'output')} in DST whose source is gone or now fails"
+    if deleted:
+        return f"{what}: would be deleted (dry run)" if dry_run else f"{what}: deleted (--delete)"
+    return f"{what}: kept (run with --delete to remove them; the report lists them)"
 
 
 DETECT_COLUMNS = ("path", "encoding", "script", "trad", "simp", "annotations", "flags")
@@ -64,11 +79,11 @@ DETECT_COLUMNS = ("path", "encoding", "script", "trad", "simp", "annotations", "
 
 def detect_row(record: Record) -> list[str]:
     if record["status"] in ("error", "skipped"):
-        problem = f"{record['status']}: {record['reason']}"
-        return [record["path"], record.get("encoding") or "-", problem, "", "", "", ""]
+        problem = printable(f"{record['status']}: {record['reason']}")
+        return [printable(record["path"]), record.get("encoding") or "-", problem, "", "", "", ""]
     s = record["script"]
     return [
-        record["path"],
+        printable(record["path"]),
         record["encoding"] or "-",
         s["verdict"],
         f"{s['traditional_share']:.0%}",
@@ -90,10 +105,19 @@ def detect_table(records: Sequence[Record]) -> str:
     return "\n".join("  ".join(cell + " " * (w - width(cell)) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
 
+_LAYOUT = "\t\n"  # kept in a text shown line by line; every other control is escaped
+
+
+def _shown(text: str) -> str:
+    """Corpus text as a diff shows it: CRLF and lone CR line ends as LF (a raw CR returns the
+    cursor), tabs and LFs kept, any other control escaped (before colour codes are added)."""
+    return printable(text.replace("\r\n", "\n").replace("\r", "\n"), keep=_LAYOUT)
+
+
 def _render_edit(e: Edit, color: bool) -> str:
     from .json_report import safe_text
 
-    before, after = safe_text(e.before), e.after
+    before, after = _shown(safe_text(e.before)), _shown(e.after)
     if color:
         return click.style(before, fg="red", strikethrough=True) + click.style(after, fg="green")
     return (f"[-{before}-]" if before else "") + (f"{{+{after}+}}" if after else "")
@@ -113,18 +137,18 @@ def inline_diff(result: NormalizeResult, *, color: bool = False) -> Iterator[str
         pos = hunk.start
         out: list[str] = []
         for e in hunk.edits:
-            out.append(source[pos : e.start])
+            out.append(_shown(source[pos : e.start]))
             out.append(_render_edit(e, color))
             pos = e.end
-        out.append(source[pos : hunk.end])
-        text = "".join(out).rstrip("\r\n")
+        out.append(_shown(source[pos : hunk.end]))
+        text = "".join(out).rstrip("\n")
         prefix = f"{hunk.line + 1:>5}: "
         yield prefix + text.replace("\n", "\n" + " " * len(prefix))
     from .json_report import safe_text
 
     for f in result.flags:
         line = bisect_right(starts, f.start)
-        yield f"flag {f.kind} at line {line}: {safe_text(f.text)!r} ({f.reason})"
+        yield f"flag {f.kind} at line {line}: '{printable(safe_text(f.text))}' ({f.reason})"
 
 
 class Progress:
