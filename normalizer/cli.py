@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SRC = "corpus/raw"
 DEFAULT_DST = "corpus/clean"
-REPORTS_DIR = "reports"
+REPORT_SUFFIX = ".zhnorm-report"
 _PATH = click.Path(path_type=Path)
 
 
@@ -48,14 +48,34 @@ def _errors_default(ctx: click.Context, param: click.Parameter, value: str | Non
     return value or _config().errors or "strict"
 
 
-_errors_option = click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default=None,
-    callback=_errors_default,
-    help="Undecodable bytes: 'strict' reports the file as an error, 'replace' writes U+FFFD and records it "
-    "[default: 'errors' in the configuration file, else strict].",
-)
+def _errors_option(replace: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--errors, with what 'replace' does for this command."""
+    return click.option(
+        "--errors",
+        type=click.Choice(["strict", "replace"]),
+        default=None,
+        callback=_errors_default,
+        help=f"Undecodable bytes: 'strict' reports the file as an error, 'replace' {replace} "
+        "[default: 'errors' in the configuration file, else strict].",
+    )
+
+
+def default_report_dir(dst: Path) -> Path:
+    """Where a run into ``dst`` writes its report by default: ``DST.zhnorm-report`` beside DST.
+
+    Named after DST, so runs into two DSTs never share a report; beside it rather than
+    inside it, so the report is never taken for corpus content (copying DST, or a later
+    run that reads DST as its SRC, does not pick it up).
+    """
+    absolute = Path(os.path.abspath(dst))
+    return absolute.with_name(absolute.name + REPORT_SUFFIX) if absolute.name else absolute / REPORT_SUFFIX
+
+
+def decode_hint(reason: str) -> str:
+    """An error's reason; for undecodable bytes, with the option that would carry on instead."""
+    if " undecodable byte" in reason:
+        return f"{reason} (--errors replace writes U+FFFD for such bytes and records each)"
+    return reason
 
 
 def want_color(flag: bool | None, environ: Mapping[str, str]) -> bool:
@@ -85,8 +105,8 @@ def main() -> None:
     "report_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help=f"Directory for report.json and report.html [default: '{REPORTS_DIR}' next to DST, "
-    f"i.e. DST/../{REPORTS_DIR}; with --dry-run only when given].",
+    help=f"Directory for report.json and report.html [default: DST{REPORT_SUFFIX}, beside DST; "
+    "with --dry-run only when given].",
 )
 @click.option(
     "--report-detail",
@@ -104,7 +124,7 @@ def main() -> None:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Normalize and report, but write no file.")
 @click.option("--force", is_flag=True, help="Redo every file, even those the manifest says are up to date.")
-@_errors_option
+@_errors_option("writes U+FFFD in their place and records each as an edit")
 @click.option("-q", "--quiet", is_flag=True, help="Print only per-file errors.")
 @click.option(
     "--scheduler",
@@ -137,7 +157,7 @@ def run(
     from . import batch, executors, selection
 
     if report_dir is None and not dry_run:
-        report_dir = dst.parent / REPORTS_DIR
+        report_dir = default_report_dir(dst)
 
     progress = None  # a progress bar on stderr when it is a terminal (not with --quiet)
 
@@ -156,7 +176,7 @@ def run(
                 progress.clear()
             where = escape_undecodable(str(src)) + "/" + record["path"]
             what = "" if status == "error" else "skipped, "
-            click.echo(f"{where}: {what}{record['reason']}", err=True)
+            click.echo(f"{where}: {what}{decode_hint(record['reason'])}", err=True)
         if progress:
             progress.update()
 
@@ -186,10 +206,10 @@ def run(
 
         for line in summary_lines(result.head, dry_run=dry_run, unchanged_since=result.unchanged_since):
             click.echo(line)
-        if result.report_path is not None:
-            click.echo(f"report: {result.report_path}")
         if result.html_path is not None:
-            click.echo(f"report: {result.html_path}")
+            click.echo(f"report: {result.html_path} (open it in a browser; data: {result.report_path})")
+        elif report_dir is None:
+            click.echo("report: none written (a dry run writes one only with --report DIR)")
     sys.exit(result.exit_code)
 
 
@@ -213,7 +233,7 @@ def _dask_runner(address: str) -> Callable[..., RunResult]:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the report's file records) instead of a table.")
-@_errors_option
+@_errors_option("decodes them as U+FFFD and counts them (nothing is written)")
 def detect(paths: Sequence[Path], as_json: bool, errors: str) -> None:
     """Show encoding, script verdict and shares, annotations and flags per file; write nothing.
 
@@ -237,7 +257,7 @@ def detect(paths: Sequence[Path], as_json: bool, errors: str) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_errors_option
+@_errors_option("shows them as U+FFFD, each an edit (nothing is written)")
 @click.option(
     "--color/--no-color",
     default=None,
@@ -246,7 +266,9 @@ def detect(paths: Sequence[Path], as_json: bool, errors: str) -> None:
 def diff(file: Path, errors: str, color: bool | None) -> None:
     """Show the edits normalization makes to FILE, inline on each changed line.
 
-    Without colour an edit reads [-before-]{+after+}.
+    Without colour an edit reads [-before-]{+after+}. Writes nothing. Exit status 0
+    when FILE could be normalized (whether or not it would change), 1 when it is
+    binary or cannot be decoded, 2 for bad usage.
     """
     from .inputs import binary_reason
     from .model import DecodeError
@@ -261,7 +283,7 @@ def diff(file: Path, errors: str, color: bool | None) -> None:
     try:
         result = normalize_bytes(data, errors=errors)
     except DecodeError as err:
-        click.echo(f"{file}: {err.reason}", err=True)
+        click.echo(f"{file}: {decode_hint(err.reason)}", err=True)
         sys.exit(1)
     kinds: dict[str, int] = {}
     for e in result.edits:

@@ -20,7 +20,7 @@ from normalizer.batch import MANIFEST_NAME, RunOptions
 from normalizer.cli import main
 from normalizer.executors import Executor
 from normalizer.manifest import JOURNAL_NAME
-from normalizer.report import compact, html_report, json_report, schema
+from normalizer.report import assemble, compact, html_report, json_report, schema
 
 OLD = 1_600_000_000  # a time well before any run
 
@@ -231,8 +231,7 @@ def test_cli_says_nothing_changed_and_prints_the_stored_totals(tmp_path: Path):
         f"zhnorm {src} → {dst}: nothing changed since {finished}; report unchanged",
         "8 files: 6 changed, 1 unchanged, 1 skipped, 0 errors",
         first.stdout.splitlines()[2],  # edits and flags, as the first run printed them
-        f"report: {rep / 'report.json'}",
-        f"report: {rep / 'report.html'}",
+        f"report: {rep / 'report.html'} (open it in a browser; data: {rep / 'report.json'})",
     ]
     assert again.stderr == ""  # the skipped image was reported by the run that read it
 
@@ -400,6 +399,18 @@ def test_prerendered_previews_give_the_same_page(tmp_path: Path):
     assert html_report.render_html({**report, "files": found}, rendered) == page
 
 
+def test_a_small_run_keeps_all_its_report_detail(tmp_path: Path):
+    # Three files, a report many times their size but under REPORT_FLOOR: nothing dropped, nothing said.
+    src = make_tree(tmp_path / "src", {f"{i}.txt": "協會開會，臺灣。\n".encode() for i in range(3)})
+    rep = tmp_path / "rep"
+    result = CliRunner().invoke(main, ["run", str(src), str(tmp_path / "dst"), "--report", str(rep)])
+    doc = json.loads((rep / "report.json").read_bytes())
+    assert (rep / "report.json").stat().st_size > sum(r["bytes_in"] for r in doc["files"])
+    assert doc["truncated"] == [] and all("edits" not in r.get("truncated", ()) for r in doc["files"])
+    assert doc["totals"]["mappings"]["convert"]["協→协"] == 3
+    assert "report detail dropped" not in result.output
+
+
 def test_constants_repeated_for_a_fast_start_agree():
     assert schema.DETAIL_LEVELS == json_report.DETAIL_LEVELS
     assert schema.SCHEMA_VERSION == json_report.SCHEMA_VERSION
@@ -407,14 +418,14 @@ def test_constants_repeated_for_a_fast_start_agree():
 
 
 def test_a_report_larger_than_the_corpus_is_cut_as_build_report_cuts_it(tmp_path: Path):
-    src = make_tree(tmp_path / "src", {f"{i}.txt": "協會開會，臺灣。\n".encode() for i in range(3)})
+    # Past the floor: 700 tiny files make a report over REPORT_FLOOR and many times the corpus.
+    src = make_tree(tmp_path / "src", {f"{i}.txt": "協會開會，臺灣。\n".encode() for i in range(700)})
     rep = tmp_path / "rep"
     result = batch.run(src, tmp_path / "dst", RunOptions(jobs=1), report_dir=rep)
     doc = json.loads((rep / "report.json").read_bytes())
     assert doc["truncated"] == ["edits", "mappings", "replaced", "flags", "annotations.at"]  # all it can drop
-    expected = json_report.build_report(
-        result.records, tool=doc["tool"], run=doc["run"], written=3, budget=sum(r["bytes_in"] for r in result.records)
-    )
+    budget = max(assemble.REPORT_FLOOR, sum(r["bytes_in"] for r in result.records))
+    expected = json_report.build_report(result.records, tool=doc["tool"], run=doc["run"], written=700, budget=budget)
     assert doc == json.loads(json_report.render_json(expected))
     assert result.report == doc and result.head["truncated"] == doc["truncated"]
     assert "mappings" in doc["truncated"] and "characters converted" in (rep / "report.html").read_text("utf-8")
