@@ -151,7 +151,7 @@ def run(
 
     SRC defaults to corpus/raw and DST to corpus/clean. SRC is never modified; binary
     files are skipped and listed in the report. A rerun only redoes files whose bytes,
-    options or tool version changed (DST/.zhnorm-manifest.json); when nothing changed
+    options or tool version changed (DST/.zhnorm-manifest.sqlite); when nothing changed
     and the report is as the last run left it, it says so and writes nothing.
     """
     from . import batch, executors, selection
