@@ -441,10 +441,15 @@ class _Run:
             recorder.put(rel, [outcome.source, outcome.output], Entry(outcome.sha256, outcome.line))
 
     def _finish_previews(self) -> None:
-        """Previews for detailed files that came without one (reused files): normalized again."""
+        """Previews for detailed files that came without one (reused files), and for files needing review."""
         from .report.assemble import complete_previews
+        from .report.review import REVIEW_PREVIEWS, needs_preview, review_weight
 
         plan, previews = self.plan, self.detailed.previews
+        review = [r for r in self.collected.summaries.values() if needs_preview(r) and r["path"] not in previews]
+        review.sort(key=lambda r: (-review_weight(r), r["path"]))  # the page's order
+        for record in review[:REVIEW_PREVIEWS]:  # shown first on the page, wherever they are in path order
+            previews[record["path"]] = None
         sources = {rel: plan.src / (plan.files[rel][0] if rel in plan.files else rel) for rel in previews}
         options = plan.options
         complete_previews(previews, sources, errors=options.errors, stream_bytes=options.stream_bytes)
