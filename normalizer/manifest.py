@@ -48,8 +48,8 @@ MANIFEST_VERSION = 3
 #: SQLite's write-ahead log beside the manifest: present while a run works, or after one was killed.
 WAL_NAME = MANIFEST_NAME + "-wal"
 ZDICT_BYTES = 32 * 1024  # zlib's window: a longer dictionary is not used
-#: Records held back, before any is written, to learn the compression dictionary from.
-LEARN_BYTES = 2 * ZDICT_BYTES
+#: Records seen before the compression dictionary is learned from them (they are stored without one).
+LEARN_BYTES = ZDICT_BYTES
 
 #: [st_size, st_mtime_ns, st_ctime_ns, st_ino] of a file.
 Fingerprint = list[int]
@@ -94,7 +94,7 @@ def page_size(corpus_bytes: int) -> int:
     large corpus: a page holds whole rows, and the room left at the end of each page (half
     a row on average) matters less in large pages.
     """
-    size = 4096
+    size = 1024
     while size < 65536 and size * 1024 < corpus_bytes:
         size *= 2
     return size
@@ -132,7 +132,7 @@ class Manifest:
         self.unfinished = False
         self.db: sqlite3.Connection | None = None
         self.zdict: bytes | None = None
-        self.learning: list[tuple[str, IndexItem, Entry]] = []  # rows held back until the dictionary is known
+        self.learning: list[bytes] = []  # the first records, until the dictionary is learned from them
         if write:
             self._open_for_writing()
         elif self.path.exists():
@@ -238,25 +238,8 @@ class Manifest:
     def put(self, rel: str, item: IndexItem, entry: Entry) -> None:
         assert self.db is not None and self.write
         if self.zdict is None:
-            self.learning.append((rel, item, entry))
-            if sum(len(e.record) for _, _, e in self.learning) >= LEARN_BYTES:
-                self._learn()
-            return
-        self._insert(rel, item, entry)
-
-    def _learn(self) -> None:
-        """Take the compression dictionary from the records held back, and write them."""
-        waiting, self.learning = self.learning, []
-        if not waiting:
-            return
-        self.zdict = b"".join(learning_text(e.record) for _, _, e in waiting)[-ZDICT_BYTES:]
-        self._set_meta("zdict", self.zdict)
-        for row in waiting:
-            self._insert(*row)
-
-    def _insert(self, rel: str, item: IndexItem, entry: Entry) -> None:
-        assert self.db is not None and self.zdict is not None
-        packed = pack(entry.record, self.zdict)
+            self._learn(entry.record)
+        packed = pack(entry.record, self.zdict or b"")
         self.db.execute(
             f"INSERT OR REPLACE INTO files (path, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rel, entry.sha256, packed, *_flat(item)),
@@ -268,9 +251,19 @@ class Manifest:
         columns = ", ".join(f"{c} = ?" for c in _COLUMNS.split(", ")[2:])
         self.db.execute(f"UPDATE files SET {columns} WHERE path = ?", (*_flat(item), rel))
 
+    def _learn(self, record: bytes) -> None:
+        """Note one of the first records; past ``LEARN_BYTES`` of them, learn the dictionary from them.
+
+        A small corpus never has one: a dictionary as large as its records would double them.
+        """
+        self.learning.append(learning_text(record))
+        if sum(map(len, self.learning)) >= LEARN_BYTES:
+            self.zdict = b"".join(self.learning)[-ZDICT_BYTES:]
+            self._set_meta("zdict", self.zdict)
+            self.learning = []
+
     def drop(self, rel: str) -> None:
         assert self.db is not None and self.write
-        self.learning = [row for row in self.learning if row[0] != rel]
         self.db.execute("DELETE FROM files WHERE path = ?", (rel,))
 
     def keep_only(self, paths: Iterable[str]) -> None:
@@ -282,7 +275,6 @@ class Manifest:
     def commit(self) -> None:
         """End the open transaction (the entries put so far are kept) and open the next."""
         assert self.db is not None and self.write
-        self._learn()
         self.db.commit()
         self.db.execute("BEGIN IMMEDIATE")
 
@@ -291,7 +283,6 @@ class Manifest:
         assert self.db is not None and self.write
         if not self.db.in_transaction:
             self.db.execute("BEGIN IMMEDIATE")
-        self._learn()
         report = None if self.report is None else json.dumps(self.report, ensure_ascii=False).encode("utf-8")
         self._set_meta("report", report)
         self._set_meta("unfinished", None)

@@ -105,17 +105,21 @@ def _inflate(data: bytes, zdict: bytes) -> bytes:
 
 
 def pack(record: bytes, zdict: bytes) -> bytes:
-    """``record`` (compact JSON) as the manifest stores it; :func:`unpack` gives it back byte for byte."""
+    """``record`` (compact JSON) as the manifest stores it; :func:`unpack` gives it back byte for byte.
+
+    The first byte says the form (``M`` split, ``J`` plain), in lower case when packed
+    without a dictionary (``zdict`` empty: the records before one was learned).
+    """
     split = _split(record)
-    if split is None:
-        return _PLAIN + _deflate(record, zdict)
-    return _SPLIT + _deflate(split.encode("utf-8"), zdict)
+    form, body = (_PLAIN, record) if split is None else (_SPLIT, split.encode("utf-8"))
+    return (form if zdict else form.lower()) + _deflate(body, zdict)
 
 
 def unpack(data: bytes, zdict: bytes) -> bytes:
-    """The record :func:`pack` stored."""
-    body = _inflate(data[1:], zdict)
-    return _join(body.decode("utf-8")) if data[:1] == _SPLIT else body
+    """The record :func:`pack` stored (``zdict``: the manifest's dictionary, used when the form says so)."""
+    form = data[:1]
+    body = _inflate(data[1:], zdict if form.isupper() else b"")
+    return _join(body.decode("utf-8")) if form.upper() == _SPLIT else body
 
 
 def learning_text(record: bytes) -> bytes:
