@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 #: How many files needing review report.html shows with their lines, beyond those in path order.
-REVIEW_PREVIEWS = 50
+REVIEW_PREVIEWS = 20
 
 
 def _kinds(kind: str) -> set[str]:
