@@ -11,13 +11,13 @@ What and why:
   ``normalizer.distributed`` supplies one for a Dask cluster), which runs
   :func:`normalizer.worker.process_batch` and may return outcomes in any order: the
   report, the manifest and the HTML previews do not depend on completion order.
-* The manifest (:mod:`normalizer.manifest`: ``DST/.zhnorm-manifest.json`` plus an
-  append-only journal while a run works) remembers each input's SHA-256 and file
+* The manifest (:mod:`normalizer.manifest`: ``DST/.zhnorm-manifest.sqlite``, committed
+  batch by batch while a run works) remembers each input's SHA-256 and file
   state with the options and tool versions used, so a rerun skips files whose
   inputs did not change (by file state, as git does, else by hash) and finishes an
   interrupted run. ``force`` redoes everything. Files that errored are always retried.
   When nothing changed at all and the last run's report is still in place, a rerun
-  reads only the manifest's first line, says so and leaves the report alone
+  reads only the manifest's file states, says so and leaves the report alone
   (:attr:`RunResult.unchanged_since`).
 * Writes are atomic (:mod:`normalizer.atomic`), so a killed run leaves no
   half-written output; mirror outputs and the report are not flushed to disk one by
@@ -44,6 +44,7 @@ finds nothing changed must be done in about the time Python takes to start.
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -58,7 +59,7 @@ from .atomic import TEMP_MARK, remove_temporaries
 from .escapes import printable
 from .executors import Executor, default_jobs, execute_tasks, local_executor, pool_context
 from .inputs import default_piece_chars, default_racy_ns, default_stream_bytes, file_state, state_of
-from .manifest import JOURNAL_NAME, MANIFEST_NAME, Entry, Journal, Recorder, load, read_head
+from .manifest import MANIFEST_NAME, Entry, Manifest, Recorder, read_last, recorded_outputs
 from .report.compact import merge_mappings
 from .report.schema import DETAIL_LEVELS, HTML_NAME, REPORT_NAME, SCHEMA_VERSION
 from .run_result import RunResult
@@ -67,7 +68,7 @@ from .versions import code_digest, opencc_version
 from .worker import Outcome, Task, process_batch, reused_outcome
 
 if TYPE_CHECKING:
-    from .manifest import Fingerprint, IndexItem, Manifest
+    from .manifest import Fingerprint, IndexItem
     from .report.assemble import DetailedFiles
     from .report.json_report import Record
 
@@ -98,8 +99,8 @@ class RunOptions:
     larger than this are normalized piece by piece), ``piece_chars`` (characters per
     piece; None: ``normalizer.stream.PIECE_CHARS``), ``racy_ns`` (see
     :func:`normalizer.inputs.trusted_state`) default to the environment
-    (:mod:`normalizer.inputs`); ``journal_seconds``: how often new manifest entries are
-    appended to the journal; ``preview_files``: how many files report.html shows in
+    (:mod:`normalizer.inputs`); ``journal_seconds``: how often at most the manifest's
+    transaction is committed (also after every batch of files); ``preview_files``: how many files report.html shows in
     detail (None: ``normalizer.report.preview.PREVIEW_FILES``).
     """
 
@@ -219,7 +220,7 @@ class RunPlan:
         """The worker's task for ``rel``, with what the manifest recorded of it (unless forced)."""
         on_disk, info = self.files[rel]
         options = self.options
-        previous = None if options.force else manifest.entries.get(rel)
+        row = None if options.force else manifest.get(rel)
         return Task(
             rel,
             os.path.join(self.src, on_disk),
@@ -227,11 +228,11 @@ class RunPlan:
             options.errors,
             options.report_detail,
             options.dry_run,
-            previous,
+            None if row is None else row.entry,
             preview=preview,
             skip=entry_reason(self.src, on_disk, info),
             compact=True,
-            output=(manifest.index.get(rel) or [None, None])[1] if previous is not None else None,
+            output=None if row is None else row.item[1],
             size=info.st_size if info is not None else 0,
             racy_ns=options.racy_ns,
             stream_bytes=options.stream_bytes,
@@ -287,10 +288,10 @@ def run(
 
     For report.html, the workers also return a bounded preview of each changed file's
     lines; only the first ``PREVIEW_FILES`` files with edits (in path order, the files
-    the page shows in detail) keep theirs, cached in their manifest entries so that a
-    rerun that reuses them still shows their lines. Neither report.json nor the rest
-    of the manifest holds text lines. Once ``PREVIEW_FILES`` files with edits are
-    known, tasks for later paths (drawn lazily by the executor) ask for no preview.
+    the page shows in detail) keep theirs; a rerun that reuses such a file normalizes it
+    again for its lines. Neither report.json nor the manifest holds text lines. Once
+    ``PREVIEW_FILES`` files with edits are known, tasks for later paths (drawn lazily by
+    the executor) ask for no preview.
     """
     plan = RunPlan.make(src, dst, options, report_dir)
     if report_dir is not None and not options.dry_run and not options.force:
@@ -303,17 +304,23 @@ def run(
 def unchanged_result(plan: RunPlan) -> RunResult | None:
     """The no-change shortcut: the last run's result when it still stands, else None.
 
-    Reads only the manifest's first line and stats the inputs, outputs and report
+    Reads only the manifest's file states and stats the inputs, outputs and report
     files: nothing is parsed, hashed or written (see :func:`run`).
     """
-    dst, report_dir = plan.dst, plan.report_dir
-    assert report_dir is not None
-    if os.path.lexists(dst / JOURNAL_NAME):  # the last run did not finish
+    assert plan.report_dir is not None
+    manifest = read_last(plan.dst, plan.key)  # None when the last run did not finish, or had other options
+    if manifest is None:
         return None
-    head = read_head(dst)
-    if head is None or head.key != plan.key or head.report is None:
-        return None
-    last = head.report
+    try:
+        return _unchanged(plan, manifest, plan.report_dir)
+    finally:
+        manifest.close()
+
+
+def _unchanged(plan: RunPlan, manifest: Manifest, report_dir: Path) -> RunResult | None:
+    last = manifest.last_report
+    assert last is not None
+    dst = plan.dst
     run_info = last.get("run") or {}
     if (
         last.get("dir") != os.path.abspath(report_dir)
@@ -327,7 +334,7 @@ def unchanged_result(plan: RunPlan) -> RunResult | None:
         return None
     if last.get("selection") != plan.selection():
         return None
-    if not all(plan.still(rel, head.index.get(rel)) for rel in plan.chosen):
+    if not all(plan.still(rel, manifest.item(rel)) for rel in plan.chosen):
         return None
     return RunResult(
         report_path=report_path,
@@ -380,7 +387,7 @@ class _Run:
         self._gone(recorder)
         fresh, still = [], []
         for rel in plan.chosen:
-            reusable = not plan.options.force and rel in manifest.entries and plan.still(rel, manifest.index.get(rel))
+            reusable = not plan.options.force and plan.still(rel, manifest.item(rel))
             (still if reusable else fresh).append(rel)
         self._process(manifest, recorder, fresh, still, on_record)
         try:
@@ -403,13 +410,14 @@ class _Run:
             if fresh:
                 execute = self.executor or local_executor(self.plan.jobs)
                 outcomes = execute(self._tasks(fresh, manifest), len(fresh))
-            for outcome in chain(self._reused(still, manifest), outcomes):
-                self._take(outcome, manifest, recorder)
+            known = ((outcome, True) for outcome in self._reused(still, manifest))
+            for outcome, reused in chain(known, ((outcome, False) for outcome in outcomes)):
+                self._take(outcome, recorder, known=reused)
                 if on_record:
                     on_record(outcome.record)
                 recorder.tick()
             if self.plan.report_dir is not None:
-                self._finish_previews(manifest)
+                self._finish_previews()
             finished = True
         finally:
             close = getattr(outcomes, "close", None)
@@ -428,10 +436,10 @@ class _Run:
         import json
 
         for rel in still:
-            entry, item = manifest.entries[rel], manifest.index[rel]
-            record = json.loads(entry.record)
-            preview = self.detailed.may_be_detailed(rel)
-            yield reused_outcome(entry, record, preview=preview, compact=True, source=item[0], output=item[1])
+            row = manifest.get(rel)
+            assert row is not None
+            record = json.loads(row.entry.record)
+            yield reused_outcome(row.entry, record, preview=False, compact=True, source=None, output=None)
 
     def _gone(self, recorder: Recorder) -> None:
         """Stale outputs whose source is gone: a ``stale`` record each; deleted, or kept in the manifest."""
@@ -464,39 +472,38 @@ class _Run:
             recorder.drop(rel)
         return replace(outcome, record={**outcome.record, "stale_output": found.how}, line=found.line)
 
-    def _take(self, outcome: Outcome, manifest: Manifest, recorder: Recorder) -> None:
+    def _take(self, outcome: Outcome, recorder: Recorder, *, known: bool) -> None:
+        """Note an outcome; record it in the manifest (``known``: reused by state, recorded already)."""
         marked = self._stale_output(outcome, recorder) if self.earlier else None
         outcome = marked or outcome
         self.collected.add(outcome)
         record = outcome.record
         rel = record["path"]
-        keep, dropped = self.detailed.add(record, outcome.preview)
-        if dropped is not None:
-            recorder.drop_preview(dropped)
+        self.detailed.add(record, outcome.preview)
         if marked is not None:  # its manifest entry is settled (normalizer.stale)
             return
         if record["status"] == "error":
             recorder.drop(rel)
+        elif record.get("reused"):
+            if not known:  # reused by hash: the input's state changed
+                recorder.set_item(rel, [outcome.source, outcome.output])
         elif outcome.sha256:
             assert outcome.line is not None
-            stored = manifest.entries[rel].record if record.get("reused") else outcome.line
-            entry = Entry(outcome.sha256, stored, outcome.preview_json if keep else None)
-            recorder.put(rel, [outcome.source, outcome.output], entry)
+            recorder.put(rel, [outcome.source, outcome.output], Entry(outcome.sha256, outcome.line))
 
-    def _finish_previews(self, manifest: Manifest) -> None:
-        """Previews for detailed files that came without one; only those files keep theirs in the manifest."""
-        from .compact_json import encode_bytes
+    def _finish_previews(self) -> None:
+        """Previews for detailed files that came without one (reused files), and for files needing review."""
         from .report.assemble import complete_previews
+        from .report.review import REVIEW_PREVIEWS, needs_preview, review_weight
 
         plan, previews = self.plan, self.detailed.previews
+        review = [r for r in self.collected.summaries.values() if needs_preview(r) and r["path"] not in previews]
+        review.sort(key=lambda r: (-review_weight(r), r["path"]))  # the page's order
+        for record in review[:REVIEW_PREVIEWS]:  # shown first on the page, wherever they are in path order
+            previews[record["path"]] = None
         sources = {rel: plan.src / (plan.files[rel][0] if rel in plan.files else rel) for rel in previews}
         options = plan.options
-        for rel in complete_previews(previews, sources, errors=options.errors, stream_bytes=options.stream_bytes):
-            if rel in manifest.entries:
-                manifest.entries[rel] = manifest.entries[rel]._replace(preview=encode_bytes(previews[rel]))
-        for rel, entry in manifest.entries.items():  # the manifest stays bounded
-            if entry.preview is not None and rel not in previews:
-                manifest.entries[rel] = entry.without_preview()
+        complete_previews(previews, sources, errors=options.errors, stream_bytes=options.stream_bytes)
 
     def _report(self, manifest: Manifest) -> RunResult:
         """Assemble the report, write it to the report directory, and note it in the manifest."""
@@ -536,22 +543,25 @@ class _Run:
 
 
 def _open_manifest(plan: RunPlan) -> tuple[Manifest, Recorder, dict[str, Fingerprint]]:
-    """DST's manifest for this run, (unless a dry run) DST prepared and the journal started,
-    and the outputs earlier runs wrote (:func:`normalizer.stale.earlier_outputs`)."""
-    manifest = load(plan.dst, plan.key)
-    earlier = stale.earlier_outputs(manifest, plan.dst)
-    manifest.keep_only(plan.files)
-    manifest.report = None  # until this run writes its own
-    journal = None
-    if not plan.options.dry_run:
+    """DST's manifest for this run (read only for a dry run), DST prepared, entries of gone inputs
+    dropped; and the outputs earlier runs recorded, whatever their options (:mod:`normalizer.stale`)."""
+    from .executors import POOL_BATCH_FILES
+
+    write = not plan.options.dry_run
+    if write:
         _prepare_dst(plan.dst)
         if plan.report_dir is not None and plan.report_dir.is_dir():
             remove_temporaries(plan.report_dir)
-        try:
-            journal = Journal(plan.dst, manifest)  # on disk until the manifest is saved: the run is unfinished
-        except OSError as err:
-            raise UsageError(f"DST {plan.dst} is not writable: {err.strerror or err}") from err
-    return manifest, Recorder(plan.dst, manifest, journal, every=plan.options.journal_seconds), earlier
+    try:
+        earlier = recorded_outputs(plan.dst, write=write)  # before a manifest of another key starts afresh
+        corpus = sum(info.st_size for _, info in plan.files.values() if info is not None)
+        manifest = Manifest(plan.dst, plan.key, write=write, corpus_bytes=corpus)  # unfinished until saved
+        if write:
+            manifest.keep_only(plan.files)
+    except sqlite3.Error as err:
+        raise UsageError(f"cannot open the manifest in DST {plan.dst}: {err}") from err
+    recorder = Recorder(manifest, every=plan.options.journal_seconds, batch_files=POOL_BATCH_FILES)
+    return manifest, recorder, earlier
 
 
 def _prepare_dst(dst: Path) -> None:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SRC = "corpus/raw"
 DEFAULT_DST = "corpus/clean"
-REPORTS_DIR = "reports"
+REPORT_SUFFIX = ".zhnorm-report"
 _PATH = click.Path(path_type=Path)
 
 
@@ -50,14 +50,34 @@ def _errors_default(ctx: click.Context, param: click.Parameter, value: str | Non
     return value or _config().errors or "strict"
 
 
-_errors_option = click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default=None,
-    callback=_errors_default,
-    help="Undecodable bytes: 'strict' reports the file as an error, 'replace' writes U+FFFD and records it "
-    "[default: 'errors' in the configuration file, else strict].",
-)
+def _errors_option(replace: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--errors, with what 'replace' does for this command."""
+    return click.option(
+        "--errors",
+        type=click.Choice(["strict", "replace"]),
+        default=None,
+        callback=_errors_default,
+        help=f"Undecodable bytes: 'strict' reports the file as an error, 'replace' {replace} "
+        "[default: 'errors' in the configuration file, else strict].",
+    )
+
+
+def default_report_dir(dst: Path) -> Path:
+    """Where a run into ``dst`` writes its report by default: ``DST.zhnorm-report`` beside DST.
+
+    Named after DST, so runs into two DSTs never share a report; beside it rather than
+    inside it, so the report is never taken for corpus content (copying DST, or a later
+    run that reads DST as its SRC, does not pick it up).
+    """
+    absolute = Path(os.path.abspath(dst))
+    return absolute.with_name(absolute.name + REPORT_SUFFIX) if absolute.name else absolute / REPORT_SUFFIX
+
+
+def decode_hint(reason: str) -> str:
+    """An error's reason; for undecodable bytes, with the option that would carry on instead."""
+    if " undecodable byte" in reason:
+        return f"{reason} (--errors replace writes U+FFFD for such bytes and records each)"
+    return reason
 
 
 def want_color(flag: bool | None, environ: Mapping[str, str]) -> bool:
@@ -122,8 +142,8 @@ def main() -> None:
     "report_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help=f"Directory for report.json and report.html [default: '{REPORTS_DIR}' next to DST, "
-    f"i.e. DST/../{REPORTS_DIR}; with --dry-run only when given].",
+    help=f"Directory for report.json and report.html [default: DST{REPORT_SUFFIX}, beside DST; "
+    "with --dry-run only when given].",
 )
 @click.option(
     "--report-detail",
@@ -147,7 +167,7 @@ def main() -> None:
     help="Remove stale outputs: files an earlier run wrote in DST whose source is gone or now fails "
     "(only files the manifest says zhnorm wrote, as they were written; nothing else in DST).",
 )
-@_errors_option
+@_errors_option("writes U+FFFD in their place and records each as an edit")
 @click.option("-q", "--quiet", is_flag=True, help="Print only per-file errors.")
 @click.option(
     "--scheduler",
@@ -175,7 +195,7 @@ def run(
 
     SRC defaults to corpus/raw and DST to corpus/clean. SRC is never modified; binary
     files are skipped and listed in the report. A rerun only redoes files whose bytes,
-    options or tool version changed (DST/.zhnorm-manifest.json); when nothing changed
+    options or tool version changed (DST/.zhnorm-manifest.sqlite); when nothing changed
     and the report is as the last run left it, it says so and writes nothing. Outputs
     an earlier run wrote whose source is gone or now fails are listed as stale;
     --delete removes them.
@@ -183,7 +203,7 @@ def run(
     from . import batch, executors, selection
 
     if report_dir is None and not dry_run:
-        report_dir = dst.parent / REPORTS_DIR
+        report_dir = default_report_dir(dst)
 
     progress = None  # a progress bar on stderr when it is a terminal (not with --quiet)
 
@@ -202,7 +222,7 @@ def run(
                 progress.clear()
             where = str(src) + "/" + record["path"]
             what = "" if status == "error" else "skipped, "
-            _say(f"{where}: {what}{record['reason']}", err=True)
+            _say(f"{where}: {what}{decode_hint(record['reason'])}", err=True)
         if progress:
             progress.update()
 
@@ -229,19 +249,19 @@ def run(
     for warning in result.warnings:
         _say(f"zhnorm: error: {warning}", err=True)
     if not quiet:
-        _print_summary(result, dry_run=dry_run)
+        _print_summary(result, dry_run=dry_run, report_dir=report_dir)
     sys.exit(result.exit_code)
 
 
-def _print_summary(result: RunResult, *, dry_run: bool) -> None:
+def _print_summary(result: RunResult, *, dry_run: bool, report_dir: Path | None) -> None:
     from .report.terminal import summary_lines
 
     for line in summary_lines(result.head, dry_run=dry_run, unchanged_since=result.unchanged_since):
         _say(line)
-    if result.report_path is not None:
-        _say(f"report: {result.report_path}")
     if result.html_path is not None:
-        _say(f"report: {result.html_path}")
+        _say(f"report: {result.html_path} (open it in a browser; data: {result.report_path})")
+    elif report_dir is None:
+        _say("report: none written (a dry run writes one only with --report DIR)")
 
 
 def _dask_runner(address: str) -> Callable[..., RunResult]:
@@ -264,7 +284,7 @@ def _dask_runner(address: str) -> Callable[..., RunResult]:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the report's file records) instead of a table.")
-@_errors_option
+@_errors_option("decodes them as U+FFFD and counts them (nothing is written)")
 def detect(paths: Sequence[Path], as_json: bool, errors: str) -> None:
     """Show encoding, script verdict and shares, annotations and flags per file; write nothing.
 
@@ -288,7 +308,7 @@ def detect(paths: Sequence[Path], as_json: bool, errors: str) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_errors_option
+@_errors_option("shows them as U+FFFD, each an edit (nothing is written)")
 @click.option(
     "--color/--no-color",
     default=None,
@@ -297,7 +317,9 @@ def detect(paths: Sequence[Path], as_json: bool, errors: str) -> None:
 def diff(file: Path, errors: str, color: bool | None) -> None:
     """Show the edits normalization makes to FILE, inline on each changed line.
 
-    Without colour an edit reads [-before-]{+after+}.
+    Without colour an edit reads [-before-]{+after+}. Writes nothing. Exit status 0
+    when FILE could be normalized (whether or not it would change), 1 when it is
+    binary or cannot be decoded, 2 for bad usage.
     """
     from .inputs import binary_reason
     from .model import DecodeError
@@ -312,7 +334,7 @@ def diff(file: Path, errors: str, color: bool | None) -> None:
     try:
         result = normalize_bytes(data, errors=errors)
     except DecodeError as err:
-        _say(f"{file}: {err.reason}", err=True)
+        _say(f"{file}: {decode_hint(err.reason)}", err=True)
         sys.exit(1)
     kinds: dict[str, int] = {}
     for e in result.edits:

@@ -1,390 +1,419 @@
-"""DST's manifest: what ``zhnorm run`` did with each input, so that a rerun redoes only what changed.
+"""DST's manifest: what each input became, so that a rerun redoes only what changed.
 
-Two files in DST:
+``DST/.zhnorm-manifest.sqlite`` (:data:`MANIFEST_NAME`) is an SQLite database (the
+standard library's ``sqlite3``) in WAL mode:
 
-``.zhnorm-manifest.json`` (:data:`MANIFEST_NAME`), written whole,
-atomically and with ``fsync`` at the end of a run. One JSON document, laid out so that
-a rerun can read only its first line::
+* table ``files``, keyed by the path the report shows (relative to SRC), one row per
+  input that went well: its SHA-256, its report record (the compact JSON line, with
+  ``"reused": false``, packed by :mod:`normalizer.record_pack` with a zlib dictionary
+  learned from the first records the manifest kept), the state (size, mtime and ctime in ns, inode:
+  :func:`normalizer.inputs.file_state`) of the input when it was read and of the output
+  written for it. A state is null when it was not kept: one taken within
+  :data:`normalizer.inputs.RACY_NS` of the file's last change is not trusted (a change
+  in the same clock tick would be missed), and skipped files have no output. A file
+  whose size, times and inode are unchanged is trusted without being read (as git does).
+* table ``meta``: ``version``; ``key`` (zhnorm version, code digest, OpenCC version,
+  report schema, the options that change outputs: another key empties the manifest);
+  ``zdict``, the compression dictionary; ``unfinished``, set while a run works (the
+  no-change shortcut is ruled out after a run that did not end); ``report``, the last
+  report's states, options, selection and totals, so that a rerun that finds nothing
+  changed can say so without reading anything else.
 
-    {"manifest_version":2,"key":{...},"generation":"9f2c…","report":{...}|null,
-     "index":{"a.txt":[[size,mtime_ns,ctime_ns,ino],[size,mtime_ns,ctime_ns,ino]],...},"files":{
-    "a.txt":{"sha256":"…","record":{...}},
-    "b.txt":{"sha256":"…","record":{...},"preview":{...}}
-    }}
+Previews of changed lines are not kept here: they belong to the report (the few files
+report.html shows with their lines are normalized again when reused).
 
-* ``key``: what decides outputs and records (options, zhnorm code, OpenCC); a manifest
-  with another key is ignored, so every file is redone.
-* ``files``: per input (by the path the report shows), its SHA-256, its report record
-  as made by the worker (``"reused": false``; :func:`normalizer.report.compact.record_json`)
-  and, for the few files report.html shows in detail, the preview of their lines.
-  One entry per line, in the order of ``index``, so that entries are kept as bytes and
-  written back without being parsed or serialized again.
-* ``index``: per entry, the state of the input when it was read and of the output
-  after it was written (``[st_size, st_mtime_ns, st_ctime_ns, st_ino]``, or null when
-  unknown or when there is no output). A rerun reuses an input whose state is
-  unchanged without reading it, as git's index does, and accepts the same risk: a
-  file rewritten with the same size and times (and inode) is not noticed. A state
-  taken within :data:`normalizer.inputs.RACY_NS` of the file's last change is not
-  kept (null), so that a change in the same clock tick is never missed.
-* ``report``: set when the run also wrote report.json and report.html: their states,
-  the options, the files selected and the totals, so that a rerun that finds nothing
-  changed can say so without rebuilding (or even reading) anything else.
-* ``generation``: a random token per write, which ties the journal to this file.
-
-``.zhnorm-manifest.journal`` (:data:`JOURNAL_NAME`): while a run works, each file's
-new entry is appended to the journal (one line ``[path, index item, entry or null]``,
-``null`` for a file whose entry is dropped), flushed with ``fsync`` every
-:attr:`normalizer.batch.RunOptions.journal_seconds`; its first line names the key and the
-generation of the manifest it extends. Appending costs what the new entries weigh,
-where rewriting the whole manifest every two seconds cost ~0.2 s each time (9.8 MB for
-1,866 files). At the end the run writes the manifest whole (the compaction) and
-deletes the journal.
-
-Crash consistency: a run killed at any moment leaves the previous manifest intact
-(atomic rename) and a journal whose complete lines describe outputs already in place
-(a worker renames a file's output before its entry is journaled). The next run
-replays the complete lines of a journal that extends the manifest it finds and ignores
-the rest (a torn last line, or a journal left over from before the last compaction);
-it then appends after the last good line. A journal on disk also means that the last
-run did not finish, which rules out the no-change shortcut.
+Crash consistency without replay code: a run commits one transaction per finished batch
+of files (:attr:`Recorder.batch_files`, or every ``every`` seconds), after those files'
+outputs are in place; a run killed at any moment leaves the last committed transaction,
+which SQLite's WAL recovers on the next open. Commits are not flushed to disk one by one
+(``synchronous=NORMAL``): a power failure may lose the last transactions, never corrupt
+the database; what they described is redone. Only a file's row is read when needed, so
+a run of millions of files does not hold every entry in memory.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import sqlite3
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .atomic import atomic_write, write_all
-from .compact_json import encode as _dump
+from .record_pack import learning_text, pack, unpack
 
-MANIFEST_NAME = ".zhnorm-manifest.json"
-MANIFEST_VERSION = 2
-JOURNAL_NAME = ".zhnorm-manifest.journal"
-JOURNAL_VERSION = 1
+MANIFEST_NAME = ".zhnorm-manifest.sqlite"
+MANIFEST_VERSION = 3
+#: SQLite's write-ahead log beside the manifest: present while a run works, or after one was killed.
+WAL_NAME = MANIFEST_NAME + "-wal"
+ZDICT_BYTES = 32 * 1024  # zlib's window: a longer dictionary is not used
+#: Records seen before the compression dictionary is learned from them (they are stored without one).
+LEARN_BYTES = ZDICT_BYTES
 
-_FILES = b',"files":{\n'
-_SHA = b'{"sha256":"'
-_RECORD = b'","record":'
-_PREVIEW = b',"preview":'
-_RECORD_AT = len(_SHA) + 64 + len(_RECORD)
-
-#: [st_size, st_mtime_ns, st_ctime_ns, st_ino] of a file, as JSON keeps it.
+#: [st_size, st_mtime_ns, st_ctime_ns, st_ino] of a file.
 Fingerprint = list[int]
 #: [input fingerprint or None, output fingerprint or None].
 IndexItem = list[Fingerprint | None]
 
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, record BLOB NOT NULL,
+    in_size INTEGER, in_mtime INTEGER, in_ctime INTEGER, in_ino INTEGER,
+    out_size INTEGER, out_mtime INTEGER, out_ctime INTEGER, out_ino INTEGER
+);
+"""
+# A rowid table (with an index on path), not WITHOUT ROWID: there a row over ~1 KB spills
+# into an overflow page of its own, and most compressed records are about that size.
+_COLUMNS = "sha256, record, in_size, in_mtime, in_ctime, in_ino, out_size, out_mtime, out_ctime, out_ino"
+
 
 class Entry(NamedTuple):
-    """One input's manifest entry, kept in the serialized parts it is written back from."""
+    """One input's manifest entry: its SHA-256 and its record's JSON (compact, ``"reused": false``)."""
 
     sha256: str
-    record: bytes  # the record's JSON (compact, "reused": false)
-    preview: bytes | None = None  # the preview's JSON, for files report.html shows in detail
-
-    def to_json(self) -> bytes:
-        preview = _PREVIEW + self.preview if self.preview is not None else b""
-        return b"".join((_SHA, self.sha256.encode("ascii"), _RECORD, self.record, preview, b"}"))
-
-    def without_preview(self) -> Entry:
-        return self if self.preview is None else Entry(self.sha256, self.record)
+    record: bytes
 
 
-def entry_from_json(data: bytes) -> Entry:
-    """Split an entry's JSON into its parts without parsing the record (ValueError when malformed)."""
-    if data.startswith(_SHA) and data[_RECORD_AT - len(_RECORD) : _RECORD_AT] == _RECORD and data.endswith(b"}"):
-        sha = data[len(_SHA) : len(_SHA) + 64].decode("ascii")
-        # The preview comes last; its keys are fixed names, so the last ',"preview":' is the entry's.
-        at = data.rfind(_PREVIEW)
-        if at < 0:
-            return Entry(sha, data[_RECORD_AT:-1])
-        record, preview = data[_RECORD_AT:at], data[at + len(_PREVIEW) : -1]
-        json.loads(record)  # a wrong split cannot parse
-        return Entry(sha, record, preview)
-    doc = json.loads(data)  # not laid out as we write it: parse and rebuild
-    return entry_from_object(doc)
+class Row(NamedTuple):
+    """A file's row: its entry and the states its input and output had."""
+
+    entry: Entry
+    item: IndexItem
 
 
-def entry_from_object(doc: Any) -> Entry:
-    if not isinstance(doc, dict) or not isinstance(doc.get("sha256"), str) or not isinstance(doc.get("record"), dict):
-        raise ValueError("not a manifest entry")
-    preview = doc.get("preview")
-    return Entry(
-        doc["sha256"],
-        _dump(doc["record"]).encode("utf-8"),
-        None if preview is None else _dump(preview).encode("utf-8"),
-    )
+def _state(values: tuple[Any, ...]) -> Fingerprint | None:
+    return None if values[0] is None else list(values)
 
 
-@dataclass
-class Head:
-    """The first line of a manifest: everything but the entries."""
+def page_size(corpus_bytes: int) -> int:
+    """SQLite's page size for a manifest of a corpus this large.
 
-    key: dict[str, Any]
-    generation: str
-    report: dict[str, Any] | None
-    index: dict[str, IndexItem]
+    Small pages for a small corpus (a database is at least four pages), large ones for a
+    large corpus: a page holds whole rows, and the room left at the end of each page (half
+    a row on average) matters less in large pages.
+    """
+    size = 1024
+    while size < 65536 and size * 1024 < corpus_bytes:
+        size *= 2
+    return size
 
 
-@dataclass
+def _read_only(path: Path) -> str:
+    """The URI that opens ``path`` read only, creating nothing beside it.
+
+    Without a WAL beside it (a run that ended folds it in) the file is opened as
+    immutable: SQLite then creates no shared-memory file and takes no lock. With one (a
+    run that did not end), only its committed part is read.
+    """
+    uri = Path(os.path.abspath(path)).as_uri()
+    return uri + ("?mode=ro" if os.path.lexists(str(path) + "-wal") else "?immutable=1")
+
+
+def _flat(item: IndexItem) -> list[int | None]:
+    return [*(item[0] or (None,) * 4), *(item[1] or (None,) * 4)]
+
+
 class Manifest:
-    """DST's manifest as loaded (journal replayed), and as the run updates it."""
+    """DST's manifest for one key, open for a run (``write``) or to look (read only: a dry run).
 
-    key: dict[str, Any]
-    generation: str | None = None  # of the manifest file on disk; None: there is none
-    entries: dict[str, Entry] = field(default_factory=dict)
-    index: dict[str, IndexItem] = field(default_factory=dict)
-    report: dict[str, Any] | None = None
-    journal_valid: int = 0  # bytes of the journal on disk that extend this manifest (0: start it anew)
+    An unreadable manifest, or one of another version, is started afresh when writing and
+    taken as empty when reading: its outputs are then redone, nothing is lost.
+    """
+
+    def __init__(self, dst: Path, key: Mapping[str, Any], *, write: bool, corpus_bytes: int = 0):
+        self.path = dst / MANIFEST_NAME
+        self.page_size = page_size(corpus_bytes)  # for a new database
+        self.key = dict(key)
+        self.write = write
+        self.report: dict[str, Any] | None = None  # the last run's (see the module docstring)
+        self.last_report: dict[str, Any] | None = None
+        self.unfinished = False
+        self.db: sqlite3.Connection | None = None
+        self.zdict: bytes | None = None
+        self.learning: list[bytes] = []  # the first records, until the dictionary is learned from them
+        if write:
+            self._open_for_writing()
+        elif self.path.exists():
+            self._open_read_only()
+
+    def _open_for_writing(self) -> None:
+        try:
+            self.db = self._connect(f"file:{self.path}", uri=False)
+            self._check_or_reset()
+        except sqlite3.DatabaseError:  # not a database (damaged): start afresh
+            self.close()
+            for name in (MANIFEST_NAME, WAL_NAME, MANIFEST_NAME + "-shm"):
+                try:
+                    os.unlink(self.path.with_name(name))
+                except FileNotFoundError:
+                    pass
+            self.db = self._connect(f"file:{self.path}", uri=False)
+            self._check_or_reset()
+        self._set_meta("unfinished", b"1")
+        self.db.commit()
+        self.db.execute("BEGIN IMMEDIATE")  # the first batch's transaction
+
+    def _open_read_only(self) -> None:
+        if os.path.lexists(self.path.with_name(WAL_NAME)):
+            return  # a run did not end: a dry run does not recover its log (it writes nothing), redoes more
+        try:
+            self.db = self._connect(_read_only(self.path), uri=True)
+            meta = self._meta()
+        except sqlite3.DatabaseError:
+            self.close()
+            return
+        if meta.get("version") != str(MANIFEST_VERSION).encode() or json.loads(meta.get("key") or b"null") != self.key:
+            self.close()  # another version or key: nothing in it stands
+            return
+        self._take_meta(meta)
+
+    @staticmethod
+    def _connect(target: str, *, uri: bool) -> sqlite3.Connection:
+        db = sqlite3.connect(target if uri else target[len("file:") :], uri=uri, isolation_level=None, timeout=30)
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def _check_or_reset(self) -> None:
+        assert self.db is not None
+        self.db.execute(f"PRAGMA page_size={self.page_size}")  # only a new database takes it
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(_SCHEMA)
+        self.db.execute("BEGIN IMMEDIATE")
+        meta = self._meta()
+        if meta.get("version") == str(MANIFEST_VERSION).encode() and json.loads(meta.get("key") or b"null") == self.key:
+            self._take_meta(meta)
+            return
+        self.db.execute("DELETE FROM files")
+        self.db.execute("DELETE FROM meta")
+        self._set_meta("version", str(MANIFEST_VERSION).encode())
+        self._set_meta("key", json.dumps(self.key, sort_keys=True).encode())
+
+    def _meta(self) -> dict[str, bytes]:
+        assert self.db is not None
+        return {name: bytes(value) for name, value in self.db.execute("SELECT name, value FROM meta")}
+
+    def _take_meta(self, meta: Mapping[str, bytes]) -> None:
+        self.zdict = meta.get("zdict")
+        self.unfinished = meta.get("unfinished") == b"1"
+        report = json.loads(meta["report"]) if meta.get("report") else None
+        self.last_report = report if isinstance(report, dict) else None
+
+    def _set_meta(self, name: str, value: bytes | None) -> None:
+        assert self.db is not None
+        if value is None:
+            self.db.execute("DELETE FROM meta WHERE name = ?", (name,))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+    # --- reading ------------------------------------------------------------------------
+
+    def get(self, rel: str) -> Row | None:
+        """``rel``'s entry and states, or None when the manifest has none."""
+        if self.db is None:
+            return None
+        found = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE path = ?", (rel,)).fetchone()
+        if found is None:
+            return None
+        record = unpack(found[1], self.zdict or b"")
+        return Row(Entry(found[0], record), [_state(found[2:6]), _state(found[6:10])])
+
+    def item(self, rel: str) -> IndexItem | None:
+        """``rel``'s input and output states as recorded (None: no entry), without its record."""
+        if self.db is None:
+            return None
+        query = "SELECT in_size, in_mtime, in_ctime, in_ino, out_size, out_mtime, out_ctime, out_ino FROM files"
+        found = self.db.execute(query + " WHERE path = ?", (rel,)).fetchone()
+        return None if found is None else [_state(found[:4]), _state(found[4:])]
+
+    def paths(self) -> Iterator[str]:
+        """Every path with an entry, in order (read lazily)."""
+        if self.db is not None:
+            for (rel,) in self.db.execute("SELECT path FROM files ORDER BY path").fetchall():
+                yield rel
+
+    # --- writing (inside the open transaction; :meth:`commit` ends it) --------------------
+
+    def put(self, rel: str, item: IndexItem, entry: Entry) -> None:
+        assert self.db is not None and self.write
+        if self.zdict is None:
+            self._learn(entry.record)
+        packed = pack(entry.record, self.zdict or b"")
+        self.db.execute(
+            f"INSERT OR REPLACE INTO files (path, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rel, entry.sha256, packed, *_flat(item)),
+        )
+
+    def set_item(self, rel: str, item: IndexItem) -> None:
+        """Record new states for ``rel``'s entry (its input was reused by hash)."""
+        assert self.db is not None and self.write
+        columns = ", ".join(f"{c} = ?" for c in _COLUMNS.split(", ")[2:])
+        self.db.execute(f"UPDATE files SET {columns} WHERE path = ?", (*_flat(item), rel))
+
+    def _learn(self, record: bytes) -> None:
+        """Note one of the first records; past ``LEARN_BYTES`` of them, learn the dictionary from them.
+
+        A small corpus never has one: a dictionary as large as its records would double them.
+        """
+        self.learning.append(learning_text(record))
+        if sum(map(len, self.learning)) >= LEARN_BYTES:
+            self.zdict = b"".join(self.learning)[-ZDICT_BYTES:]
+            self._set_meta("zdict", self.zdict)
+            self.learning = []
+
+    def drop(self, rel: str) -> None:
+        assert self.db is not None and self.write
+        self.db.execute("DELETE FROM files WHERE path = ?", (rel,))
 
     def keep_only(self, paths: Iterable[str]) -> None:
+        """Forget the entries of every path not in ``paths`` (inputs gone from SRC)."""
         keep = set(paths)
-        for rel in [rel for rel in self.entries if rel not in keep]:
-            del self.entries[rel]
-            self.index.pop(rel, None)
+        for rel in [rel for rel in self.paths() if rel not in keep]:
+            self.drop(rel)
+
+    def commit(self) -> None:
+        """End the open transaction (the entries put so far are kept) and open the next."""
+        assert self.db is not None and self.write
+        self.db.commit()
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def finish(self) -> None:
+        """Note the report and that the run ended, commit, and fold the WAL into the database."""
+        assert self.db is not None and self.write
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+        report = None if self.report is None else json.dumps(self.report, ensure_ascii=False).encode("utf-8")
+        self._set_meta("report", report)
+        self._set_meta("unfinished", None)
+        self.db.commit()
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        """Close without committing what is open (a killed run's last batch is redone)."""
+        if self.db is not None:
+            if self.db.in_transaction:
+                self.db.rollback()
+            self.db.close()
+            self.db = None
 
 
-def read_head(dst: Path) -> Head | None:
-    """The first line of DST's manifest, or None when missing, unreadable or of another version."""
-    try:
-        with open(dst / MANIFEST_NAME, "rb") as f:
-            line = f.readline()
-    except OSError:
+def read_last(dst: Path, key: Mapping[str, Any]) -> Manifest | None:
+    """DST's manifest, read only, when the run that wrote it finished and had ``key``; else None.
+
+    For the no-change shortcut: no WAL beside it (a run that ended folds it in and
+    removes it), the same key, a report noted. The caller closes it.
+    """
+    if os.path.lexists(dst / WAL_NAME) or not os.path.exists(dst / MANIFEST_NAME):
         return None
-    return _parse_head(line)
-
-
-def _parse_head(line: bytes) -> Head | None:
-    if not line.startswith(b'{"manifest_version":') or not line.endswith(_FILES):
+    manifest = Manifest(dst, key, write=False)
+    if manifest.db is None or manifest.unfinished or manifest.last_report is None:
+        manifest.close()
         return None
-    try:
-        doc = json.loads(line[: -len(_FILES)] + b"}")
-    except ValueError:
-        return None
-    if not isinstance(doc, dict) or doc.get("manifest_version") != MANIFEST_VERSION:
-        return None
-    index, report = doc.get("index"), doc.get("report")
-    if (
-        not isinstance(index, dict)
-        or not isinstance(doc.get("key"), dict)
-        or not isinstance(doc.get("generation"), str)
-    ):
-        return None
-    return Head(doc["key"], doc["generation"], report if isinstance(report, dict) else None, index)
-
-
-def load(dst: Path, key: Mapping[str, Any]) -> Manifest:
-    """DST's manifest for ``key`` with its journal replayed; empty when missing, unreadable or made with another key."""
-    manifest = Manifest(dict(key))
-    try:
-        data = (dst / MANIFEST_NAME).read_bytes()
-    except OSError:
-        data = b""
-    first, _, rest = data.partition(b"\n")
-    head = _parse_head(first + b"\n") if data else None
-    if head is not None:
-        manifest.generation = head.generation
-        if head.key == manifest.key:
-            try:
-                manifest.entries = _entries(rest, head.index)
-                manifest.index = {rel: head.index[rel] for rel in manifest.entries}
-                manifest.report = head.report
-            except ValueError:  # damaged: start afresh (the outputs are redone, nothing is lost)
-                manifest.entries, manifest.index = {}, {}
-    _replay(dst, manifest)
     return manifest
 
 
-def _entries(rest: bytes, index: Mapping[str, Any]) -> dict[str, Entry]:
-    """The entry lines after the head, one per ``index`` key, in its order."""
-    lines = rest.split(b"\n")
-    if len(lines) != len(index) + 2 or lines[-2] != b"}}" or lines[-1] != b"":
-        raise ValueError("manifest entries do not match its index")
-    entries: dict[str, Entry] = {}
-    for rel, line in zip(index, lines):
-        name = _dump(rel).encode("utf-8") + b":"
-        if not line.startswith(name):
-            raise ValueError("manifest entries do not match its index")
-        entries[rel] = entry_from_json(line[len(name) : -1 if line.endswith(b",") else None])
-    return entries
+def recorded_outputs(dst: Path, *, write: bool) -> dict[str, Fingerprint]:
+    """Every output DST's manifest records, whatever the options or version that wrote it:
+    path → the output's state after the write.
 
-
-def _replay(dst: Path, manifest: Manifest) -> None:
-    """Apply the complete lines of a journal that extends ``manifest``; note how many bytes are good."""
+    Read before a run opens the manifest (which starts afresh under another key), so that
+    outputs orphaned by new options are still known as zhnorm's (:mod:`normalizer.stale`).
+    Without ``write`` nothing is changed on disk: an unfinished run's log is left alone.
+    """
+    path = dst / MANIFEST_NAME
+    if not path.exists() or (not write and os.path.lexists(path.with_name(WAL_NAME))):
+        return {}
     try:
-        data = (dst / JOURNAL_NAME).read_bytes()
-    except OSError:
-        return
-    first, newline, rest = data.partition(b"\n")
+        db = Manifest._connect(f"file:{path}", uri=False) if write else Manifest._connect(_read_only(path), uri=True)
+        try:
+            rows = db.execute("SELECT path, out_size, out_mtime, out_ctime, out_ino FROM files").fetchall()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        return {}
+    return {rel: [*state] for rel, *state in rows if state[0] is not None}
+
+
+def dump(dst: Path) -> dict[str, Any]:
+    """The whole manifest as plain data (for tests and inspection): key, report, entries, states."""
+    db = sqlite3.connect(_read_only(dst / MANIFEST_NAME), uri=True)
     try:
-        head = json.loads(first) if newline else None
-    except ValueError:
-        head = None
-    if (
-        not isinstance(head, dict)
-        or head.get("journal") != JOURNAL_VERSION
-        or head.get("key") != manifest.key
-        or head.get("generation") != manifest.generation
-    ):
-        return  # another manifest's, or torn before its first line was written: ignored (rewritten)
-    valid = len(first) + 1
-    changes: list[tuple[str, IndexItem, Entry | None]] = []
-    while True:
-        end = rest.find(b"\n")
-        if end < 0:
-            break  # a torn last line (killed mid-write), or the end
-        try:
-            rel, item, entry = json.loads(rest[:end])
-            changes.append((rel, item, None if entry is None else entry_from_object(entry)))
-        except (ValueError, TypeError):
-            break
-        valid += end + 1
-        rest = rest[end + 1 :]
-    for rel, item, entry in changes:
-        if entry is None:
-            manifest.entries.pop(rel, None)
-            manifest.index.pop(rel, None)
-        else:
-            manifest.entries[rel] = entry
-            manifest.index[rel] = item
-    manifest.journal_valid = valid
-
-
-class Journal:
-    """The append-only journal of a run's new entries (see the module docstring)."""
-
-    def __init__(self, dst: Path, manifest: Manifest):
-        self.path = dst / JOURNAL_NAME
-        self.pending: list[bytes] = []
-        self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o666)
-        try:
-            if manifest.journal_valid:
-                os.ftruncate(self.fd, manifest.journal_valid)  # drop a torn last line
-                os.lseek(self.fd, manifest.journal_valid, os.SEEK_SET)
-            else:
-                os.ftruncate(self.fd, 0)
-                head = {"journal": JOURNAL_VERSION, "key": manifest.key, "generation": manifest.generation}
-                write_all(self.fd, _dump(head).encode("utf-8") + b"\n")
-        except BaseException:
-            os.close(self.fd)
-            raise
-
-    def add(self, rel: str, item: IndexItem | None, entry: Entry | None) -> None:
-        """Note a new entry (None: the file's entry is dropped); written at the next :meth:`flush`."""
-        body = b"null" if entry is None else entry.to_json()
-        self.pending.append(b"".join((b"[", _dump([rel, item]).encode("utf-8")[1:-1], b",", body, b"]\n")))
-
-    def flush(self) -> None:
-        """Append what was noted since the last flush, durably."""
-        if self.pending and self.fd >= 0:
-            data, self.pending = b"".join(self.pending), []
-            write_all(self.fd, data)
-            os.fsync(self.fd)
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-
-    def remove(self) -> None:
-        """Close and delete the journal: the manifest just written holds everything in it."""
-        self.close()
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
-
-
-def save(dst: Path, manifest: Manifest) -> None:
-    """Write the manifest whole (atomically, with fsync), under a new generation."""
-    manifest.generation = os.urandom(8).hex()
-    rels = sorted(manifest.entries)
-    head = {
-        "manifest_version": MANIFEST_VERSION,
-        "key": manifest.key,
-        "generation": manifest.generation,
-        "report": manifest.report,
-        "index": {rel: manifest.index.get(rel, [None, None]) for rel in rels},
-    }
-    parts = [_dump(head).encode("utf-8")[:-1] + _FILES]
-    last = len(rels) - 1
-    for i, rel in enumerate(rels):
-        parts.append(
-            b"".join((_dump(rel).encode("utf-8"), b":", manifest.entries[rel].to_json(), b",\n" if i < last else b"\n"))
-        )
-    parts.append(b"}}\n")
-    atomic_write(dst / MANIFEST_NAME, b"".join(parts), durable=True, compare=False)
-    manifest.journal_valid = 0
+        meta = {name: bytes(value) for name, value in db.execute("SELECT name, value FROM meta")}
+        zdict = meta.get("zdict") or b""
+        files: dict[str, Any] = {}
+        index: dict[str, IndexItem] = {}
+        for row in db.execute(f"SELECT path, {_COLUMNS} FROM files ORDER BY path"):
+            record = unpack(row[2], zdict)
+            files[row[0]] = {"sha256": row[1], "record": json.loads(record)}
+            index[row[0]] = [_state(row[3:7]), _state(row[7:11])]
+    finally:
+        db.close()
+    report = json.loads(meta["report"]) if meta.get("report") else None
+    key = json.loads(meta.get("key") or b"null")
+    return {"version": int(meta.get("version") or 0), "key": key, "report": report, "files": files, "index": index}
 
 
 class Recorder:
-    """A run's changes to the manifest: applied to it and, unless a dry run, journaled.
+    """A run's changes to the manifest, committed one transaction per finished batch of files.
 
-    The journal is flushed (with ``fsync``) at most every ``every`` seconds while the
-    run works, and at its end; :meth:`save` then writes the manifest whole.
+    A transaction ends after ``batch_files`` outcomes or ``every`` seconds, whichever
+    comes first, and at the end (:meth:`save`). A dry run has no manifest to write
+    (``manifest.write`` false): nothing is recorded.
     """
 
-    def __init__(self, dst: Path, manifest: Manifest, journal: Journal | None, *, every: float):
-        self.dst = dst
+    def __init__(self, manifest: Manifest, *, every: float, batch_files: int = 32):
         self.manifest = manifest
-        self.journal = journal
         self.every = every
-        self.last_flush = time.monotonic()
+        self.batch_files = batch_files
+        self.pending = 0
+        self.last_commit = time.monotonic()
+
+    @property
+    def writes(self) -> bool:
+        return self.manifest.write and self.manifest.db is not None
 
     def put(self, rel: str, item: IndexItem, entry: Entry) -> None:
-        """Set ``rel``'s entry and index item (journaled only when they changed)."""
-        entries, index = self.manifest.entries, self.manifest.index
-        if entry != entries.get(rel) or item != index.get(rel):
-            entries[rel], index[rel] = entry, item
-            if self.journal is not None:
-                self.journal.add(rel, item, entry)
+        """Set ``rel``'s entry and states."""
+        if self.writes:
+            self.manifest.put(rel, item, entry)
+
+    def set_item(self, rel: str, item: IndexItem) -> None:
+        if self.writes:
+            self.manifest.set_item(rel, item)
 
     def drop(self, rel: str) -> None:
         """Forget ``rel`` (a file that errored: retried by the next run)."""
-        if self.manifest.entries.pop(rel, None) is not None:
-            self.manifest.index.pop(rel, None)
-            if self.journal is not None:
-                self.journal.add(rel, None, None)
-
-    def drop_preview(self, rel: str) -> None:
-        """Drop the cached preview of ``rel``'s entry (no longer a file report.html details)."""
-        entry = self.manifest.entries.get(rel)
-        if entry is not None and entry.preview is not None:
-            self.manifest.entries[rel] = entry.without_preview()
-            if self.journal is not None:
-                self.journal.add(rel, self.manifest.index.get(rel), self.manifest.entries[rel])
+        if self.writes:
+            self.manifest.drop(rel)
 
     def tick(self) -> None:
-        """Flush the journal when the last flush is ``every`` seconds old."""
-        if self.journal is not None and time.monotonic() - self.last_flush > self.every:
-            with contextlib.suppress(OSError):  # e.g. disk full: written again later, or at the end
-                self.journal.flush()
-            self.last_flush = time.monotonic()
+        """Count a finished file; commit when the batch is full or ``every`` seconds old."""
+        self.pending += 1
+        if self.pending >= self.batch_files or time.monotonic() - self.last_commit > self.every:
+            self.flush()
 
     def flush(self) -> None:
-        """Flush the journal now (errors ignored: the manifest save reports them)."""
-        if self.journal is not None:
-            with contextlib.suppress(OSError):
-                self.journal.flush()
+        """Commit what was recorded so far."""
+        if self.writes and self.pending:
+            self.manifest.commit()
+        self.pending = 0
+        self.last_commit = time.monotonic()
 
     def save(self) -> str | None:
-        """Write the manifest whole and drop the journal; the warning to show when that failed.
+        """Commit everything with the report, mark the run finished, close; the warning to show on failure.
 
-        On failure the journal (closed) keeps what was done: a rerun replays it, or redoes
-        what is missing. Saving twice writes once.
+        On failure what was committed stays: a rerun redoes only what is missing. Saving
+        twice writes once.
         """
-        journal = self.journal
-        if journal is None or journal.fd < 0:
+        manifest = self.manifest
+        if not self.writes:
+            manifest.close()
             return None
         try:
-            save(self.dst, self.manifest)
-        except OSError as err:
-            journal.close()
-            return f"cannot write {self.dst / MANIFEST_NAME}: {err.strerror or err}"
-        journal.remove()
+            manifest.finish()
+        except sqlite3.Error as err:
+            return f"cannot write {manifest.path}: {err}"
+        finally:
+            manifest.close()
         return None

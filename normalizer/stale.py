@@ -26,29 +26,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .atomic import check_outside
 from .escapes import unprintable
 from .inputs import FileProblem, state_of
-from .manifest import Entry, read_head
+from .manifest import Entry
 
 if TYPE_CHECKING:
-    from .manifest import Fingerprint, Manifest
+    from .manifest import Fingerprint
 
 STALE = "stale"
 KEPT = "kept"  # the stale output is still in DST
 DELETED = "deleted"  # removed by this run (delete)
 GONE = "source is gone; the output an earlier run wrote for it is stale"
 NO_SHA = "0" * 64  # the entry of an output whose source is gone: never matches an input
-
-
-def earlier_outputs(manifest: Manifest, dst: Path) -> dict[str, Fingerprint]:
-    """The outputs DST's manifest says earlier runs wrote: path → the output's state after the write.
-
-    Taken before the run changes the manifest. A manifest made with another key has
-    no entries for this run, but the outputs it recorded are still zhnorm's.
-    """
-    index: Mapping[str, Any] = manifest.index
-    if not index and manifest.generation is not None:
-        head = read_head(dst)
-        index = head.index if head is not None else {}
-    return {rel: item[1] for rel, item in index.items() if isinstance(item, list) and len(item) > 1 and item[1]}
 
 
 def find_output(dst: Path, names: Iterable[str], recorded: Fingerprint) -> str | None:

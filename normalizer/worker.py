@@ -307,19 +307,11 @@ def reused_outcome(
 ) -> Outcome:
     """The outcome of a file whose manifest ``entry`` stands (``record``: its record, parsed)."""
     record["reused"] = True
-    view = None
-    if preview and entry.preview is not None:
-        import json
-
-        view = json.loads(entry.preview)
+    view = None  # the manifest keeps no previews: report.assemble.complete_previews makes them
     if not compact:
         return Outcome(record, entry.sha256, False, view, source=source, output=output)
     from .report.compact import as_reused, summary
 
-    if view is not None:
-        from .report.html_report import prerender
-
-        view = prerender(view)
     return Outcome(
         summary(record),
         entry.sha256,
@@ -329,5 +321,4 @@ def reused_outcome(
         mappings=record.get("mappings") or None,
         source=source,
         output=output,
-        preview_json=entry.preview if view is not None else None,
     )

@@ -3,12 +3,13 @@ to disk, and the compact record form that carries all of it (normalizer.report.c
 
 from __future__ import annotations
 
-import errno
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,8 @@ from normalizer import batch, inputs, selection, worker
 from normalizer.batch import MANIFEST_NAME, RunOptions
 from normalizer.cli import main
 from normalizer.executors import Executor
-from normalizer.manifest import JOURNAL_NAME
-from normalizer.report import compact, html_report, json_report, schema
+from normalizer.manifest import WAL_NAME, dump
+from normalizer.report import assemble, compact, html_report, json_report, schema
 
 OLD = 1_600_000_000  # a time well before any run
 
@@ -80,7 +81,7 @@ def states(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def manifest_doc(dst: Path) -> dict:
-    return json.loads((dst / MANIFEST_NAME).read_bytes())
+    return dump(dst)
 
 
 # --- reuse by file state -------------------------------------------------------------
@@ -168,7 +169,7 @@ def test_a_rerun_that_finds_nothing_changed_writes_nothing(tmp_path: Path, monke
     assert opens.take() == []
     assert again.unchanged_since == first.report["run"]["finished"]
     assert states(dst) | states(rep) == before  # not even the manifest or the report is rewritten
-    assert not (dst / JOURNAL_NAME).exists()
+    assert not (dst / WAL_NAME).exists()
     assert again.head["totals"] == first.report["totals"]
     assert again.report == json.loads(report_json)  # the report is the last run's
     assert again.records == first.records
@@ -213,10 +214,10 @@ def test_the_shortcut_needs_the_same_files_options_outputs_and_report(tmp_path: 
 def test_an_unfinished_run_rules_the_shortcut_out(tmp_path: Path):
     src, dst, rep = corpus(tmp_path / "src"), tmp_path / "dst", tmp_path / "rep"
     batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
-    (dst / JOURNAL_NAME).write_bytes(b"")  # as a killed run leaves it (before its first line)
+    (dst / WAL_NAME).write_bytes(b"")  # as a killed run leaves it (killed before its first commit)
     again = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
     assert again.unchanged_since is None and again.report["totals"]["reused"] == 8
-    assert not (dst / JOURNAL_NAME).exists()
+    assert not (dst / WAL_NAME).exists()
 
 
 def test_cli_says_nothing_changed_and_prints_the_stored_totals(tmp_path: Path):
@@ -231,8 +232,7 @@ def test_cli_says_nothing_changed_and_prints_the_stored_totals(tmp_path: Path):
         f"zhnorm {src} → {dst}: nothing changed since {finished}; report unchanged",
         "8 files: 6 changed, 1 unchanged, 1 skipped, 0 errors",
         first.stdout.splitlines()[2],  # edits and flags, as the first run printed them
-        f"report: {rep / 'report.json'}",
-        f"report: {rep / 'report.html'}",
+        f"report: {rep / 'report.html'} (open it in a browser; data: {rep / 'report.json'})",
     ]
     assert again.stderr == ""  # the skipped image was reported by the run that read it
 
@@ -255,11 +255,11 @@ print(sorted(m for m in heavy if m in sys.modules))
     assert done.stdout.strip() == "[]"
 
 
-# --- the manifest's journal ------------------------------------------------------------
+# --- runs that stop early ----------------------------------------------------------------
 
 
-def killed_after(n: int) -> Executor:
-    """Runs tasks in this process and stops the run (as a SIGKILL would) after ``n`` outcomes."""
+def interrupted_after(n: int) -> Executor:
+    """Runs tasks in this process and stops the run with Ctrl-C after ``n`` outcomes."""
 
     def execute(tasks, count):
         for i, task in enumerate(tasks):
@@ -270,33 +270,56 @@ def killed_after(n: int) -> Executor:
     return execute
 
 
-def test_a_killed_run_leaves_a_journal_the_next_run_replays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_an_interrupted_run_keeps_what_it_finished_and_the_next_run_reuses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
     reference = batch.run(src, tmp_path / "ref", RunOptions(jobs=1))
-    real_replace = os.replace
-
-    def killed_before_compaction(source, target, *args, **kwargs):  # the manifest is never renamed in place
-        if os.fspath(target).endswith(MANIFEST_NAME):
-            raise OSError(errno.EIO, "killed")
-        return real_replace(source, target, *args, **kwargs)
-
-    monkeypatch.setattr(os, "replace", killed_before_compaction)
-    with pytest.raises(KeyboardInterrupt):  # journal every outcome (journal_seconds=0)
-        batch.run(src, dst, RunOptions(jobs=1, journal_seconds=0.0), executor=killed_after(5))
-    assert not (dst / MANIFEST_NAME).exists()
-    journal = (dst / JOURNAL_NAME).read_bytes().split(b"\n")
-    assert len(journal) == 1 + 5 + 1 and journal[-1] == b""
-    with (dst / JOURNAL_NAME).open("ab") as f:
-        f.write(b'["d1/5.txt",[null,nu')  # torn in the middle of a line
-    monkeypatch.undo()
-    monkeypatch.setenv("ZHNORM_RACY_NS", "0")
+    with pytest.raises(KeyboardInterrupt):
+        batch.run(src, dst, RunOptions(jobs=1), executor=interrupted_after(5))
+    assert len(manifest_doc(dst)["files"]) == 5
     opens = Opens(monkeypatch)
     result = batch.run(src, dst, RunOptions(jobs=1))
-    assert len(opens.take()) == 3  # the five journaled files are reused
+    assert len(opens.take()) == 3  # the five finished files are reused
     assert sum(r["reused"] for r in result.records) == 5
     assert [{**r, "reused": None} for r in result.records] == [{**r, "reused": None} for r in reference.records]
-    assert not (dst / JOURNAL_NAME).exists()
     assert manifest_doc(dst)["files"] == manifest_doc(tmp_path / "ref")["files"]
+
+
+KILLED_RUN = """
+import os, signal, sys
+from pathlib import Path
+from normalizer import batch, worker
+from normalizer.batch import RunOptions
+
+def execute(tasks, count):  # killed (SIGKILL: no cleanup at all) while the sixth file is processed
+    for i, task in enumerate(tasks):
+        if i == 5:
+            os.kill(os.getpid(), signal.SIGKILL)
+        yield worker.process_file(task)
+
+options = RunOptions(jobs=1, journal_seconds=float(sys.argv[3]))
+batch.run(Path(sys.argv[1]), Path(sys.argv[2]), options, executor=execute)
+"""
+
+
+@pytest.mark.parametrize(("seconds", "kept"), [(0.0, 5), (3600.0, 0)])
+def test_a_killed_run_keeps_its_committed_batches_and_the_next_run_finishes_the_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seconds: float, kept: int
+):
+    # Commits every file (seconds=0), or never before the batch of 32 is full: 5 kept, or none.
+    src, dst = corpus(tmp_path / "src"), tmp_path / "dst"
+    reference = batch.run(src, tmp_path / "ref", RunOptions(jobs=1))
+    killed = subprocess.run([sys.executable, "-c", KILLED_RUN, str(src), str(dst), str(seconds)], check=False)
+    assert killed.returncode == -9
+    assert (dst / WAL_NAME).exists()  # the run did not end: its log is there to be recovered
+    opens = Opens(monkeypatch)
+    result = batch.run(src, dst, RunOptions(jobs=1))
+    assert len(opens.take()) == 8 - kept
+    assert sum(r["reused"] for r in result.records) == kept
+    assert [{**r, "reused": None} for r in result.records] == [{**r, "reused": None} for r in reference.records]
+    assert manifest_doc(dst)["files"] == manifest_doc(tmp_path / "ref")["files"]
+    assert not (dst / WAL_NAME).exists()
 
 
 # --- what is flushed to disk -----------------------------------------------------------
@@ -320,7 +343,9 @@ def test_run_flushes_the_manifest_not_each_output(tmp_path: Path, monkeypatch: p
     # streamed outputs too (AtomicFile)
     batch.run(src, dst, RunOptions(jobs=1, stream_bytes=1000), report_dir=tmp_path / "rep")
     assert not [p for p in paths if ".txt" in p or "report" in p]
-    assert any(MANIFEST_NAME in p for p in paths) and any(JOURNAL_NAME in p for p in paths)
+    # The manifest is SQLite's to flush: in WAL mode, consistent after a kill or a power failure.
+    with closing(sqlite3.connect(dst / MANIFEST_NAME)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 @pytest.mark.parametrize("streamed", [False, True])
@@ -400,6 +425,18 @@ def test_prerendered_previews_give_the_same_page(tmp_path: Path):
     assert html_report.render_html({**report, "files": found}, rendered) == page
 
 
+def test_a_small_run_keeps_all_its_report_detail(tmp_path: Path):
+    # Three files, a report many times their size but under REPORT_FLOOR: nothing dropped, nothing said.
+    src = make_tree(tmp_path / "src", {f"{i}.txt": "協會開會，臺灣。\n".encode() for i in range(3)})
+    rep = tmp_path / "rep"
+    result = CliRunner().invoke(main, ["run", str(src), str(tmp_path / "dst"), "--report", str(rep)])
+    doc = json.loads((rep / "report.json").read_bytes())
+    assert (rep / "report.json").stat().st_size > sum(r["bytes_in"] for r in doc["files"])
+    assert doc["truncated"] == [] and all("edits" not in r.get("truncated", ()) for r in doc["files"])
+    assert doc["totals"]["mappings"]["convert"]["協→协"] == 3
+    assert "report detail dropped" not in result.output
+
+
 def test_constants_repeated_for_a_fast_start_agree():
     assert schema.DETAIL_LEVELS == json_report.DETAIL_LEVELS
     assert schema.SCHEMA_VERSION == json_report.SCHEMA_VERSION
@@ -407,14 +444,14 @@ def test_constants_repeated_for_a_fast_start_agree():
 
 
 def test_a_report_larger_than_the_corpus_is_cut_as_build_report_cuts_it(tmp_path: Path):
-    src = make_tree(tmp_path / "src", {f"{i}.txt": "協會開會，臺灣。\n".encode() for i in range(3)})
+    # Past the floor: 700 tiny files make a report over REPORT_FLOOR and many times the corpus.
+    src = make_tree(tmp_path / "src", {f"{i}.txt": "協會開會，臺灣。\n".encode() for i in range(700)})
     rep = tmp_path / "rep"
     result = batch.run(src, tmp_path / "dst", RunOptions(jobs=1), report_dir=rep)
     doc = json.loads((rep / "report.json").read_bytes())
     assert doc["truncated"] == ["edits", "mappings", "replaced", "flags", "annotations.at"]  # all it can drop
-    expected = json_report.build_report(
-        result.records, tool=doc["tool"], run=doc["run"], written=3, budget=sum(r["bytes_in"] for r in result.records)
-    )
+    budget = max(assemble.REPORT_FLOOR, sum(r["bytes_in"] for r in result.records))
+    expected = json_report.build_report(result.records, tool=doc["tool"], run=doc["run"], written=700, budget=budget)
     assert doc == json.loads(json_report.render_json(expected))
     assert result.report == doc and result.head["truncated"] == doc["truncated"]
     assert "mappings" in doc["truncated"] and "characters converted" in (rep / "report.html").read_text("utf-8")

@@ -15,6 +15,7 @@ from normalizer import __version__, normalize_bytes
 from normalizer import cli as cli_module
 from normalizer.cli import main
 from normalizer.manifest import MANIFEST_NAME
+from normalizer.report.assemble import REPORT_FLOOR
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -80,7 +81,7 @@ def test_run_mirrors_a_nested_tree_of_utf_encodings(tmp_path: Path):
         "d-utf8.txt": expected(SEED_001).encode("utf-8"),
         "empty.txt": b"",
     }
-    report = report_of(tmp_path / "reports")  # the default: reports/ next to DST
+    report = report_of(tmp_path / "clean.zhnorm-report")  # the default: DST.zhnorm-report beside DST
     records = {r["path"]: r for r in report["files"]}
     assert records["img/logo.png"]["status"] == "skipped"
     assert "PNG" in records["img/logo.png"]["reason"]
@@ -112,7 +113,7 @@ def test_undecodable_file_is_an_error_and_the_others_are_written(tmp_path: Path)
     error_lines = [line for line in result.stderr.splitlines() if line.startswith(f"{src / 'bad.txt'}: ")]
     assert len(error_lines) == 1
     assert outputs(dst) == {"a.txt": "协会".encode(), "z/c.txt": "开会".encode()}
-    record = next(r for r in report_of(tmp_path / "reports")["files"] if r["path"] == "bad.txt")
+    record = next(r for r in report_of(tmp_path / "clean.zhnorm-report")["files"] if r["path"] == "bad.txt")
     assert record["status"] == "error" and record["reason"] and "\n" not in record["reason"]
     assert "1 error" in result.stdout
 
@@ -132,12 +133,12 @@ def test_rerun_rewrites_nothing_and_force_redoes_all(tmp_path: Path):
     again = invoke("run", src, dst)
     assert again.exit_code == 0
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
-    totals = report_of(tmp_path / "reports")["totals"]
+    totals = report_of(tmp_path / "clean.zhnorm-report")["totals"]
     assert (totals["reused"], totals["written"], totals["changed"]) == (2, 0, 2)
     assert "written: 0; up to date, not redone: 2" in again.output
     forced = invoke("run", src, dst, "--force")
     assert forced.exit_code == 0
-    assert report_of(tmp_path / "reports")["totals"]["reused"] == 0
+    assert report_of(tmp_path / "clean.zhnorm-report")["totals"]["reused"] == 0
 
 
 def test_dry_run_writes_nothing(tmp_path: Path):
@@ -178,7 +179,8 @@ def test_report_lists_the_annotation_removals_of_seed_001(tmp_path: Path):
     want = sorted((e.start, e.before) for e in truth.edits if e.kind == "annotation")
     got = sorted((start, before) for before, _after, _count, at in record["annotations"] for start, _line in at)
     assert len(got) == 263 and got == want
-    assert (tmp_path / "rep" / "report.json").stat().st_size <= len(seed_bytes)
+    # The report's size rule: within the corpus size, or within REPORT_FLOOR for a small run (kept whole).
+    assert (tmp_path / "rep" / "report.json").stat().st_size <= max(REPORT_FLOOR, len(seed_bytes))
 
 
 def test_full_detail_report_has_every_edit(tmp_path: Path):
@@ -294,8 +296,8 @@ def test_run_writes_the_html_report_and_shows_no_progress_without_a_terminal(tmp
     result = invoke("run", src, tmp_path / "clean")
     assert result.exit_code == 1
     assert "\r" not in result.stderr and "files" not in result.stderr  # errors only, no bar
-    assert f"report: {tmp_path / 'reports' / 'report.html'}" in result.stdout
-    page = (tmp_path / "reports" / "report.html").read_text(encoding="utf-8")
+    assert f"report: {tmp_path / 'clean.zhnorm-report' / 'report.html'} (open it in a browser" in result.stdout
+    page = (tmp_path / "clean.zhnorm-report" / "report.html").read_text(encoding="utf-8")
     assert "bad.txt" in page and "no plausible Chinese encoding" in page
 
 
@@ -303,3 +305,121 @@ def test_html_report_module_is_imported_only_to_write_a_report():
     code = "import sys, normalizer.cli, normalizer.batch; print('normalizer.report.html_report' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "False"
+
+
+# --- where the report goes, and the small things every run prints ------------------------
+
+
+def test_runs_into_two_destinations_keep_two_reports_each_named_at_the_end(tmp_path: Path):
+    src = make_tree(tmp_path / "raw", {"a.txt": "協會".encode()})
+    for name in ("a_clean", "b_clean"):
+        result = invoke("run", src, tmp_path / name)
+        assert result.exit_code == 0
+        page = tmp_path / f"{name}.zhnorm-report" / "report.html"
+        assert result.stdout.splitlines()[-1].startswith(f"report: {page} (open it in a browser")
+    assert report_of(tmp_path / "a_clean.zhnorm-report")["run"]["dst"] == str(tmp_path / "a_clean")
+    assert report_of(tmp_path / "b_clean.zhnorm-report")["run"]["dst"] == str(tmp_path / "b_clean")
+    assert not (tmp_path / "reports").exists()
+    again = invoke("run", src, tmp_path / "a_clean")  # a rerun says where the report is too
+    assert again.stdout.splitlines()[-1].startswith(f"report: {tmp_path / 'a_clean.zhnorm-report' / 'report.html'}")
+    dry = invoke("run", src, tmp_path / "c_clean", "--dry-run")
+    assert dry.stdout.splitlines()[-1] == "report: none written (a dry run writes one only with --report DIR)"
+
+
+def test_the_default_report_is_not_input_to_a_run_that_reads_dst(tmp_path: Path):
+    src = make_tree(tmp_path / "raw", {"a.txt": "協會".encode()})
+    assert invoke("run", src, tmp_path / "clean").exit_code == 0
+    assert invoke("run", tmp_path / "clean", tmp_path / "again").exit_code == 0
+    paths = [r["path"] for r in report_of(tmp_path / "again.zhnorm-report")["files"]]
+    assert "a.txt" in paths and not any("report" in p for p in paths)
+
+
+def test_default_report_dir_is_named_after_dst_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli_module.default_report_dir(Path("corpus/clean/")) == tmp_path / "corpus" / "clean.zhnorm-report"
+    assert cli_module.default_report_dir(Path(".")) == tmp_path.with_name(tmp_path.name + ".zhnorm-report")
+    assert cli_module.default_report_dir(Path("/")) == Path("/.zhnorm-report")
+
+
+def run_on_a_terminal(args: list[str], columns: int, cwd: Path) -> str:
+    """Run ``zhnorm ARGS`` with stderr on a pseudo-terminal ``columns`` wide; what the terminal got."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    command = [sys.executable, "-m", "normalizer", *args]
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait()
+    os.close(master)
+    return b"".join(chunks).decode("utf-8")
+
+
+@pytest.mark.parametrize("columns", [40, 20])
+def test_the_progress_bar_fits_a_narrow_terminal_without_wrapping(tmp_path: Path, columns: int):
+    make_tree(tmp_path / "raw", {f"{i:03}.txt": "協會開會\n".encode() for i in range(120)})
+    shown = run_on_a_terminal(["run", "raw", "clean", "--jobs", "1"], columns, tmp_path)
+    frames = [f for f in shown.replace("\r\n", "\n").split("\r\x1b[K") if f]
+    assert frames and frames[-1].startswith(("[", "120/120")) and "120/120 files" in frames[-1]
+    assert "\n" not in shown  # no line feed: every redraw stays on the one line
+    assert all(len(f) < columns for f in frames)  # the last column stays free: no automatic wrap
+
+
+def test_progress_line_shrinks_its_bar_then_drops_it():
+    import io
+
+    from normalizer.report.terminal import Progress
+
+    bar = Progress(10000, io.StringIO())
+    bar.done = 5000
+    assert bar.line(80) == f"[{'#' * 15}{'.' * 15}]  5000/10000 files  50%"
+    assert bar.line(40) == f"[{'#' * 7}{'.' * 7}]  5000/10000 files  50%"  # 39 columns
+    assert bar.line(30) == " 5000/10000 files  50%"
+    assert bar.line(12) == " 5000/10000"
+
+
+def test_an_error_in_detect_does_not_widen_the_script_column(tmp_path: Path):
+    src = make_tree(tmp_path / "raw", {"bad.txt": UNDECODABLE, "good.txt": "協會".encode()})
+    result = invoke("detect", src)
+    header, bad, good = result.stdout.splitlines()
+    assert header.split() == ["path", "encoding", "script", "trad", "simp", "annotations", "flags"]
+    assert header.index("trad") - header.index("script") == len("traditional  ")
+    assert bad.split()[2:4] == ["-", "error:"] and bad.endswith(f"error: {bad.split('error: ')[1]}")
+    assert "no plausible Chinese encoding" in bad
+    assert good.split()[2] == "traditional"
+
+
+def test_undecodable_bytes_errors_suggest_errors_replace(tmp_path: Path):
+    # Valid UTF-8 Chinese with one stray byte: a strict reading fails, a replacing one would do.
+    text = ("中华人民共和国成立了。" * 20).encode("utf-8")
+    src = make_tree(tmp_path / "raw", {"one.txt": text[:30] + b"\xff" + text[30:]})
+    hint = "(--errors replace writes U+FFFD for such bytes and records each)"
+    result = invoke("run", src, tmp_path / "clean")
+    assert result.exit_code == 1 and result.stderr.strip().endswith(hint)
+    shown = invoke("diff", src / "one.txt")
+    assert shown.exit_code == 1 and shown.stderr.strip().endswith(hint)
+    assert invoke("run", src, tmp_path / "clean", "--errors", "replace").exit_code == 0
+
+
+def test_errors_help_says_what_replace_does_for_each_command():
+    def help_of(command: str) -> str:
+        return " ".join(invoke(command, "--help").stdout.split())
+
+    assert "'replace' writes U+FFFD in their place and records each as an edit" in help_of("run")
+    assert "'replace' decodes them as U+FFFD and counts them (nothing is written)" in help_of("detect")
+    assert "'replace' shows them as U+FFFD, each an edit (nothing is written)" in help_of("diff")
+    assert "'replace' writes U+FFFD" in help_of("fix")
+    assert "Exit status 0 when FILE could be normalized" in help_of("diff")

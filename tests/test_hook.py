@@ -435,3 +435,42 @@ def test_pre_commit_try_repo_end_to_end(tmp_path: Path):
     assert "Would fix c.txt: 263 annotations removed, 412 characters converted" in check.stdout
     assert "a.txt" not in check.stdout.split("Failed", 1)[1]  # already clean: not mentioned
     assert untouched(fresh, seed(SEED_001))
+
+
+README_REPO, README_REV = "/home/you/src/zhnorm", "0" * 40  # the example values README.md asks to replace
+
+
+def readme_pre_commit_config() -> str:
+    """The ``.pre-commit-config.yaml`` block of README.md, as printed there."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Use as a pre-commit hook") :]
+    return section[section.index("```yaml\n") + len("```yaml\n") : section.index("\n```", section.index("```yaml"))]
+
+
+@pytest.mark.slow
+def test_the_readme_pre_commit_snippet_works_as_printed(tmp_path: Path):
+    """README's block, with only its clone path and commit filled in, installs and runs the hook for real."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    pytest.importorskip("pre_commit")
+    block = readme_pre_commit_config()
+    assert f"repo: {README_REPO}" in block and f"rev: {README_REV}" in block
+    hooks = _hook_repo_copy(tmp_path / "zhnorm")
+    work = tmp_path / "corpus"
+    work.mkdir()
+    _git("init", "-q", cwd=work)
+    _git("config", "user.email", "test@example.com", cwd=work)
+    _git("config", "user.name", "test", cwd=work)
+    config = block.replace(README_REPO, str(hooks)).replace(README_REV, _git("rev-parse", "HEAD", cwd=hooks).strip())
+    (work / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    put(work / "a.txt", seed(SEED_001))
+    _git("add", "a.txt", ".pre-commit-config.yaml", cwd=work)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GIT_", "VIRTUAL_ENV"))}
+    env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
+    ran = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+        cwd=work, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 1, ran.stdout + ran.stderr  # the hook rewrote a file: the commit stops for review
+    assert "Fixing a.txt: 263 annotations removed, 412 characters converted" in ran.stdout
+    assert (work / "a.txt").read_bytes() == expected(SEED_001)

@@ -28,6 +28,7 @@ from corpus_texts import SEED_000, SEED_001, SEEDS_DIR, load_seeds
 from normalizer import DecodeError, atomic, batch, hook, inputs, normalize_bytes, pipeline, stream
 from normalizer.batch import MANIFEST_NAME, TEMP_MARK, RunOptions
 from normalizer.cli import main as cli
+from normalizer.manifest import dump
 
 MODES = ["run", "fix"]
 NEWS = "经济发展取得显著成效，记者从会上获悉。\n" * 300  # 17 KB of clean text: past the binary probe
@@ -274,7 +275,7 @@ def test_file_names_that_are_not_utf8(repo: Path, mode: str):
     if mode == "run":
         assert not ran.err
         assert {r["path"] for r in ran.report()["files"]} == {*shown, "good.txt"}
-        manifest = json.loads((ran.dst / MANIFEST_NAME).read_text(encoding="utf-8"))
+        manifest = dump(ran.dst)
         assert set(manifest["files"]) == {*shown, "good.txt"}
         again = CliRunner().invoke(cli, ["run", str(ran.src), str(ran.dst), "--jobs", "1", "--quiet"])
         assert again.exit_code == 0
@@ -559,10 +560,10 @@ def test_streamed_files_give_the_whole_file_record_and_bytes(tmp_path: Path, mon
     assert {r["status"] for r in whole.records} == {"changed", "unchanged"}
     for name in files:
         assert (tmp_path / "streamed" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
-    manifests = [json.loads((tmp_path / d / MANIFEST_NAME).read_text("utf-8")) for d in ("whole", "streamed")]
+    manifests = [dump(tmp_path / d) for d in ("whole", "streamed")]
     entries = [m["files"] for m in manifests]
     assert {k: e["sha256"] for k, e in entries[0].items()} == {k: e["sha256"] for k, e in entries[1].items()}
-    # records and report.html previews too (but for the line cut in pieces)
+    # records too (but for the line cut in pieces)
     assert {k: e for k, e in entries[0].items() if k != "longline.txt"} == {
         k: e for k, e in entries[1].items() if k != "longline.txt"
     }

@@ -136,7 +136,8 @@ import jsonschema  # noqa: E402
 import pytest  # noqa: E402
 
 from normalizer import batch  # noqa: E402
-from normalizer.batch import MANIFEST_NAME, RunOptions  # noqa: E402
+from normalizer.batch import RunOptions  # noqa: E402
+from normalizer.manifest import dump  # noqa: E402
 from normalizer.report import html_report, preview  # noqa: E402
 from normalizer.report.preview import build_preview, output_line, source_line  # noqa: E402
 
@@ -264,16 +265,17 @@ def test_html_report_of_the_seeds_highlights_the_edits_of_seed_001(tmp_path: Pat
     assert '<del class="ed an" title="toned reading of 協 (xie2); fits the page&#x27;s noise">(xié)</del>' in section
     assert '<ins class="ed cv" title="協→协">协</ins>' in section
     # seed 001 has 8 long lines: all are shown, each cut to a window with its other edits counted
-    assert section.count("<tr>") == 8 and section.count('<del class="ed an"') > 100
+    assert section.count('<tr class="ln">') == 8 and section.count('<del class="ed an"') > 100
     assert "more edits on this line)" in section
-    assert '<tr><th>1</th><td>2023年12月29日,云南省科<ins class="ed cv" title="協→协">协</ins><del' in section
+    first = '<tr class="ln"><th><button type="button" class="ba-t" title="before / after">1</button></th><td>'
+    assert first + '2023年12月29日,云南省科<ins class="ed cv" title="協→协">协</ins><del' in section
     # self-contained: nothing is loaded from anywhere
     assert not re.search(r"https?://", page)
     assert not re.search(r"""\b(src|href)\s*=|@import|url\(""", page)
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     # summary and filters
     assert 'id="f-status"' in page and 'id="f-kind"' in page and '<option value="annotation">' in page
-    assert "Line detail for <b>2</b> of 2 files with edits" in page
+    assert "2 of 2 files with edits are shown with their changed lines" in page
 
 
 def test_html_report_escapes_corpus_text(tmp_path: Path):
@@ -300,14 +302,13 @@ def test_html_detail_is_capped_and_previews_survive_a_rerun(tmp_path: Path, monk
 
     def detailed() -> list[str]:
         page = (rep / "report.html").read_text(encoding="utf-8")
-        assert "Line detail for <b>2</b> of 5 files with edits (the first ones in path order)" in page
-        assert "The other 4 files are listed compactly" in page
-        return re.findall(r'<details class="file"[^>]*><summary><code class="p">([^<]*)</code>', page)
+        assert "2 of 5 files with edits are shown with their changed lines (those needing review first" in page
+        assert page.count('<tr data-p="') == 6  # every file has its row
+        return re.findall(r'<details class="file"[^>]*>\s*<summary><code class="p">([^<]*)</code>', page)
 
     batch.run(src, dst, RunOptions(jobs=2), report_dir=rep)
     assert detailed() == ["0.txt", "1.txt"]
-    manifest = json.loads((dst / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert sorted(rel for rel, e in manifest["files"].items() if "preview" in e) == ["0.txt", "1.txt"]
+    assert all(set(e) == {"sha256", "record"} for e in dump(dst)["files"].values())  # previews are the report's
     again = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
     assert again.report["totals"]["reused"] == 6
     assert detailed() == ["0.txt", "1.txt"]
@@ -315,10 +316,10 @@ def test_html_detail_is_capped_and_previews_survive_a_rerun(tmp_path: Path, monk
     (src / "0.txt").unlink()  # 2.txt moves into the detailed set: its preview is made again
     batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
     page = (rep / "report.html").read_text(encoding="utf-8")
-    assert "Line detail for <b>2</b> of 4 files" in page
-    assert re.findall(r'<details class="file"[^>]*><summary><code class="p">([^<]*)</code>', page) == ["1.txt", "2.txt"]
-    manifest = json.loads((dst / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert sorted(rel for rel, e in manifest["files"].items() if "preview" in e) == ["1.txt", "2.txt"]
+    assert "2 of 4 files with edits are shown" in page
+    shown = re.findall(r'<details class="file"[^>]*>\s*<summary><code class="p">([^<]*)</code>', page)
+    assert shown == ["1.txt", "2.txt"]
+    assert all(set(e) == {"sha256", "record"} for e in dump(dst)["files"].values())
 
 
 def test_report_json_holds_no_preview(tmp_path: Path):

@@ -4,7 +4,7 @@ The main process does as little per file as it can (with two workers on two core
 every millisecond it spends is taken from them): workers return each record already
 serialized, with a small summary, and their mapping histograms summed per batch
 (:mod:`normalizer.report.compact`); report.json is those lines joined. Only when that
-is larger than the corpus (summary detail: the size budget, see
+is larger than the corpus and than ``REPORT_FLOOR`` (summary detail: the size budget, see
 :func:`normalizer.report.json_report.build_report`) are the records parsed and the
 report built the old way, dropping detail until it fits.
 
@@ -27,6 +27,11 @@ from .schema import HTML_NAME, REPORT_NAME, SCHEMA, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from .json_report import Record
+
+
+#: A report.json this small is never cut, whatever the corpus size: a run of a few
+#: files keeps all its detail (a report "smaller than the corpus" matters for large runs).
+REPORT_FLOOR = 256 * 1024
 
 
 def has_edits(record: Record) -> bool:
@@ -131,7 +136,7 @@ def build_result(
         "totals": {**totals(summaries, mappings=mappings), "written": written},
         "truncated": [],
     }
-    budget = sum(r.get("bytes_in") or 0 for r in summaries) if budget_from_corpus else None
+    budget = max(REPORT_FLOOR, sum(r.get("bytes_in") or 0 for r in summaries)) if budget_from_corpus else None
     result = RunResult(head=head, lines=lines, warnings=warnings)
     if not render and budget is None:
         return result, None

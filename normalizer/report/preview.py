@@ -10,8 +10,8 @@ worker that normalizes a file also returns this preview, bounded on every axis:
   to a window starting a little before its first edit (``head``/``tail`` say that
   text was cut, ``hidden`` how many of the line's edits fell outside the window).
 
-A preview is a plain dict (it crosses process boundaries and is cached in the run
-manifest for the few files the HTML report shows in detail)::
+A preview is a plain dict (it crosses process boundaries; the manifest keeps none: a
+detailed file reused from the last run is normalized again for its preview)::
 
     {"changed_lines": 42,
      "lines": [{"n": 1,                       # 1-based line number in the input

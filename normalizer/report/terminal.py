@@ -9,6 +9,8 @@ newlines shown as ``\\xNN``/``\\uNNNN``), terminal or not.
 
 from __future__ import annotations
 
+import io
+import os
 import time
 import unicodedata
 from bisect import bisect_right
@@ -57,7 +59,9 @@ def summary_lines(report: Mapping[str, Any], *, dry_run: bool = False, unchanged
     if dry_run:
         lines.append(f"dry run: nothing written ({t['reused']} up to date)")
     else:
-        lines.append(f"written: {t['written']}; up to date, not redone: {t['reused']}")
+        same = t["changed"] + t["unchanged"] - t["reused"] - t["written"]  # redone, output already had those bytes
+        line = f"written: {t['written']}; up to date, not redone: {t['reused']}"
+        lines.append(line + (f"; redone, DST already held the same bytes: {same}" if same > 0 else ""))
     lines.append(f"edits: {_counts(t['edit_counts'])}; flags: {_counts(t['flags'])}")
     if t.get("stale"):
         lines.append(stale_line(t["stale"], deleted=bool(run.get("options", {}).get("delete")), dry_run=dry_run))
@@ -78,9 +82,10 @@ DETECT_COLUMNS = ("path", "encoding", "script", "trad", "simp", "annotations", "
 
 
 def detect_row(record: Record) -> list[str]:
+    """The table's cells for ``record``; a file in error (or skipped) has its reason as an extra last cell."""
     if record["status"] in ("error", "skipped"):
         problem = printable(f"{record['status']}: {record['reason']}")
-        return [printable(record["path"]), record.get("encoding") or "-", problem, "", "", "", ""]
+        return [printable(record["path"]), record.get("encoding") or "-", "-", "", "", "", "", problem]
     s = record["script"]
     return [
         printable(record["path"]),
@@ -99,9 +104,10 @@ def width(s: str) -> int:
 
 
 def detect_table(records: Sequence[Record]) -> str:
-    """Aligned columns, one row per file."""
+    """Aligned columns, one row per file; a problem's reason trails its row without widening any column."""
     rows = [list(DETECT_COLUMNS), *(detect_row(r) for r in records)]
     widths = [max(width(row[i]) for row in rows) for i in range(len(DETECT_COLUMNS))]
+    widths.append(0)  # the reason, when there is one: last, so it pads nothing
     return "\n".join("  ".join(cell + " " * (w - width(cell)) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
 
@@ -151,16 +157,27 @@ def inline_diff(result: NormalizeResult, *, color: bool = False) -> Iterator[str
         yield f"flag {f.kind} at line {line}: '{printable(safe_text(f.text))}' ({f.reason})"
 
 
+def terminal_columns(stream: TextIO, default: int = 80) -> int:
+    """The width of the terminal ``stream`` writes to, asked each time (windows are resized); else ``default``."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or default
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        return default
+
+
 class Progress:
     """A one-line progress bar for a terminal: ``[#####.....]  512/10000 files  5%``.
 
     Redrawn in place (carriage return, erase line) at most every ``interval`` seconds
     and on the last file. :meth:`clear` erases it, e.g. before printing an error line
     (the next update redraws it below) and at the end. The caller decides whether to
-    show one at all (a TTY, not ``--quiet``).
+    show one at all (a TTY, not ``--quiet``). The line never fills the terminal's last
+    column (a full line wraps on many terminals, and then every redraw adds a line):
+    the bar shrinks, then goes, then the counts are cut.
     """
 
     WIDTH = 30
+    MIN_BAR = 5
 
     def __init__(
         self,
@@ -170,25 +187,32 @@ class Progress:
         noun: str = "files",
         interval: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
+        columns: Callable[[], int] | None = None,
     ):
         self.total, self.stream, self.noun, self.interval, self.clock = total, stream, noun, interval, clock
+        self.columns = columns or (lambda: terminal_columns(stream))
         self.done = 0
         self._last: float | None = None
         self._shown = False
 
-    def line(self) -> str:
+    def line(self, columns: int = 80) -> str:
+        """The bar as drawn on a terminal ``columns`` wide (at most ``columns - 1`` characters)."""
         share = self.done / self.total if self.total else 1.0
-        filled = int(share * self.WIDTH)
-        bar = "#" * filled + "." * (self.WIDTH - filled)
         digits = len(str(self.total))
-        return f"[{bar}] {self.done:>{digits}}/{self.total} {self.noun} {share:4.0%}"
+        counts = f"{self.done:>{digits}}/{self.total} {self.noun} {share:4.0%}"
+        room = columns - 1 - len(counts) - 3  # "[", "] ", and the last column left free
+        size = min(self.WIDTH, room)
+        if size < self.MIN_BAR:
+            return counts[: max(columns - 1, 0)]
+        filled = int(share * size)
+        return f"[{'#' * filled}{'.' * (size - filled)}] {counts}"
 
     def update(self, n: int = 1) -> None:
         self.done += n
         now = self.clock()
         if self._last is None or now - self._last >= self.interval or self.done >= self.total:
             self._last = now
-            self.stream.write("\r\x1b[K" + self.line())
+            self.stream.write("\r\x1b[K" + self.line(self.columns()))
             self.stream.flush()
             self._shown = True
 

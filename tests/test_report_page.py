@@ -1,0 +1,239 @@
+"""report.html in a real browser (headless Chromium through Selenium), and its escaping by construction.
+
+The browser test needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs
+them when missing) and selenium (the test extra).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from corpus_texts import make_tree
+
+from normalizer import batch
+from normalizer.batch import RunOptions
+from normalizer.report import html_report
+from normalizer.report.html_report import PAGE_ROWS, render_html
+
+HOSTILE = "<img src=x onerror=alert(1)>\u202etxt.exe\x1b]0;PWN\x07&amp;"
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def hostile_report() -> tuple[dict, dict]:
+    """A report whose every string from the corpus or its names is hostile, and a preview for one file."""
+    h = HOSTILE
+    records = [
+        {
+            "path": f"a{h}.txt",
+            "status": "changed",
+            "reason": None,
+            "reused": False,
+            "bytes_in": 9,
+            "bytes_out": 9,
+            "encoding": "utf-8",
+            "script": {"verdict": "traditional", "traditional_share": 1.0, "simplified_share": 0.0},
+            "edit_counts": {"convert": 1, "fix": 1},
+            "annotations": [[f"({h})", "", 1, [[0, 1]]]],
+            "mappings": {"convert": {f"{h}→x": 1}},
+            "replaced": [],
+            "flags": [{"kind": f"mojibake{h}", "line": 1, "text": f"flag{h}", "reason": f"why{h}"}],
+            "flag_counts": {f"mojibake{h}": 1},
+        },
+        {"path": f"b{h}.txt", "status": "error", "reason": f"cannot decode {h}", "reused": False, "bytes_in": 3},
+        {"path": f"c{h}.png", "status": "skipped", "reason": f"binary {h}", "reused": True, "bytes_in": 3},
+    ]
+    totals = {
+        "files": 3,
+        "changed": 1,
+        "unchanged": 0,
+        "skipped": 1,
+        "error": 1,
+        "reused": 1,
+        "written": 1,
+        "bytes_in": 15,
+        "bytes_out": 9,
+        "edit_counts": {"convert": 1, "fix": 1},
+        "annotations": 1,
+        "flags": {f"mojibake{h}": 1},
+        "mappings": {"convert": {f"{h}→x": 1}, f"fix{h}": {f"著{h}→着": 1}},
+    }
+    report = {
+        "schema": "zhnorm-report",
+        "schema_version": 1,
+        "tool": {"version": h, "opencc": h},
+        "run": {
+            "src": f"src{h}",
+            "dst": f"dst{h}",
+            "started": h,
+            "duration_s": 1.0,
+            "options": {"errors": h, "report_detail": h},
+        },
+        "totals": totals,
+        "truncated": [],
+        "files": records,
+    }
+    preview = {
+        "changed_lines": 1,
+        "lines": [{"n": 1, "segs": [f"text{h}", ["convert", f"{h}", "x"], ["fix", "著", "着", f"reason{h}"]]}],
+    }
+    return report, {records[0]["path"]: preview}
+
+
+def test_every_corpus_string_is_escaped_and_shown_visibly(tmp_path: Path):
+    report, previews = hostile_report()
+    for page in (
+        render_html(report, previews),
+        render_html(report, {p: html_report.prerender(v) for p, v in previews.items()}),
+    ):
+        assert "<img" not in page
+        assert not RAW_CONTROLS.search(page)  # no raw escape, bell or direction override anywhere
+        shown = (
+            '&lt;img src=x onerror=alert(1)&gt;<span class="ctl">\\u202e</span>txt.exe<span class="ctl">\\x1b</span>'
+        )
+        # path (table, review list, detail), reasons of the failed and the skipped file, flag kind/text/reason,
+        # preview text and edits, mappings, annotations, run paths: each escaped, none raw
+        for where in (
+            f"a{shown}",
+            f"b{shown}",
+            f"c{shown}",
+            f"cannot decode {shown}",
+            f"binary {shown}",
+            f"flag{shown}",
+            f"why{shown}",
+            f"text{shown}",
+            f"reason{shown}",
+            f"src{shown}",
+            f"dst{shown}",
+        ):
+            assert where in page, where
+        assert page.count("<script>") == 1  # the page's own
+        assert '<bdi class="p">a&lt;img' in page  # names isolated from the text around them
+
+
+def test_a_run_with_hostile_names_gives_an_escaped_page(tmp_path: Path):
+    name = "x<b>\u202etxt.exe\x1b[2J.txt"
+    files = {name: "協會 <script>alert(1)</script>\n".encode(), "b\u202e.txt": bytes(range(0x80, 0x100)) * 8}
+    src = make_tree(tmp_path / "raw", files)
+    batch.run(src, tmp_path / "clean", RunOptions(jobs=1), report_dir=tmp_path / "rep")
+    page = (tmp_path / "rep" / "report.html").read_text("utf-8")
+    assert not RAW_CONTROLS.search(page) and "x<b>" not in page and "<script>alert" not in page
+    # a run lists names already made printable (normalizer.escapes.printable), so the page shows
+    # them as report.json stores them: escaped once, the markup escaped, isolated in <bdi>
+    assert 'x&lt;b&gt;\\u202etxt.exe\\x1b[2J.txt' in page
+    assert '<bdi class="p">b\\u202e.txt</bdi>' in page  # the failed file, in the review list
+
+
+def test_the_review_list_puts_errors_then_flags_then_fixes_first():
+    report, _ = hostile_report()
+    order = sorted(report["files"], key=lambda r: -html_report.review_weight(r))
+    assert [r["status"] for r in order] == ["error", "changed", "skipped"]
+    assert html_report.review_reasons(order[1])[0]["text"].startswith("flag mojibake")
+    assert html_report.review_weight(order[2]) == 0
+
+
+# --- in a real browser ------------------------------------------------------------------
+
+
+def _browser_binaries() -> tuple[str | None, str | None]:
+    """Debian's chromium and its driver; installed first when missing and this is a Debian machine
+    where we are root (as .ci/run does), so the README's test command works on a fresh machine."""
+    if not (shutil.which("chromium") and shutil.which("chromedriver")) and shutil.which("apt-get"):
+        if os.geteuid() == 0:
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            subprocess.run(["apt-get", "update", "-qq"], env=env, check=False, timeout=600)
+            install = ["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"]
+            subprocess.run(install, env=env, check=False, timeout=1200, stdout=subprocess.DEVNULL)
+    return shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver = _browser_binaries()
+    assert binary and driver, "needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    yield chrome
+    chrome.quit()
+
+
+@pytest.fixture(scope="module")
+def real_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real run's report: 130 files (two pages), two with 著/着 fixes, one undecodable."""
+    root = tmp_path_factory.mktemp("page")
+    files = {f"{i:03}.txt": f"第{i}條新聞：協會開會。\n".encode() for i in range(127)}
+    files["fix1.txt"] = "他帶著孩子們走著。\n".encode()
+    files["fix2.txt"] = "我們看著遠方。\n".encode()
+    files["bad.txt"] = bytes(range(0x80, 0x100)) * 8
+    src = make_tree(root / "raw", files)
+    batch.run(src, root / "clean", RunOptions(jobs=1), report_dir=root / "rep")
+    return root / "rep" / "report.html"
+
+
+def visible_rows(chrome) -> list[str]:
+    return chrome.execute_script(
+        "return Array.from(document.querySelectorAll('#all-files tbody tr')).filter(r=>!r.hidden)"
+        ".map(r=>r.getAttribute('data-p'))"
+    )
+
+
+def test_the_page_works_in_a_browser_and_loads_nothing(browser, real_report: Path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(real_report.as_uri())
+    assert browser.title.startswith("zhnorm report")
+    # the review view: errors first, then the fixes; nothing else
+    review = browser.find_element(By.ID, "review").text
+    assert "Needs review (3 files)" in review and review.index("bad.txt") < review.index("fix1.txt")
+    Select(browser.find_element(By.ID, "f-view")).select_by_value("review")
+    assert visible_rows(browser) == ["bad.txt", "fix1.txt", "fix2.txt"]
+    # a filter
+    Select(browser.find_element(By.ID, "f-view")).select_by_value("")
+    Select(browser.find_element(By.ID, "f-status")).select_by_value("error")
+    assert visible_rows(browser) == ["bad.txt"]
+    Select(browser.find_element(By.ID, "f-status")).select_by_value("")
+    # pagination: every file reachable
+    first = visible_rows(browser)
+    assert len(first) == PAGE_ROWS and first[:3] == ["bad.txt", "fix1.txt", "fix2.txt"]
+    assert browser.find_element(By.ID, "pg-info").text == "page 1 of 2"
+    browser.find_element(By.ID, "pg-next").click()
+    second = visible_rows(browser)
+    assert len(second) == 130 - PAGE_ROWS and not set(first) & set(second)
+    assert browser.find_element(By.ID, "pg-info").text == "page 2 of 2"
+    # a path filter that matches nothing: a message, no empty table header
+    box = browser.find_element(By.ID, "f-path")
+    box.send_keys("no such file")
+    assert browser.find_element(By.ID, "no-match").is_displayed()
+    assert not browser.find_element(By.ID, "all-files").is_displayed()
+    box.clear()
+    box.send_keys("fix1")
+    assert visible_rows(browser) == ["fix1.txt"]
+    # before/after of a changed line, from the file needing review
+    detail = browser.find_element(By.CSS_SELECTOR, "details.file")
+    assert detail.find_element(By.CSS_SELECTOR, "code.p").text == "fix1.txt"
+    assert not detail.find_element(By.CSS_SELECTOR, "tr.ba.before").is_displayed()
+    assert "fix ×" in detail.find_element(By.CSS_SELECTOR, ".why").text  # the reason, on the line
+    detail.find_element(By.CSS_SELECTOR, "button.ba-t").click()
+    assert detail.find_element(By.CSS_SELECTOR, "tr.ba.before").text == "before 他帶著孩子們走著。"
+    assert detail.find_element(By.CSS_SELECTOR, "tr.ba.after").text == "after 他带着孩子们走着。"
+    # nothing requested but the page itself
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+    requested = [
+        json.loads(entry["message"])["message"]["params"]["request"]["url"]
+        for entry in browser.get_log("performance")
+        if '"Network.requestWillBeSent"' in entry["message"]
+    ]
+    assert requested and set(requested) == {real_report.as_uri()}
