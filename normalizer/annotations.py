@@ -91,7 +91,7 @@ def parse_syllable(raw: str) -> Syllable | None:
 
 
 @cache
-def _reading_table() -> dict[int, str]:
+def reading_table() -> dict[int, str]:
     """pypinyin's table of readings per code point, loaded on the first candidate.
 
     Only the table module is loaded (0.06 s): importing it the usual way runs
@@ -121,7 +121,7 @@ SANDHI = {"一": {("yi", 2), ("yi", 4)}, "不": {("bu", 2)}}
 @cache
 def readings(char: str) -> frozenset[tuple[str, int]]:
     """(letters, tone) pairs for every reading of ``char`` that pypinyin knows."""
-    raw = _reading_table().get(ord(char), "")
+    raw = reading_table().get(ord(char), "")
     out = set(SANDHI.get(char, ()))
     for reading in raw.split(","):
         parsed = parse_syllable(reading) if reading else None
@@ -253,7 +253,7 @@ TABLE_SHARE = 0.9
 def is_default_reading(char: str, reading: Reading) -> bool:
     """True when every syllable is ``char``'s default reading (pypinyin's first; a toneless
     syllable matches its letters), the one annotation generators print."""
-    raw = _reading_table().get(ord(char), "").split(",")[0]
+    raw = reading_table().get(ord(char), "").split(",")[0]
     first = parse_syllable(raw) if raw else None
     if first is None:
         return False

@@ -273,7 +273,9 @@ def _restore_protected(old: str, new: str, offset: int, protected: Sequence[tupl
 
 
 @cache
-def _zhe_pattern() -> re.Pattern[str]:
+def zhe_pattern() -> re.Pattern[str]:
+    """How the fix stage reads 著 (:data:`normalizer.fixes.ZHU_SCAN`); scanning the whole text
+    with it is the plain reference that :func:`zhe_matches` is tested equal to."""
     return re.compile(fixes.ZHU_SCAN)
 
 
@@ -300,7 +302,7 @@ def _zhe_edits(text: str, contexts: np.ndarray) -> list[Edit]:
     zhe_words = set(fixes.ZHE_WORDS)
     verbs = verb_chars() | fixes.ZHE_BEFORE
     edits = []
-    for m in _zhe_matches(text):
+    for m in zhe_matches(text):
         verb = text[m.start() - 1 : m.start() + 1] if m.start() else ""
         if verb in verbs_before_zhu() and not text.startswith(_ZHU_STARTS, m.end() - 1):
             # 扩大著 is 扩大 + the particle, not 扩 + 大著
@@ -362,14 +364,14 @@ def _variant_edits(text: str) -> list[Edit]:
     return edits
 
 
-def _zhe_matches(text: str) -> Iterator[re.Match[str]]:
+def zhe_matches(text: str) -> Iterator[re.Match[str]]:
     """The 著-word pattern's matches, scanning only windows around each 著.
 
     Every match contains a 著 and is at most ``reach`` characters long, so a scan
     from ``reach - 1`` characters before a group of 著 to ``reach`` after it finds
     exactly what a scan of the whole text finds, at a fraction of the cost.
     """
-    pattern = _zhe_pattern()
+    pattern = zhe_pattern()
     reach = max(map(len, fixes.ZHU_WORDS))
     positions = []
     p = text.find(fixes.ZHE_FROM)

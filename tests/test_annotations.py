@@ -109,9 +109,9 @@ def _loaded_after(text: str) -> str:
     import sys
 
     code = (
-        "import sys; from normalizer import normalize_text; from normalizer.annotations import _reading_table; "
+        "import sys; from normalizer import normalize_text; from normalizer.annotations import reading_table; "
         f"normalize_text({text!r}); "
-        "print(_reading_table.cache_info().currsize, 'pypinyin' in sys.modules)"
+        "print(reading_table.cache_info().currsize, 'pypinyin' in sys.modules)"
     )
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 

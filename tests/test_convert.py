@@ -5,7 +5,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from normalizer import normalize_text
-from normalizer.convert import _zhe_matches, _zhe_pattern
+from normalizer.convert import zhe_matches, zhe_pattern
 from normalizer.model import CONVERT, FIX, PUNCTUATION
 
 
@@ -101,8 +101,8 @@ def test_a_name_on_its_own_line_of_simplified_news_is_kept():
 @example(["著", "名", "著"])
 def test_the_zhu_word_scan_around_each_zhu_finds_what_a_whole_text_scan_finds(pieces):
     text = "".join(pieces)
-    expected = [(m.start(), m.group()) for m in _zhe_pattern().finditer(text)]
-    assert [(m.start(), m.group()) for m in _zhe_matches(text)] == expected
+    expected = [(m.start(), m.group()) for m in zhe_pattern().finditer(text)]
+    assert [(m.start(), m.group()) for m in zhe_matches(text)] == expected
 
 
 # --- Cantonese: no rare form for an everyday character ------------------------------------------
