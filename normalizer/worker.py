@@ -181,16 +181,29 @@ def _output_state(task: Task, source: list[int] | None) -> tuple[list[int] | Non
     return (source if output is not None else None), output
 
 
-def _process_small(task: Task, data: bytes, digest: str, before: os.stat_result) -> Outcome:
-    from .report.json_report import file_record, problem_record
+def _reused_or_binary(
+    task: Task, digest: str, source: list[int] | None, head: bytes, size: int
+) -> Outcome | None:
+    """The outcome of a file that needs no normalizing: reused from the manifest, or skipped
+    as binary (``head``: its first bytes); None when it must be normalized."""
+    from .report.json_report import problem_record
 
-    source = trusted_state(before, task.racy_ns)
     reused = _reuse(task, digest, source)
     if reused is not None:
         return reused
-    why = binary_reason(data)
+    why = binary_reason(head)
     if why:
-        return _finish(task, problem_record(task.rel, "skipped", why, bytes_in=len(data)), digest, False, source=source)
+        return _finish(task, problem_record(task.rel, "skipped", why, bytes_in=size), digest, False, source=source)
+    return None
+
+
+def _process_small(task: Task, data: bytes, digest: str, before: os.stat_result) -> Outcome:
+    from .report.json_report import file_record
+
+    source = trusted_state(before, task.racy_ns)
+    settled = _reused_or_binary(task, digest, source, data, len(data))
+    if settled is not None:
+        return settled
     result, out = normalize_data(data, errors=task.errors)
     status = "unchanged" if out == data else "changed"
     record = file_record(task.rel, result, status=status, bytes_in=len(data), bytes_out=len(out), detail=task.detail)
@@ -227,17 +240,11 @@ class _StreamedRecord:
 
 def _process_large(task: Task, f: BinaryIO, before: os.stat_result) -> Outcome:
     """A file over the stream limit: hashed, then normalized in pieces written straight to a temporary file."""
-    from .report.json_report import problem_record
-
     digest, head = hash_input(f)
     source = trusted_state(before, task.racy_ns)
-    reused = _reuse(task, digest, source)
-    if reused is not None:
-        return reused
-    why = binary_reason(head)
-    if why:
-        record = problem_record(task.rel, "skipped", why, bytes_in=before.st_size)
-        return _finish(task, record, digest, False, source=source)
+    settled = _reused_or_binary(task, digest, source, head, before.st_size)
+    if settled is not None:
+        return settled
     built = _StreamedRecord(task)
     sink = None if task.dry_run else AtomicFile(Path(task.dst), durable=False, outside=task.outside)
     try:

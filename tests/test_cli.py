@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from corpus_texts import encodes, make_tree
+from terminal import on_a_terminal
 
 from normalizer import __version__, normalize_bytes
 from normalizer import cli as cli_module
@@ -343,29 +344,8 @@ def test_default_report_dir_is_named_after_dst_beside_it(tmp_path: Path, monkeyp
 
 def run_on_a_terminal(args: list[str], columns: int, cwd: Path) -> str:
     """Run ``zhnorm ARGS`` with stderr on a pseudo-terminal ``columns`` wide; what the terminal got."""
-    import fcntl
-    import os
-    import pty
-    import struct
-    import termios
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     command = [sys.executable, "-m", "normalizer", *args]
-    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=slave)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    proc.wait()
-    os.close(master)
-    return b"".join(chunks).decode("utf-8")
+    return on_a_terminal(command, cwd, columns=columns, stdout=False).decode("utf-8")
 
 
 @pytest.mark.parametrize("columns", [40, 20])

@@ -8,14 +8,13 @@ reverses what follows) and newlines that would forge a whole output line.
 
 from __future__ import annotations
 
-import os
-import pty
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from terminal import on_a_terminal
 
 from normalizer.escapes import printable
 
@@ -35,21 +34,7 @@ def _pipe(args: list[str], cwd: Path) -> bytes:
 
 def _terminal(args: list[str], cwd: Path) -> bytes:
     """Output of ``args`` run with stdout and stderr on a pseudo-terminal."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(args, cwd=cwd, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    proc.wait()
-    return b"".join(chunks)
+    return on_a_terminal(args, cwd)
 
 
 def assert_harmless(out: bytes) -> None:
