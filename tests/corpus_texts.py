@@ -63,6 +63,15 @@ def make_tree(root: Path, files: dict[str, bytes]) -> Path:
     return root
 
 
+def decodes(data: bytes, codec: str) -> bool:
+    """Whether ``data`` decodes strictly as ``codec`` (which proves little: GB18030 takes most Big5)."""
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def encodes(text: str, codec: str) -> bool:
     """Whether ``codec`` can hold ``text`` (Big5 lacks simplified characters and most pinyin)."""
     try:

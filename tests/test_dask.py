@@ -167,8 +167,9 @@ def test_outcomes_in_any_order_give_the_same_report_and_manifest(tmp_path: Path,
 
 @pytest.fixture(scope="module")
 def client():
-    distributed = pytest.importorskip("distributed")
     import logging
+
+    import distributed  # the test extra installs it
 
     with (
         distributed.LocalCluster(
@@ -214,7 +215,6 @@ def test_cluster_run_equals_a_local_run_and_reruns_incrementally(client, local_r
 
 
 def test_cli_scheduler_local_gives_the_same_tree_and_report(local_run: Path, tmp_path: Path):
-    pytest.importorskip("distributed")
     dst, rep = tmp_path / "clean", tmp_path / "reports"
     args = ["run", str(local_run / "raw"), str(dst), "--scheduler", "local", "--jobs", "2", "--report", str(rep)]
     result = CliRunner().invoke(main, args)

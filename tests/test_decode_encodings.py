@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from corpus_texts import encodes, expected_texts, lines_of, make_tree, seed_texts
+from corpus_texts import decodes, encodes, expected_texts, lines_of, make_tree, seed_texts
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -281,14 +281,6 @@ def test_a_space_separated_list_of_surnames_is_chinese_not_korean():
     assert (result.encoding, result.text) == ("gb18030", text)
 
 
-def _strict_ok(data: bytes, codec: str) -> bool:
-    try:
-        data.decode(codec)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def test_short_big5_whose_euc_jp_reading_has_a_kana_is_still_big5():
     # 心 is A4DF in Big5, which EUC-JP reads as hiragana み; 醉 (BE4B) is no EUC-JP at all.
     text = "心醉鳳凰嶺"
@@ -319,7 +311,7 @@ def test_chinese_of_common_characters_is_never_taken_for_a_lookalike_encoding(ca
     # However infrequent the characters and however spaced, GB and Big5 text reads as itself.
     codec, pieces = case
     text = "".join(c + sep for c, sep in pieces)
-    assume(not _strict_ok(text.encode(codec), "utf-8"))  # (short GB text can be valid UTF-8: another matter)
+    assume(not decodes(text.encode(codec), "utf-8"))  # (short GB text can be valid UTF-8: another matter)
     result = decode_bytes(text.encode(codec))
     assert (result.encoding, result.text) == (codec, text)
 

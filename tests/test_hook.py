@@ -385,17 +385,20 @@ def _hook_repo_copy(dest: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_pre_commit_try_repo_end_to_end(tmp_path: Path):
-    """Install the hooks with pre-commit (builds a virtualenv from PyPI) and run them for real."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    pytest.importorskip("pre_commit")
-    hooks = _hook_repo_copy(tmp_path / "zhnorm")
-    work = tmp_path / "corpus"
+def _git_repo(work: Path) -> Path:
+    """A new, empty git repository at ``work`` with a committer set (pre-commit runs in one)."""
+    assert shutil.which("git"), "the pre-commit tests need git"
     work.mkdir()
     _git("init", "-q", cwd=work)
     _git("config", "user.email", "test@example.com", cwd=work)
     _git("config", "user.name", "test", cwd=work)
+    return work
+
+
+def test_pre_commit_try_repo_end_to_end(tmp_path: Path):
+    """Install the hooks with pre-commit (builds a virtualenv from PyPI) and run them for real."""
+    hooks = _hook_repo_copy(tmp_path / "zhnorm")
+    work = _git_repo(tmp_path / "corpus")
     files = {
         "a.txt": seed(SEED_001),
         "b.txt": expected(SEED_000).decode().encode("gb18030"),
@@ -450,17 +453,10 @@ def readme_pre_commit_config() -> str:
 @pytest.mark.slow
 def test_the_readme_pre_commit_snippet_works_as_printed(tmp_path: Path):
     """README's block, with only its clone path and commit filled in, installs and runs the hook for real."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    pytest.importorskip("pre_commit")
     block = readme_pre_commit_config()
     assert f"repo: {README_REPO}" in block and f"rev: {README_REV}" in block
     hooks = _hook_repo_copy(tmp_path / "zhnorm")
-    work = tmp_path / "corpus"
-    work.mkdir()
-    _git("init", "-q", cwd=work)
-    _git("config", "user.email", "test@example.com", cwd=work)
-    _git("config", "user.name", "test", cwd=work)
+    work = _git_repo(tmp_path / "corpus")
     config = block.replace(README_REPO, str(hooks)).replace(README_REV, _git("rev-parse", "HEAD", cwd=hooks).strip())
     (work / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
     put(work / "a.txt", seed(SEED_001))
