@@ -108,6 +108,17 @@ def keep_everyday(before: str, after: str) -> str:
     return as_text(np.where(back, x, y)) if back.any() else after
 
 
+def everyday_put_back(x: np.ndarray, y: np.ndarray, changed: np.ndarray) -> np.ndarray:
+    """Positions where :func:`keep_everyday` puts the character back, given the code points
+    of a text (``x``), of OpenCC's same-length output (``y``) and ``changed`` (``x != y``):
+    the same choice made on the changed characters only (a few hundred in a page)."""
+    np = np_module()
+    at = np.flatnonzero(changed)
+    c = y[at]
+    at = at[((c >= 0x3400) & (c < 0x4DC0)) | (c >= 0x20000)]
+    return at[everyday_table()[x[at]].astype(bool)] if at.size else at
+
+
 def context_codes(script: ScriptVerdict) -> np.ndarray:
     """For each line, a code into :data:`CONTEXTS`: "full" (apply every OpenCC change),
     "strays" (convert only traditional-only characters) or "keep" (apply no OpenCC
@@ -145,12 +156,21 @@ def opencc_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int,
     """
     if text.isascii():
         return StageResult(text, same_length=True)
-    converted = _opencc(text)
+    converted = opencc_convert(text, OPENCC_CONFIG)
     if converted == text:
         return StageResult(text, same_length=True)
     if len(converted) == len(text):
+        # Code points once per document: keep_everyday's choice is made on these arrays.
         x, y = as_array(text), as_array(converted)
         changed = x != y
+        back = everyday_put_back(x, y, changed)
+        if back.size:
+            y = y.copy()
+            y[back] = x[back]
+            changed[back] = False
+            if not changed.any():
+                return StageResult(text, same_length=True)
+            converted = as_text(y)
         breaks = cached_table("line-breaks", ((_LINE_BREAKS, 1),))
         if not (breaks[x[changed]].any() or breaks[y[changed]].any()):
             if not protected and (contexts == _FULL).all():  # lines without a context are "full" too
@@ -291,9 +311,11 @@ def fix_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, in
 def _zhe_edits(text: str, contexts: np.ndarray) -> list[Edit]:
     if fixes.ZHE_FROM not in text:
         return []
-    starts = _line_starts(text)
+    starts: list[int] = []  # line starts, found on the first match that needs a context
 
     def context_at(p: int) -> str:
+        if not starts:
+            starts.extend(_line_starts(text))
         line = bisect_right(starts, p) - 1
         return CONTEXTS[contexts[line]] if line < len(contexts) else FULL
 
