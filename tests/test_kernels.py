@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from normalizer import normalize_text
+from normalizer.annotations import occurrences_in
 from normalizer.codepoints import as_array, as_text
 from normalizer.convert import OPENCC_CONFIG, everyday_put_back, keep_everyday
 from normalizer.model import ANNOTATION
@@ -54,3 +55,17 @@ def test_staged_summary_lists_annotation_removals_first_and_equals_the_summary_o
     assert summary.annotations == tuple(e for e in result.edits if e.kind == ANNOTATION)
     if summary.annotations:
         assert next(iter(summary.counts)) == ANNOTATION  # the report's order: removals, then conversion
+
+
+def _occurrences_reference(text: str, chars: set[str]) -> dict[str, int]:
+    return {c: sum(1 for t in text if t == c) for c in chars}
+
+
+@given(
+    st.text(alphabet="國协會學中的(xié)\n" + "^]-\\[", max_size=60),
+    st.sets(st.sampled_from("國协會學中的^]-\\[x"), max_size=8),
+)
+def test_occurrences_in_counts_each_character_by_either_method(text: str, chars: set[str]) -> None:
+    expected = _occurrences_reference(text, chars)
+    assert occurrences_in(text, chars) == expected  # str.count per character
+    assert occurrences_in(text, chars, limit=0) == expected  # one pass of a character class
