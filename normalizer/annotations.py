@@ -64,6 +64,7 @@ class Syllable:
     capitalised: bool
 
 
+@lru_cache(maxsize=65536)  # a few hundred spellings recur across pages; Syllable is immutable
 def parse_syllable(raw: str) -> Syllable | None:
     """Parse one annotation syllable (``xié``, ``xie2``, ``lü4``, ``lv``, ``Wang``, ``ɡuó``)."""
     s = raw.strip().replace("\u0261", "g").replace("\u0251", "a")  # IPA ɡ and ɑ, as some pages write them
