@@ -119,6 +119,9 @@ def everyday_put_back(x: np.ndarray, y: np.ndarray, changed: np.ndarray) -> np.n
     return at[everyday_table()[x[at]].astype(bool)] if at.size else at
 
 
+_TRADITIONAL_LINE, _SIMPLIFIED_LINE, _MIXED_LINE = (VERDICTS.index(v) for v in (TRADITIONAL, SIMPLIFIED, MIXED))
+
+
 def context_codes(script: ScriptVerdict) -> np.ndarray:
     """For each line, a code into :data:`CONTEXTS`: "full" (apply every OpenCC change),
     "strays" (convert only traditional-only characters) or "keep" (apply no OpenCC
@@ -128,6 +131,18 @@ def context_codes(script: ScriptVerdict) -> np.ndarray:
     does not turn a line against its document: a PRC form such as 并 on a short line
     of a traditional page, or a name such as 三塚 on a line of simplified news.
     """
+    np = np_module()
+    codes, doc = script.lines.codes, script.verdict
+    # A page in one script (most pages): one code for every line, as the rule below gives.
+    if doc == TRADITIONAL and not (codes == _SIMPLIFIED_LINE).any():
+        return np.full(len(codes), _FULL, dtype=np.uint8)
+    if doc == SIMPLIFIED and not ((codes == _TRADITIONAL_LINE) | (codes == _MIXED_LINE)).any():
+        return np.full(len(codes), _KEEP, dtype=np.uint8)
+    return context_codes_by_line(script)
+
+
+def context_codes_by_line(script: ScriptVerdict) -> np.ndarray:
+    """:func:`context_codes` decided line by line (the reference for its shortcuts)."""
     np = np_module()
     lines = script.lines
     v, t, s = lines.codes.copy(), lines.traditional, lines.simplified
@@ -172,10 +187,12 @@ def opencc_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int,
                 return StageResult(text, same_length=True)
             converted = as_text(y)
         breaks = cached_table("line-breaks", ((_LINE_BREAKS, 1),))
-        if not (breaks[x[changed]].any() or breaks[y[changed]].any()):
+        masked = x[changed], y[changed]  # the changed characters, before and after
+        if not (breaks[masked[0]].any() or breaks[masked[1]].any()):
             if not protected and (contexts == _FULL).all():  # lines without a context are "full" too
-                # A page in one script: every change OpenCC made is kept.
-                return StageResult(converted, AlignedEdits(CONVERT, text, converted, (x, y), changed), (), True)
+                # A page in one script: every change OpenCC made is kept (the summary counts `masked`).
+                edits = AlignedEdits(CONVERT, text, converted, (x, y), changed, masked=masked)
+                return StageResult(converted, edits, (), True)
             return _aligned_stage(text, (x, y), changed, contexts, protected)
     return _line_stage(text, converted, [CONTEXTS[c] for c in contexts.tolist()], protected)
 

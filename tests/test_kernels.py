@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from normalizer import normalize_text
 from normalizer.annotations import occurrences_in
 from normalizer.codepoints import as_array, as_text
-from normalizer.convert import OPENCC_CONFIG, everyday_put_back, keep_everyday
+from normalizer.convert import OPENCC_CONFIG, context_codes, context_codes_by_line, everyday_put_back, keep_everyday
 from normalizer.model import ANNOTATION
 from normalizer.result import staged_summary
+from normalizer.script import detect_script
 from normalizer.summary import summarize
 from normalizer.telling import opencc_convert
 
@@ -69,3 +70,13 @@ def test_occurrences_in_counts_each_character_by_either_method(text: str, chars:
     expected = _occurrences_reference(text, chars)
     assert occurrences_in(text, chars) == expected  # str.count per character
     assert occurrences_in(text, chars, limit=0) == expected  # one pass of a character class
+
+
+LINES = ["國家發展", "国家发展", "中國与世界", "乾隆皇帝", "三塚博说", "hello", "", "著作", "并且說"]
+
+
+@given(st.lists(st.sampled_from(LINES), min_size=1, max_size=8))
+def test_context_codes_equal_the_line_by_line_rule(lines: list[str]) -> None:
+    script = detect_script("\n".join(lines))
+    assert context_codes(script).tolist() == context_codes_by_line(script).tolist()
+    assert context_codes(script).dtype == context_codes_by_line(script).dtype
