@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -64,6 +64,7 @@ class Syllable:
     capitalised: bool
 
 
+@lru_cache(maxsize=65536)  # a few hundred spellings recur across pages; Syllable is immutable
 def parse_syllable(raw: str) -> Syllable | None:
     """Parse one annotation syllable (``xié``, ``xie2``, ``lü4``, ``lv``, ``Wang``, ``ɡuó``)."""
     s = raw.strip().replace("\u0261", "g").replace("\u0251", "a")  # IPA ɡ and ɑ, as some pages write them
@@ -328,7 +329,7 @@ def traits(table: PageTable, text: str, vocabulary: Mapping[str, int] | None = N
         return None
     annotated, n, share = table.annotated, table.candidates, TABLE_SHARE
     if vocabulary is None:
-        vocabulary = Counter(re.findall("[" + re.escape("".join(annotated)) + "]", text))
+        vocabulary = occurrences_in(text, annotated)
     occurrences = {b: vocabulary.get(b, 0) for b in annotated}
     t_only = traditional_only()
     return Traits(
@@ -340,6 +341,23 @@ def traits(table: PageTable, text: str, vocabulary: Mapping[str, int] | None = N
         annotated=annotated,
         occurrences=occurrences,
     )
+
+
+#: Up to this many characters × text length, :func:`occurrences_in` counts with str.count.
+COUNT_LIMIT = 5_000_000
+
+
+def occurrences_in(text: str, chars: Collection[str], *, limit: int = COUNT_LIMIT) -> dict[str, int]:
+    """How often each of ``chars`` (single characters) occurs in ``text``.
+
+    A page's annotated characters differ from page to page, so a character class made
+    of them is a new regex for every document: compiling it costs ~4 µs per character,
+    more than a page's text. ``str.count`` per character (a C scan) is used instead
+    unless ``len(chars) * len(text)`` exceeds ``limit``, where one regex pass wins."""
+    if len(chars) * len(text) <= limit:
+        return {c: text.count(c) for c in chars}
+    found = Counter(re.findall("[" + re.escape("".join(chars)) + "]", text))
+    return {c: found.get(c, 0) for c in chars}
 
 
 def departures(base: str, reading: Reading, page: Traits | None) -> list[str]:

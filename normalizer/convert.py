@@ -108,6 +108,20 @@ def keep_everyday(before: str, after: str) -> str:
     return as_text(np.where(back, x, y)) if back.any() else after
 
 
+def everyday_put_back(x: np.ndarray, y: np.ndarray, changed: np.ndarray) -> np.ndarray:
+    """Positions where :func:`keep_everyday` puts the character back, given the code points
+    of a text (``x``), of OpenCC's same-length output (``y``) and ``changed`` (``x != y``):
+    the same choice made on the changed characters only (a few hundred in a page)."""
+    np = np_module()
+    at = np.flatnonzero(changed)
+    c = y[at]
+    at = at[((c >= 0x3400) & (c < 0x4DC0)) | (c >= 0x20000)]
+    return at[everyday_table()[x[at]].astype(bool)] if at.size else at
+
+
+_TRADITIONAL_LINE, _SIMPLIFIED_LINE, _MIXED_LINE = (VERDICTS.index(v) for v in (TRADITIONAL, SIMPLIFIED, MIXED))
+
+
 def context_codes(script: ScriptVerdict) -> np.ndarray:
     """For each line, a code into :data:`CONTEXTS`: "full" (apply every OpenCC change),
     "strays" (convert only traditional-only characters) or "keep" (apply no OpenCC
@@ -117,6 +131,18 @@ def context_codes(script: ScriptVerdict) -> np.ndarray:
     does not turn a line against its document: a PRC form such as 并 on a short line
     of a traditional page, or a name such as 三塚 on a line of simplified news.
     """
+    np = np_module()
+    codes, doc = script.lines.codes, script.verdict
+    # A page in one script (most pages): one code for every line, as the rule below gives.
+    if doc == TRADITIONAL and not (codes == _SIMPLIFIED_LINE).any():
+        return np.full(len(codes), _FULL, dtype=np.uint8)
+    if doc == SIMPLIFIED and not ((codes == _TRADITIONAL_LINE) | (codes == _MIXED_LINE)).any():
+        return np.full(len(codes), _KEEP, dtype=np.uint8)
+    return context_codes_by_line(script)
+
+
+def context_codes_by_line(script: ScriptVerdict) -> np.ndarray:
+    """:func:`context_codes` decided line by line (the reference for its shortcuts)."""
     np = np_module()
     lines = script.lines
     v, t, s = lines.codes.copy(), lines.traditional, lines.simplified
@@ -145,17 +171,28 @@ def opencc_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int,
     """
     if text.isascii():
         return StageResult(text, same_length=True)
-    converted = _opencc(text)
+    converted = opencc_convert(text, OPENCC_CONFIG)
     if converted == text:
         return StageResult(text, same_length=True)
     if len(converted) == len(text):
+        # Code points once per document: keep_everyday's choice is made on these arrays.
         x, y = as_array(text), as_array(converted)
         changed = x != y
+        back = everyday_put_back(x, y, changed)
+        if back.size:
+            y = y.copy()
+            y[back] = x[back]
+            changed[back] = False
+            if not changed.any():
+                return StageResult(text, same_length=True)
+            converted = as_text(y)
         breaks = cached_table("line-breaks", ((_LINE_BREAKS, 1),))
-        if not (breaks[x[changed]].any() or breaks[y[changed]].any()):
+        masked = x[changed], y[changed]  # the changed characters, before and after
+        if not (breaks[masked[0]].any() or breaks[masked[1]].any()):
             if not protected and (contexts == _FULL).all():  # lines without a context are "full" too
-                # A page in one script: every change OpenCC made is kept.
-                return StageResult(converted, AlignedEdits(CONVERT, text, converted, (x, y), changed), (), True)
+                # A page in one script: every change OpenCC made is kept (the summary counts `masked`).
+                edits = AlignedEdits(CONVERT, text, converted, (x, y), changed, masked=masked)
+                return StageResult(converted, edits, (), True)
             return _aligned_stage(text, (x, y), changed, contexts, protected)
     return _line_stage(text, converted, [CONTEXTS[c] for c in contexts.tolist()], protected)
 
@@ -293,9 +330,11 @@ def fix_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int, in
 def _zhe_edits(text: str, contexts: np.ndarray) -> list[Edit]:
     if fixes.ZHE_FROM not in text:
         return []
-    starts = _line_starts(text)
+    starts: list[int] = []  # line starts, found on the first match that needs a context
 
     def context_at(p: int) -> str:
+        if not starts:
+            starts.extend(_line_starts(text))
         line = bisect_right(starts, p) - 1
         return CONTEXTS[contexts[line]] if line < len(contexts) else FULL
 

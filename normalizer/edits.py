@@ -257,7 +257,9 @@ class AlignedEdits(Sequence[Edit]):
         mask: np.ndarray,
         singles: np.ndarray | None = None,
         single_reason: str = "",
+        masked: tuple[np.ndarray, np.ndarray] | None = None,
     ):
+        """``masked``: ``codes`` at the ``mask`` (before, after), when the caller has them already."""
         self.kind = kind
         self.before = before
         self.after = after
@@ -265,6 +267,7 @@ class AlignedEdits(Sequence[Edit]):
         self._mask = mask
         self._singles = singles
         self._single_reason = single_reason
+        self._masked = masked
         self._built: list[Edit] | None = None
 
     def _joins(self) -> np.ndarray:
@@ -333,4 +336,6 @@ class AlignedEdits(Sequence[Edit]):
 
     def changed_codes(self) -> tuple[np.ndarray, np.ndarray]:
         """The code points of every changed character, before and after (one pair per character)."""
+        if self._masked is not None:
+            return self._masked
         return self._x[self._mask], self._y[self._mask]

@@ -61,11 +61,15 @@ def staged_summary(staged: StagedEdits) -> EditSummary:
     if not staged.compact:
         raise ValueError("only compact staged edits are summarized without composing them")
     removals = staged.prior
-    parts = [EditSummary({ANNOTATION: len(removals)} if removals else {}, {}, removals)]
-    if staged.opencc:
-        parts.append(aligned_summary(_aligned(staged), _removal_cuts(removals)))
+    parts = [aligned_summary(_aligned(staged), _removal_cuts(removals))] if staged.opencc else []
     parts.extend(summarize(stage) for stage in staged.corrections if stage)
-    return merge_summaries(parts)
+    rest = merge_summaries(parts)
+    if not removals:
+        return rest
+    if rest.annotations:  # never from conversion stages; the general merge keeps this exact
+        return merge_summaries([EditSummary({ANNOTATION: len(removals)}, {}, removals), rest])
+    # The removals come from the log in position order: merging would only sort them again.
+    return EditSummary({ANNOTATION: len(removals), **rest.counts}, rest.mappings, removals, rest.replaced)
 
 
 def prefix_edits(source: str, staged: StagedEdits, offset: int) -> tuple[Edit, ...]:

@@ -1,0 +1,82 @@
+"""The fast kernels of the hot path equal their plain reference implementations on all text.
+
+Each kernel does a stage's per-document work on code-point arrays or with fewer passes;
+the reference is the straightforward version the stage used before (or the obvious
+definition). hypothesis draws texts from characters that make the kernels take every branch.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from normalizer import normalize_text
+from normalizer.annotations import occurrences_in
+from normalizer.codepoints import as_array, as_text
+from normalizer.convert import OPENCC_CONFIG, context_codes, context_codes_by_line, everyday_put_back, keep_everyday
+from normalizer.model import ANNOTATION
+from normalizer.result import staged_summary
+from normalizer.script import detect_script
+from normalizer.summary import summarize
+from normalizer.telling import opencc_convert
+
+# Everyday characters OpenCC turns into rare forms (儸→㑩, 嗰→𠮶), traditional and simplified
+# characters it converts or keeps, ASCII, line breaks.
+PUT_BACK = "儸劏勣唓喎嗰嘺噅噚孻攋燶㗲䀹"
+CONVERTED = "國語說這個學會發團體們車門書龍著乾麼為"
+KEPT = "中国语说这个学会发团体的人大小"
+TEXT = st.text(alphabet=PUT_BACK + CONVERTED + KEPT + "ab1 ，。\n", max_size=80)
+
+
+@given(TEXT)
+def test_everyday_put_back_chooses_what_keep_everyday_puts_back(text: str) -> None:
+    converted = opencc_convert(text, OPENCC_CONFIG)
+    expected = keep_everyday(text, converted)
+    x, y = as_array(text), as_array(converted)
+    back = everyday_put_back(x, y, x != y)
+    out = y.copy()
+    out[back] = x[back]
+    assert as_text(out) == expected
+    assert sorted(back.tolist()) == back.tolist()
+
+
+def test_everyday_put_back_finds_the_everyday_character_opencc_makes_rare() -> None:
+    text = "嗰個人"
+    x = as_array(text)
+    y = as_array(opencc_convert(text, OPENCC_CONFIG))
+    assert everyday_put_back(x, y, x != y).tolist() == [0]
+
+
+@given(st.lists(st.sampled_from(["協(xié)會", "國(guó)家", "學會", "著作", "看著", "﹔", "。\n", "中国"]), max_size=12))
+def test_staged_summary_lists_annotation_removals_first_and_equals_the_summary_of_every_edit(pieces) -> None:
+    result = normalize_text("".join(pieces))
+    assert result.staged.compact
+    summary = staged_summary(result.staged)
+    assert summary == summarize(result.edits)
+    assert summary.annotations == tuple(e for e in result.edits if e.kind == ANNOTATION)
+    if summary.annotations:
+        assert next(iter(summary.counts)) == ANNOTATION  # the report's order: removals, then conversion
+
+
+def _occurrences_reference(text: str, chars: set[str]) -> dict[str, int]:
+    return {c: sum(1 for t in text if t == c) for c in chars}
+
+
+@given(
+    st.text(alphabet="國协會學中的(xié)\n" + "^]-\\[", max_size=60),
+    st.sets(st.sampled_from("國协會學中的^]-\\[x"), max_size=8),
+)
+def test_occurrences_in_counts_each_character_by_either_method(text: str, chars: set[str]) -> None:
+    expected = _occurrences_reference(text, chars)
+    assert occurrences_in(text, chars) == expected  # str.count per character
+    assert occurrences_in(text, chars, limit=0) == expected  # one pass of a character class
+
+
+LINES = ["國家發展", "国家发展", "中國与世界", "乾隆皇帝", "三塚博说", "hello", "", "著作", "并且說"]
+
+
+@given(st.lists(st.sampled_from(LINES), min_size=1, max_size=8))
+def test_context_codes_equal_the_line_by_line_rule(lines: list[str]) -> None:
+    script = detect_script("\n".join(lines))
+    assert context_codes(script).tolist() == context_codes_by_line(script).tolist()
+    assert context_codes(script).dtype == context_codes_by_line(script).dtype
