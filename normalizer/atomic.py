@@ -84,6 +84,27 @@ def check_outside(target: str, outside: str | None) -> None:
         )
 
 
+def check_inside(target: str, inside: str | None) -> None:
+    """:class:`FileProblem` when ``target``'s directory, every symbolic link resolved, is no
+    longer ``inside`` (a resolved path: the repository ``zhnorm fix`` works in) or under it;
+    nothing when ``inside`` is None. Looked at again right before the rename, as
+    :func:`check_outside`: a folder swapped for a link in between cannot carry the write out."""
+    if inside is None:
+        return
+    where = os.path.realpath(os.path.dirname(target) or ".")
+    if where != inside and not where.startswith(inside.rstrip(os.sep) + os.sep):
+        raise FileProblem(
+            f"not written: {printable(target)} now leads outside the repository ({printable(where)}) "
+            "through a symbolic link"
+        )
+
+
+def check_fences(target: str, *, outside: str | None, inside: str | None) -> None:
+    """Both fences on one target (:func:`check_outside`, :func:`check_inside`)."""
+    check_outside(target, outside)
+    check_inside(target, inside)
+
+
 class AtomicFile:
     """A file written in parts to a temporary file beside ``path``, then renamed over it.
 
@@ -94,13 +115,21 @@ class AtomicFile:
     see :func:`check_outside`.
     """
 
-    def __init__(self, path: Path, *, mode: int | None = None, durable: bool = True, outside: str | None = None):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        mode: int | None = None,
+        durable: bool = True,
+        outside: str | None = None,
+        inside: str | None = None,
+    ):
         self.path = path
         self.mode = mode
         self.durable = durable
-        self.outside = outside
+        self.outside, self.inside = outside, inside
         self.tmp: str | None = None
-        check_outside(os.fspath(path), outside)
+        check_fences(os.fspath(path), outside=outside, inside=inside)
         try:
             self.fd, self.tmp = create_temporary(os.fspath(path))
         except OSError as err:
@@ -118,13 +147,13 @@ class AtomicFile:
     def commit(self) -> None:
         assert self.tmp is not None
         try:
+            if self.mode is not None:  # by descriptor: the path may lead elsewhere by now
+                os.fchmod(self.fd, self.mode)
             if self.durable:
                 os.fsync(self.fd)
             os.close(self.fd)
             self.fd = -1
-            if self.mode is not None:
-                os.chmod(self.tmp, self.mode)
-            check_outside(os.fspath(self.path), self.outside)
+            check_fences(os.fspath(self.path), outside=self.outside, inside=self.inside)
             os.replace(self.tmp, self.path)
         except OSError as err:
             raise self._problem(err) from err
@@ -185,6 +214,7 @@ def atomic_write(
     durable: bool = True,
     compare: bool = True,
     outside: str | None = None,
+    inside: str | None = None,
 ) -> bool:
     """Write ``data`` to ``path`` atomically; False (and no write) when it already holds it.
 
@@ -192,24 +222,24 @@ def atomic_write(
     an in-place rewrite keeps them), by default 0o666 minus the umask. On any error or
     interruption the temporary file is removed and ``path`` keeps its previous content.
     ``durable``: ``fsync`` the data before the rename. ``compare=False`` skips reading
-    ``path`` to compare (the caller knows the content is new). ``outside``: see
-    :func:`check_outside` (:class:`normalizer.inputs.FileProblem`).
+    ``path`` to compare (the caller knows the content is new). ``outside``, ``inside``: see
+    :func:`check_outside` and :func:`check_inside` (:class:`normalizer.inputs.FileProblem`).
     """
     path = os.fspath(path)
-    check_outside(path, outside)
+    check_fences(path, outside=outside, inside=inside)
     if compare and _holds(path, data):
         return False
     fd, tmp = create_temporary(path)
     try:
         try:
             write_all(fd, data)
+            if mode is not None:  # by descriptor: the path may lead elsewhere by now
+                os.fchmod(fd, mode)
             if durable:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        check_outside(path, outside)
+        check_fences(path, outside=outside, inside=inside)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

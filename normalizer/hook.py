@@ -68,7 +68,7 @@ from .model import (
 )
 from .pipeline import is_clean
 from .rewrite import normalize_data, replace_checked, stream_normalize
-from .selection import link_outside, selected
+from .selection import inside, link_outside, selected
 
 if TYPE_CHECKING:
     from .result import NormalizeResult
@@ -168,6 +168,7 @@ def process(
     errors: str = "strict",
     stream_bytes: int | None = None,
     piece_chars: int | None = None,
+    fence: str | None = None,
 ) -> FileOutcome:
     """Normalize one file; with ``fix`` rewrite it when (and only when) its bytes change.
 
@@ -175,6 +176,8 @@ def process(
     changes while being read) becomes an ``ERROR`` outcome and is not touched. Files
     over ``stream_bytes`` (default: :func:`normalizer.inputs.default_stream_bytes`) are
     normalized piece by piece (``piece_chars`` characters each), never held whole.
+    ``fence``: a resolved directory the rewrite must stay in, looked at again right
+    before the rename (:func:`normalizer.atomic.check_inside`).
     """
     shown = printable(os.fspath(path))
     file = Path(path)
@@ -183,9 +186,11 @@ def process(
         f, info = open_input(file)
         with f:
             if info.st_size > limit:
-                return _process_large(shown, file, f, info, fix=fix, errors=errors, piece_chars=piece_chars)
+                return _process_large(
+                    shown, file, f, info, fix=fix, errors=errors, piece_chars=piece_chars, fence=fence
+                )
             data = read_input(f, info)
-        return _process_small(shown, file, data, info, fix=fix, errors=errors)
+        return _process_small(shown, file, data, info, fix=fix, errors=errors, fence=fence)
     except DecodeError as err:
         return FileOutcome(shown, ERROR, f"cannot decode: {err.reason}")
     except FileProblem as err:
@@ -194,7 +199,9 @@ def process(
         return FileOutcome(shown, ERROR, f"internal error: {type(err).__name__}: {err}".replace("\n", " "))
 
 
-def _process_small(shown: str, file: Path, data: bytes, info: os.stat_result, *, fix: bool, errors: str) -> FileOutcome:
+def _process_small(
+    shown: str, file: Path, data: bytes, info: os.stat_result, *, fix: bool, errors: str, fence: str | None
+) -> FileOutcome:
     """:func:`process` for a file read whole."""
     why = binary_reason(data)
     if why:
@@ -210,7 +217,7 @@ def _process_small(shown: str, file: Path, data: bytes, info: os.stat_result, *,
     # Write through a symbolic link to its target (os.replace would swap the link for a file).
     target = Path(os.path.realpath(file))
     try:
-        replace_checked(file, info, target, out, mode=stat.S_IMODE(info.st_mode), durable=True)
+        replace_checked(file, info, target, out, mode=stat.S_IMODE(info.st_mode), durable=True, inside=fence)
     except OSError as err:
         return FileOutcome(shown, ERROR, f"cannot write: {err.strerror or err}")
     return FileOutcome(shown, FIXED, detail)
@@ -238,7 +245,15 @@ class _Tally:
 
 
 def _process_large(
-    shown: str, file: Path, f: BinaryIO, info: os.stat_result, *, fix: bool, errors: str, piece_chars: int | None
+    shown: str,
+    file: Path,
+    f: BinaryIO,
+    info: os.stat_result,
+    *,
+    fix: bool,
+    errors: str,
+    piece_chars: int | None,
+    fence: str | None,
 ) -> FileOutcome:
     """:func:`process` for a file over the stream limit: pieces go straight to a temporary file."""
     try:
@@ -249,7 +264,8 @@ def _process_large(
     if why:
         return FileOutcome(shown, ERROR, f"not text: {why}")
     tally = _Tally()
-    sink = AtomicFile(Path(os.path.realpath(file)), mode=stat.S_IMODE(info.st_mode), durable=True) if fix else None
+    target = Path(os.path.realpath(file))
+    sink = AtomicFile(target, mode=stat.S_IMODE(info.st_mode), durable=True, inside=fence) if fix else None
     try:
         found = stream_normalize(
             file, info, errors=errors, sink=sink, on_piece=tally.add, piece_chars=piece_chars or default_piece_chars()
@@ -322,7 +338,11 @@ def run_hook(
                 FileOutcome(printable(name), SKIPPED, "symbolic link to outside the repository (not followed)")
             )
         else:
-            outcomes.append(process(name, fix=fix, errors=errors, stream_bytes=stream_bytes, piece_chars=piece_chars))
+            # A file inside the repository must still be inside it when it is rewritten.
+            fence = str(root) if inside(Path(os.path.realpath(name)), root) else None
+            outcomes.append(
+                process(name, fix=fix, errors=errors, stream_bytes=stream_bytes, piece_chars=piece_chars, fence=fence)
+            )
     return outcomes
 
 

@@ -64,12 +64,14 @@ def replace_checked(
     mode: int | None = None,
     durable: bool,
     outside: str | None = None,
+    inside: str | None = None,
 ) -> bool:
     """Write ``out`` to ``target`` atomically unless ``source`` changed since it was read
     (:class:`normalizer.inputs.FileProblem`); False when ``target`` already holds ``out``. OSError as it comes.
-    ``outside``: a resolved directory the write must not land in (:func:`normalizer.atomic.check_outside`)."""
+    ``outside``: a resolved directory the write must not land in (:func:`normalizer.atomic.check_outside`);
+    ``inside``: one it must stay in (:func:`normalizer.atomic.check_inside`)."""
     check_unchanged(source, before)
-    return atomic_write(target, out, mode=mode, durable=durable, outside=outside)
+    return atomic_write(target, out, mode=mode, durable=durable, outside=outside, inside=inside)
 
 
 def stream_normalize(

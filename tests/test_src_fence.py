@@ -97,3 +97,41 @@ def test_fix_through_a_linked_folder_out_of_the_repository_rewrites_nothing(
     assert "Skipping dir/v.txt: symbolic link to outside the repository (not followed)" in result.output
     assert (repo / "inner" / "w.txt").read_text("utf-8") == "台湾新闻报导，记者说明。\n"
     assert result.exit_code == 1
+
+
+def test_a_rewrite_whose_folder_is_swapped_for_a_link_out_of_the_fence_is_caught(tmp_path: Path):
+    """The mirror of the SRC fence, for `fix`: the folder must still be inside the repository at the rename."""
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    (repo / "dir").mkdir(parents=True)
+    elsewhere.mkdir()
+    sink = atomic.AtomicFile(repo / "dir" / "a.txt", durable=False, inside=os.path.realpath(repo))
+    sink.write(b"new")
+    (repo / "dir").rename(repo / "moved")
+    (repo / "dir").symlink_to(elsewhere)  # the path now leads out of the repository
+    with pytest.raises(FileProblem, match="now leads outside the repository"):
+        sink.commit()
+    sink.discard()
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_fix_rechecks_the_repository_fence_right_before_its_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    (repo / "dir").mkdir(parents=True)
+    elsewhere.mkdir()
+    (repo / "dir" / "v.txt").write_bytes(TRADITIONAL.encode("big5"))
+    (elsewhere / "v.txt").write_bytes(b"someone else's file\n")
+    real = atomic.create_temporary
+
+    def swap_after_the_first_look(target: str) -> tuple[int, str]:
+        made = real(target)  # the temporary file exists; now the folder becomes a link out
+        (repo / "dir").rename(repo / "moved")
+        (repo / "dir").symlink_to(elsewhere)
+        return made
+
+    monkeypatch.setattr(atomic, "create_temporary", swap_after_the_first_look)
+    monkeypatch.chdir(repo)
+    result = CliRunner().invoke(main, ["fix", "dir/v.txt"])
+    assert result.exit_code == 1
+    assert "now leads outside the repository" in result.output
+    assert (elsewhere / "v.txt").read_bytes() == b"someone else's file\n"  # nothing landed out there
+    assert (repo / "moved" / "v.txt").read_bytes() == TRADITIONAL.encode("big5")  # and the original is intact
