@@ -72,8 +72,7 @@ class Outcome:
     (:func:`normalizer.report.compact.summary`), ``line`` the whole record as JSON,
     ``mappings`` its mapping histograms (or, from :func:`process_batch`, the sum of a
     batch's on one of its outcomes and None on the others), and ``preview`` the
-    preview rendered for report.html (``normalizer.report.html_report.prerender``)
-    with ``preview_json`` the preview itself for the manifest.
+    preview rendered for report.html (``normalizer.report.html_report.prerender``).
     """
 
     record: Record
@@ -84,7 +83,6 @@ class Outcome:
     mappings: dict[str, dict[str, int]] | None = None
     source: list[int] | None = None  # the input's state when read (see file_state); None: not to be trusted
     output: list[int] | None = None  # the output's state after the write; None: no output
-    preview_json: bytes | None = None
 
 
 def process_file(task: Task) -> Outcome:
@@ -147,14 +145,12 @@ def _finish(
     """The outcome of a new record: as is, or split up for a ``compact`` task (see :class:`Outcome`)."""
     if not task.compact:
         return Outcome(record, digest, written, preview, source=source, output=output)
-    from .compact_json import encode_bytes
     from .report.compact import record_json, summary
 
-    view = preview_json = None
+    view = None
     if preview is not None:
         from .report.html_report import prerender
 
-        preview_json = encode_bytes(preview)
         view = prerender(preview)
     return Outcome(
         summary(record),
@@ -165,7 +161,6 @@ def _finish(
         mappings=record.get("mappings") or None,
         source=source,
         output=output,
-        preview_json=preview_json,
     )
 
 

@@ -88,11 +88,6 @@ Record = dict[str, Any]
 _DROPPABLE = ("edits", "mappings", "replaced", "flags", "annotations.at")
 
 
-#: ``s`` with undecodable bytes (U+DC00+byte) written as ``\\xNN`` so it can be encoded
-#: (:func:`normalizer.escapes.escape_undecodable`, under the name the report modules use).
-safe_text = escape_undecodable
-
-
 class LineIndex:
     """Maps code-point offsets of a text to 1-based line numbers (indexed on first use:
     most records name no position)."""
@@ -163,7 +158,7 @@ def file_record(
                 "start": f.start,
                 "end": f.end,
                 "line": index.line(f.start),
-                "text": safe_text(f.text),
+                "text": escape_undecodable(f.text),
                 "reason": f.reason,
             }
             for f in result.flags
@@ -172,7 +167,8 @@ def file_record(
     }
     if detail == "full":
         record["edits"] = [
-            [e.kind, e.start, e.end, index.line(e.start), safe_text(e.before), e.after, e.reason] for e in result.edits
+            [e.kind, e.start, e.end, index.line(e.start), escape_undecodable(e.before), e.after, e.reason]
+            for e in result.edits
         ]
     return record
 
@@ -194,7 +190,7 @@ def _safe_keys(tally: Mapping[str, int]) -> Mapping[str, int]:
     """``tally`` with undecodable bytes in its keys written as ``\\xNN`` (rare: one check per file)."""
     if not has_undecodable("".join(tally)):
         return tally
-    return {safe_text(k): n for k, n in tally.items()}
+    return {escape_undecodable(k): n for k, n in tally.items()}
 
 
 def _histogram(counter: Mapping[str, int]) -> dict[str, int]:

@@ -34,10 +34,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..edits import BY_POSITION
+from ..escapes import escape_undecodable
 from ..model import Edit
 from ..result import NormalizeResult
 from .hunks import hunks, line_starts
-from .json_report import safe_text
 
 PREVIEW_FILES = 100  # files shown with their changed lines in report.html; the others get a row of counts
 PREVIEW_LINES = 20  # changed lines kept per file
@@ -104,15 +104,15 @@ def _line(source: str, start: int, end: int, edits: list[Any], number: int, line
             hidden += 1
             continue
         if e.start > pos:
-            segs.append(safe_text(source[pos : e.start]))
-        seg = [e.kind, safe_text(e.before), e.after]
+            segs.append(escape_undecodable(source[pos : e.start]))
+        seg = [e.kind, escape_undecodable(e.before), e.after]
         if e.reason:
             seg.append(e.reason)
         segs.append(seg)
         pos = e.end
     hi = min(max(hi, pos), end)
     if pos < hi:
-        segs.append(safe_text(source[pos:hi]))
+        segs.append(escape_undecodable(source[pos:hi]))
     if segs and isinstance(segs[-1], str) and hi == end:
         segs[-1] = segs[-1].rstrip("\r")
         if not segs[-1]:

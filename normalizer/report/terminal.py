@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from ..escapes import printable
+from ..escapes import escape_undecodable, printable
 
 if TYPE_CHECKING:
     from ..model import Edit
@@ -121,9 +121,7 @@ def _shown(text: str) -> str:
 
 
 def _render_edit(e: Edit, color: bool) -> str:
-    from .json_report import safe_text
-
-    before, after = _shown(safe_text(e.before)), _shown(e.after)
+    before, after = _shown(escape_undecodable(e.before)), _shown(e.after)
     if color:
         return click.style(before, fg="red", strikethrough=True) + click.style(after, fg="green")
     return (f"[-{before}-]" if before else "") + (f"{{+{after}+}}" if after else "")
@@ -150,11 +148,9 @@ def inline_diff(result: NormalizeResult, *, color: bool = False) -> Iterator[str
         text = "".join(out).rstrip("\n")
         prefix = f"{hunk.line + 1:>5}: "
         yield prefix + text.replace("\n", "\n" + " " * len(prefix))
-    from .json_report import safe_text
-
     for f in result.flags:
         line = bisect_right(starts, f.start)
-        yield f"flag {f.kind} at line {line}: '{printable(safe_text(f.text))}' ({f.reason})"
+        yield f"flag {f.kind} at line {line}: '{printable(escape_undecodable(f.text))}' ({f.reason})"
 
 
 def terminal_columns(stream: TextIO, default: int = 80) -> int:
