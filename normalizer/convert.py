@@ -44,12 +44,12 @@ from .codepoints import as_array, as_text, cached_table, line_ends, np_module
 from .edits import AlignedEdits, diff_edits
 from .model import CONVERT, ENTITY, FIX, PUNCTUATION, Edit, Flag, ScriptVerdict, StageResult
 from .script import MIXED, SIMPLIFIED, TRADITIONAL, VERDICTS, detect_script, may_tell_traditional
-from .telling import opencc_convert, opencc_converter, standard_form_at
+from .telling import TO_SIMPLIFIED, opencc_convert, opencc_converter, standard_form_at
 
 if TYPE_CHECKING:
     import numpy as np
 
-OPENCC_CONFIG = "hk2s"
+OPENCC_CONFIG = TO_SIMPLIFIED  # hk2s
 
 
 def traditional_only_table() -> np.ndarray:

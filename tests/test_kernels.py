@@ -7,6 +7,7 @@ definition). hypothesis draws texts from characters that make the kernels take e
 
 from __future__ import annotations
 
+from corpus_texts import expected_texts, lines_of, seed_texts
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ from normalizer.model import ANNOTATION
 from normalizer.result import staged_summary
 from normalizer.script import detect_script
 from normalizer.summary import summarize
-from normalizer.telling import opencc_convert
+from normalizer.telling import HK2S_ONLY, opencc_convert, opencc_converter, simplified_config
 
 # Everyday characters OpenCC turns into rare forms (儸→㑩, 嗰→𠮶), traditional and simplified
 # characters it converts or keeps, ASCII, line breaks.
@@ -80,3 +81,32 @@ def test_context_codes_equal_the_line_by_line_rule(lines: list[str]) -> None:
     script = detect_script("\n".join(lines))
     assert context_codes(script).tolist() == context_codes_by_line(script).tolist()
     assert context_codes(script).dtype == context_codes_by_line(script).dtype
+
+
+# Hong Kong variant forms hk2s rewrites before t2s (HKVariantsRev: 才→纔, 台→臺, 綫→線, 衞→衛)
+# and words of its phrase table (甲胄→甲冑), beside what both convert.
+HK_FORMS = HK2S_ONLY + "台才吃核温户綫線説為眾煙粽啟偽甲巖州天台"
+
+
+@given(st.text(alphabet=HK_FORMS + CONVERTED + KEPT + "ab ，。\n", max_size=80))
+def test_converting_to_simplified_equals_hk2s_on_all_text(text: str) -> None:
+    assert opencc_convert(text) == opencc_converter("hk2s").convert(text)
+
+
+def test_converting_the_seeds_line_by_line_equals_hk2s_and_takes_t2s_where_it_can() -> None:
+    lines = lines_of(seed_texts() + expected_texts())
+    for line in lines:
+        assert opencc_convert(line) == opencc_converter("hk2s").convert(line)
+    assert {simplified_config(line) for line in lines} == {"t2s"}
+    assert simplified_config("保衞香港") == "hk2s"
+
+
+def test_hk2s_only_holds_every_character_that_hk2s_converts_unlike_t2s() -> None:
+    # Every CJK character and compatibility form, one per line, through both configurations.
+    ranges = [(0x2E80, 0x2FDF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF)]
+    chars = [chr(c) for lo, hi in ranges for c in range(lo, hi + 1)]
+    text = "\n".join(chars)
+    hk2s = opencc_converter("hk2s").convert(text).split("\n")
+    t2s = opencc_converter("t2s").convert(text).split("\n")
+    differ = {c for c, a, b in zip(chars, hk2s, t2s, strict=True) if a != b}
+    assert differ and differ <= set(HK2S_ONLY)
