@@ -70,7 +70,7 @@ STAGES = [
     ("mojibake", "find_mojibake", "mojibake.py"),
     ("annotations", "strip_annotations", "annotations.py"),
     ("convert stage", "opencc_stage", "convert.py"),
-    ("  of which OpenCC", "_opencc", "convert.py"),
+    ("  of which OpenCC", "opencc_convert", "telling.py"),
     ("convert (fixes)", "fix_stage", "convert.py"),
     ("punctuation", "punctuation_stage", "convert.py"),
     ("edit summary", "staged_summary", "result.py"),

@@ -24,7 +24,7 @@ PARTS = [
     ("whole command", "run", "cli.py"),
     ("  one file (worker)", "process_file", "worker.py"),
     ("    normalize_bytes", "normalize_bytes", "pipeline.py"),
-    ("      of which OpenCC", "_opencc", "convert.py"),
+    ("      of which OpenCC", "opencc_convert", "telling.py"),
     ("    record", "file_record", "json_report.py"),
     ("      of which edit summary", "staged_summary", "result.py"),
     ("    record as JSON", "record_json", "compact.py"),
