@@ -43,7 +43,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .record_pack import learning_text, pack, unpack
+from .record_pack import learning_text, pack, pack_bytes, unpack, unpack_bytes
 
 MANIFEST_NAME = ".zhnorm-manifest.sqlite"
 MANIFEST_VERSION = 4  # 4: the pairs column (a manifest of another version is started afresh)
@@ -223,7 +223,8 @@ class Manifest:
         if found is None:
             return None
         record = unpack(found[1], self.zdict or b"")
-        return Row(Entry(found[0], record, bytes(found[2])), [_state(found[3:7]), _state(found[7:11])])
+        pairs = unpack_bytes(bytes(found[2]), self.zdict or b"")
+        return Row(Entry(found[0], record, pairs), [_state(found[3:7]), _state(found[7:11])])
 
     def item(self, rel: str) -> IndexItem | None:
         """``rel``'s input and output states as recorded (None: no entry), without its record."""
@@ -244,11 +245,12 @@ class Manifest:
     def put(self, rel: str, item: IndexItem, entry: Entry) -> None:
         assert self.db is not None and self.write
         if self.zdict is None:
-            self._learn(entry.record)
+            self._learn(entry.record, entry.pairs)
         packed = pack(entry.record, self.zdict or b"")
+        pairs = pack_bytes(entry.pairs, self.zdict or b"")
         self.db.execute(
             f"INSERT OR REPLACE INTO files (path, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rel, entry.sha256, packed, entry.pairs, *_flat(item)),
+            (rel, entry.sha256, packed, pairs, *_flat(item)),
         )
 
     def set_item(self, rel: str, item: IndexItem) -> None:
@@ -257,12 +259,13 @@ class Manifest:
         columns = ", ".join(f"{c} = ?" for c in _COLUMNS.split(", ")[3:])
         self.db.execute(f"UPDATE files SET {columns} WHERE path = ?", (*_flat(item), rel))
 
-    def _learn(self, record: bytes) -> None:
-        """Note one of the first records; past ``LEARN_BYTES`` of them, learn the dictionary from them.
+    def _learn(self, record: bytes, pairs: bytes) -> None:
+        """Note one of the first records and its histograms; past ``LEARN_BYTES`` of them, learn the
+        dictionary from them.
 
         A small corpus never has one: a dictionary as large as its records would double them.
         """
-        self.learning.append(learning_text(record))
+        self.learning.append(learning_text(record) + pairs)
         if sum(map(len, self.learning)) >= LEARN_BYTES:
             self.zdict = b"".join(self.learning)[-ZDICT_BYTES:]
             self._set_meta("zdict", self.zdict)
@@ -354,7 +357,7 @@ def dump(dst: Path) -> dict[str, Any]:
         index: dict[str, IndexItem] = {}
         for row in db.execute(f"SELECT path, {_COLUMNS} FROM files ORDER BY path"):
             record = unpack(row[2], zdict)
-            mappings = named_tallies(unpack_tallies(bytes(row[3])))
+            mappings = named_tallies(unpack_tallies(unpack_bytes(bytes(row[3]), zdict)))
             files[row[0]] = {"sha256": row[1], "record": json.loads(record), "mappings": mappings}
             index[row[0]] = [_state(row[4:8]), _state(row[8:12])]
     finally:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .codepoints import as_text, np_module
+from .codepoints import as_array, as_text, np_module
 
 if TYPE_CHECKING:
     import numpy as np
@@ -168,20 +168,22 @@ def named_tallies(tallies: Mapping[str, PairTally]) -> dict[str, Named]:
 
 
 # --- stored form ------------------------------------------------------------------------
-# b"T" + zlib(head length (4 bytes, little-endian), head (JSON), then per kind three columns:
-# the before code points' steps (sorted: small), after minus before, the counts). Each column
-# in the narrowest of uint8/uint16/int16/int64 that holds it, byte by byte (all low bytes, then all
-# high bytes: mostly zeros, which deflate packs well). ~3.6 bytes a pair on news articles.
+# b"P", head length (4 bytes, little-endian), head (JSON: per kind [kind, pairs, bytes of the
+# pairs' text, counts' width, other changes]), then per kind the pairs as text, before and after
+# interleaved in key order (國国發发…, UTF-8), and the counts in the narrowest of uint8/uint16/int64
+# that holds them. Not compressed here: the manifest deflates it with the dictionary it learns
+# from its first records and histograms (normalizer.record_pack), and files share long runs of
+# the same sorted pairs, which that dictionary matches.
 
-_FORM = b"T"
-_WIDTHS = ("|u1", "<u2", "<i2", "<i8")
+_FORM = b"P"
+_WIDTHS = ("|u1", "<u2", "<i8")
 
 
 def _narrowest(column: np.ndarray) -> str:
     low, high = (int(column.min()), int(column.max())) if len(column) else (0, 0)
     if 0 <= low and high < 1 << 16:
         return "|u1" if high < 1 << 8 else "<u2"
-    return "<i2" if -(1 << 15) <= low and high < 1 << 15 else "<i8"
+    return "<i8"
 
 
 def pack_tallies(tallies: Mapping[str, PairTally]) -> bytes:
@@ -189,23 +191,20 @@ def pack_tallies(tallies: Mapping[str, PairTally]) -> bytes:
     if not tallies:
         return b""
     import json
-    import zlib
 
     np = np_module()
     head = []
-    planes = []
+    parts = []
     for kind, tally in tallies.items():
-        keys = tally.keys.astype(np.int64)
-        before = keys >> SHIFT
-        columns = (np.diff(before, prepend=before[:1]), (keys & ((1 << SHIFT) - 1)) - before, tally.counts)
-        widths = [_narrowest(column) for column in columns]
-        for column, width in zip(columns, widths):
-            size = np.dtype(width).itemsize
-            planes.append(column.astype(width).view(np.uint8).reshape(len(column), size).T.tobytes())
-        first = int(before[0]) if len(before) else 0
-        head.append([kind, len(keys), first, widths, [list(p) for p in tally.other]])
+        codes = np.empty((len(tally.keys), 2), dtype=np.uint32)
+        codes[:, 0] = tally.keys >> np.uint64(SHIFT)
+        codes[:, 1] = tally.keys & np.uint64((1 << SHIFT) - 1)
+        text = as_text(codes.ravel()).encode("utf-8", "surrogatepass")
+        width = _narrowest(tally.counts)
+        parts += [text, tally.counts.astype(width).tobytes()]
+        head.append([kind, len(tally.keys), len(text), width, [list(p) for p in tally.other]])
     text = json.dumps(head, separators=(",", ":")).encode("ascii")  # lone surrogates escaped: they come back
-    return _FORM + zlib.compress(b"".join((len(text).to_bytes(4, "little"), text, *planes)), 1)
+    return b"".join((_FORM, len(text).to_bytes(4, "little"), text, *parts))
 
 
 def unpack_tallies(data: bytes) -> dict[str, PairTally]:
@@ -215,23 +214,19 @@ def unpack_tallies(data: bytes) -> dict[str, PairTally]:
     if data[:1] != _FORM:
         raise ValueError("not packed tallies")
     import json
-    import zlib
 
     np = np_module()
-    body = zlib.decompress(data[1:])
-    at = 4 + int.from_bytes(body[:4], "little")
+    at = 5 + int.from_bytes(data[1:5], "little")
     tallies = {}
-    for kind, n, first, widths, other in json.loads(body[4:at]):
-        columns = []
-        for width in widths:
-            if width not in _WIDTHS:
-                raise ValueError(f"not packed tallies: column width {width!r}")
-            size = np.dtype(width).itemsize
-            plane = np.frombuffer(body, dtype=np.uint8, count=n * size, offset=at).reshape(size, n)
-            columns.append(np.ascontiguousarray(plane.T).view(width).ravel().astype(np.int64))
-            at += n * size
-        steps, shift, counts = columns
-        before = np.cumsum(steps) + first
-        keys = (before.astype(np.uint64) << np.uint64(SHIFT)) | (before + shift).astype(np.uint64)
+    for kind, n, size, width, other in json.loads(data[5:at]):
+        if width not in _WIDTHS:
+            raise ValueError(f"not packed tallies: count width {width!r}")
+        codes = as_array(data[at : at + size].decode("utf-8", "surrogatepass")).astype(np.uint64)
+        at += size
+        if len(codes) != 2 * n:
+            raise ValueError("not packed tallies: pairs and counts disagree")
+        counts = np.frombuffer(data, dtype=width, count=n, offset=at).astype(np.int64)
+        at += n * np.dtype(width).itemsize
+        keys = (codes[0::2] << np.uint64(SHIFT)) | codes[1::2]
         tallies[kind] = PairTally(_frozen(keys), _frozen(counts), tuple((name, c) for name, c in other))
     return tallies
