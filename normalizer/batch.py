@@ -60,7 +60,6 @@ from .escapes import printable
 from .executors import Executor, default_jobs, execute_tasks, local_executor, pool_context
 from .inputs import default_piece_chars, default_racy_ns, default_stream_bytes, file_state, state_of
 from .manifest import MANIFEST_NAME, Entry, Manifest, Recorder, read_last, recorded_outputs
-from .report.compact import merge_mappings
 from .report.schema import DETAIL_LEVELS, HTML_NAME, REPORT_NAME, SCHEMA_VERSION
 from .run_result import RunResult
 from .selection import Listed, UsageError, check_paths, entry_reason, listing, scan, selected
@@ -345,12 +344,14 @@ def _unchanged(plan: RunPlan, manifest: Manifest, report_dir: Path) -> RunResult
 
 
 class _Collected:
-    """The outcomes a run has seen: record summaries and lines by path, histograms, writes."""
+    """The outcomes a run has seen: record summaries and lines by path, the run's histogram, writes."""
 
     def __init__(self) -> None:
+        from .tally import TallySum
+
         self.summaries: dict[str, Record] = {}
         self.lines: dict[str, bytes] = {}
-        self.mappings: dict[str, dict[str, int]] = {}
+        self.tallies = TallySum()
         self.written = 0
 
     def add(self, outcome: Outcome) -> None:
@@ -359,8 +360,8 @@ class _Collected:
         rel = outcome.record["path"]
         self.summaries[rel] = outcome.record
         self.lines[rel] = outcome.line
-        if outcome.mappings:
-            merge_mappings(self.mappings, outcome.mappings)
+        if outcome.tallies:
+            self.tallies.add(outcome.tallies)
         self.written += outcome.written
 
 
@@ -489,7 +490,8 @@ class _Run:
                 recorder.set_item(rel, [outcome.source, outcome.output])
         elif outcome.sha256:
             assert outcome.line is not None
-            recorder.put(rel, [outcome.source, outcome.output], Entry(outcome.sha256, outcome.line))
+            entry = Entry(outcome.sha256, outcome.line, outcome.pairs or b"")
+            recorder.put(rel, [outcome.source, outcome.output], entry)
 
     def _finish_previews(self) -> None:
         """Previews for detailed files that came without one (reused files), and for files needing review."""
@@ -508,14 +510,16 @@ class _Run:
     def _report(self, manifest: Manifest) -> RunResult:
         """Assemble the report, write it to the report directory, and note it in the manifest."""
         from .report.assemble import build_result, write_report
+        from .tally import named_tallies
 
         plan, collected = self.plan, self.collected
         order = sorted(collected.summaries)
         summaries = [collected.summaries[rel] for rel in order]
+        mappings = named_tallies(collected.tallies.total())  # the run's pairs, named once
         result, data = build_result(
             summaries,
             [collected.lines[rel] for rel in order],
-            collected.mappings,
+            mappings,
             plan.run_info(),
             written=collected.written,
             budget_from_corpus=plan.options.report_detail == "summary",
@@ -525,7 +529,7 @@ class _Run:
         if plan.report_dir is None or data is None:
             return result
         previews = self.detailed.previews
-        write_report(result, data, summaries, collected.mappings, report_dir=plan.report_dir, previews=previews)
+        write_report(result, data, summaries, report_dir=plan.report_dir, previews=previews)
         if result.report_path is not None and result.html_path is not None:
             manifest.report = {
                 "dir": os.path.abspath(plan.report_dir),

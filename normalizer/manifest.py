@@ -6,7 +6,9 @@ standard library's ``sqlite3``) in WAL mode:
 * table ``files``, keyed by the path the report shows (relative to SRC), one row per
   input that went well: its SHA-256, its report record (the compact JSON line, with
   ``"reused": false``, packed by :mod:`normalizer.record_pack` with a zlib dictionary
-  learned from the first records the manifest kept), the state (size, mtime and ctime in ns, inode:
+  learned from the first records the manifest kept), its histogram of changes (packed
+  arrays, :func:`normalizer.tally.pack_tallies`: a rerun that reuses the record still
+  counts them in the run totals), the state (size, mtime and ctime in ns, inode:
   :func:`normalizer.inputs.file_state`) of the input when it was read and of the output
   written for it. A state is null when it was not kept: one taken within
   :data:`normalizer.inputs.RACY_NS` of the file's last change is not trusted (a change
@@ -41,10 +43,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .record_pack import learning_text, pack, unpack
+from .record_pack import learning_text, pack, pack_bytes, unpack, unpack_bytes
 
 MANIFEST_NAME = ".zhnorm-manifest.sqlite"
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4  # 4: the pairs column (a manifest of another version is started afresh)
 #: SQLite's write-ahead log beside the manifest: present while a run works, or after one was killed.
 WAL_NAME = MANIFEST_NAME + "-wal"
 ZDICT_BYTES = 32 * 1024  # zlib's window: a longer dictionary is not used
@@ -56,24 +58,26 @@ Fingerprint = list[int]
 #: [input fingerprint or None, output fingerprint or None].
 IndexItem = list[Fingerprint | None]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
+_META_TABLE = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID"
+_FILES_TABLE = """
 CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, record BLOB NOT NULL,
+    path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, record BLOB NOT NULL, pairs BLOB NOT NULL,
     in_size INTEGER, in_mtime INTEGER, in_ctime INTEGER, in_ino INTEGER,
     out_size INTEGER, out_mtime INTEGER, out_ctime INTEGER, out_ino INTEGER
-);
+)
 """
 # A rowid table (with an index on path), not WITHOUT ROWID: there a row over ~1 KB spills
 # into an overflow page of its own, and most compressed records are about that size.
-_COLUMNS = "sha256, record, in_size, in_mtime, in_ctime, in_ino, out_size, out_mtime, out_ctime, out_ino"
+_COLUMNS = "sha256, record, pairs, in_size, in_mtime, in_ctime, in_ino, out_size, out_mtime, out_ctime, out_ino"
 
 
 class Entry(NamedTuple):
-    """One input's manifest entry: its SHA-256 and its record's JSON (compact, ``"reused": false``)."""
+    """One input's manifest entry: its SHA-256, its record's JSON (compact, ``"reused": false``)
+    and its histogram of changes, packed (:func:`normalizer.tally.pack_tallies`; empty: none)."""
 
     sha256: str
     record: bytes
+    pairs: bytes = b""
 
 
 class Row(NamedTuple):
@@ -179,13 +183,15 @@ class Manifest:
         assert self.db is not None
         self.db.execute(f"PRAGMA page_size={self.page_size}")  # only a new database takes it
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
+        self.db.execute(_META_TABLE)
+        self.db.execute(_FILES_TABLE)
         self.db.execute("BEGIN IMMEDIATE")
         meta = self._meta()
         if meta.get("version") == str(MANIFEST_VERSION).encode() and json.loads(meta.get("key") or b"null") == self.key:
             self._take_meta(meta)
             return
-        self.db.execute("DELETE FROM files")
+        self.db.execute("DROP TABLE files")  # another version's table may have other columns
+        self.db.execute(_FILES_TABLE)
         self.db.execute("DELETE FROM meta")
         self._set_meta("version", str(MANIFEST_VERSION).encode())
         self._set_meta("key", json.dumps(self.key, sort_keys=True).encode())
@@ -217,7 +223,8 @@ class Manifest:
         if found is None:
             return None
         record = unpack(found[1], self.zdict or b"")
-        return Row(Entry(found[0], record), [_state(found[2:6]), _state(found[6:10])])
+        pairs = unpack_bytes(bytes(found[2]), self.zdict or b"")
+        return Row(Entry(found[0], record, pairs), [_state(found[3:7]), _state(found[7:11])])
 
     def item(self, rel: str) -> IndexItem | None:
         """``rel``'s input and output states as recorded (None: no entry), without its record."""
@@ -238,25 +245,27 @@ class Manifest:
     def put(self, rel: str, item: IndexItem, entry: Entry) -> None:
         assert self.db is not None and self.write
         if self.zdict is None:
-            self._learn(entry.record)
+            self._learn(entry.record, entry.pairs)
         packed = pack(entry.record, self.zdict or b"")
+        pairs = pack_bytes(entry.pairs, self.zdict or b"")
         self.db.execute(
-            f"INSERT OR REPLACE INTO files (path, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rel, entry.sha256, packed, *_flat(item)),
+            f"INSERT OR REPLACE INTO files (path, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rel, entry.sha256, packed, pairs, *_flat(item)),
         )
 
     def set_item(self, rel: str, item: IndexItem) -> None:
         """Record new states for ``rel``'s entry (its input was reused by hash)."""
         assert self.db is not None and self.write
-        columns = ", ".join(f"{c} = ?" for c in _COLUMNS.split(", ")[2:])
+        columns = ", ".join(f"{c} = ?" for c in _COLUMNS.split(", ")[3:])
         self.db.execute(f"UPDATE files SET {columns} WHERE path = ?", (*_flat(item), rel))
 
-    def _learn(self, record: bytes) -> None:
-        """Note one of the first records; past ``LEARN_BYTES`` of them, learn the dictionary from them.
+    def _learn(self, record: bytes, pairs: bytes) -> None:
+        """Note one of the first records and its histograms; past ``LEARN_BYTES`` of them, learn the
+        dictionary from them.
 
         A small corpus never has one: a dictionary as large as its records would double them.
         """
-        self.learning.append(learning_text(record))
+        self.learning.append(learning_text(record) + pairs)
         if sum(map(len, self.learning)) >= LEARN_BYTES:
             self.zdict = b"".join(self.learning)[-ZDICT_BYTES:]
             self._set_meta("zdict", self.zdict)
@@ -336,7 +345,10 @@ def recorded_outputs(dst: Path, *, write: bool) -> dict[str, Fingerprint]:
 
 
 def dump(dst: Path) -> dict[str, Any]:
-    """The whole manifest as plain data (for tests and inspection): key, report, entries, states."""
+    """The whole manifest as plain data (for tests and inspection): key, report, entries (with
+    their histograms by name), states."""
+    from .tally import named_tallies, unpack_tallies
+
     db = sqlite3.connect(_read_only(dst / MANIFEST_NAME), uri=True)
     try:
         meta = {name: bytes(value) for name, value in db.execute("SELECT name, value FROM meta")}
@@ -345,8 +357,9 @@ def dump(dst: Path) -> dict[str, Any]:
         index: dict[str, IndexItem] = {}
         for row in db.execute(f"SELECT path, {_COLUMNS} FROM files ORDER BY path"):
             record = unpack(row[2], zdict)
-            files[row[0]] = {"sha256": row[1], "record": json.loads(record)}
-            index[row[0]] = [_state(row[3:7]), _state(row[7:11])]
+            mappings = named_tallies(unpack_tallies(unpack_bytes(bytes(row[3]), zdict)))
+            files[row[0]] = {"sha256": row[1], "record": json.loads(record), "mappings": mappings}
+            index[row[0]] = [_state(row[4:8]), _state(row[8:12])]
     finally:
         db.close()
     report = json.loads(meta["report"]) if meta.get("report") else None

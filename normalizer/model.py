@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
@@ -165,25 +166,58 @@ class StageResult:
     same_length: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+class Tally(Protocol):
+    """One kind's histogram of changes in compact form (implemented by
+    :class:`normalizer.tally.PairTally`)."""
+
+    def named(self) -> dict[str, int]:
+        """The histogram by name (``協→协``: 38), most frequent first, then by name."""
+        ...
+
+    def total(self) -> int:
+        """How many changes in all."""
+        ...
+
+
+@dataclass(frozen=True, eq=False)
 class EditSummary:
     """What a list of edits amounts to, as the report shows it, without the list.
 
     ``counts``: edits per kind (merged kinds such as "nfc+convert" as they are).
-    ``mappings``: per kind, how often each change was made (``協→协``: 38), most frequent
-    first: same-length edits count once per changed character pair, others once per
-    whole ``before→after``.
+    ``tallies``: per kind, how often each change was made, in compact form (code points
+    and counts, :class:`normalizer.tally.PairTally`): a batch run sums them without
+    naming them. :attr:`mappings` names them on first use: per kind ``協→协``: 38, most
+    frequent first; same-length edits count once per changed character pair, others
+    once per whole ``before→after``.
     ``annotations`` and ``replaced`` are the annotation removals and decode
     replacements themselves: the report lists every one.
 
     Equal to :func:`normalizer.summary.summarize` of the result's edits, but computed
-    from the stages' compact form where it can be, without building every edit.
+    from the stages' compact form where it can be, without building every edit. Two
+    summaries are equal when their counts, mappings, annotations and replacements are.
     """
 
     counts: Mapping[str, int]
-    mappings: Mapping[str, Mapping[str, int]]
+    tallies: Mapping[str, Tally]
     annotations: tuple[Edit, ...] = ()
     replaced: tuple[Edit, ...] = ()
+
+    @cached_property
+    def mappings(self) -> Mapping[str, Mapping[str, int]]:
+        """Per kind, the histogram by name (see the class docstring)."""
+        return {kind: tally.named() for kind, tally in self.tallies.items()}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EditSummary):
+            return NotImplemented
+        return (self.counts, self.mappings, self.annotations, self.replaced) == (
+            other.counts,
+            other.mappings,
+            other.annotations,
+            other.replaced,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,17 @@ def unpack(data: bytes, zdict: bytes) -> bytes:
     return _join(body.decode("utf-8")) if form.upper() == _SPLIT else body
 
 
+def pack_bytes(data: bytes, zdict: bytes) -> bytes:
+    """Any ``data`` (a file's packed histograms) deflated with the manifest's dictionary, as :func:`pack`
+    does a record's plain form; :func:`unpack_bytes` gives it back. Empty stays empty."""
+    return (_PLAIN if zdict else _PLAIN.lower()) + _deflate(data, zdict) if data else b""
+
+
+def unpack_bytes(data: bytes, zdict: bytes) -> bytes:
+    """The bytes :func:`pack_bytes` stored."""
+    return _inflate(data[1:], zdict if data[:1].isupper() else b"") if data else b""
+
+
 def learning_text(record: bytes) -> bytes:
     """What of ``record`` the compression dictionary is learned from: its stored form, uncompressed."""
     split = _split(record)

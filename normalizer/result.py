@@ -69,7 +69,7 @@ def staged_summary(staged: StagedEdits) -> EditSummary:
     if rest.annotations:  # never from conversion stages; the general merge keeps this exact
         return merge_summaries([EditSummary({ANNOTATION: len(removals)}, {}, removals), rest])
     # The removals come from the log in position order: merging would only sort them again.
-    return EditSummary({ANNOTATION: len(removals), **rest.counts}, rest.mappings, removals, rest.replaced)
+    return EditSummary({ANNOTATION: len(removals), **rest.counts}, rest.tallies, removals, rest.replaced)
 
 
 def prefix_edits(source: str, staged: StagedEdits, offset: int) -> tuple[Edit, ...]:

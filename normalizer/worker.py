@@ -7,13 +7,14 @@ it, Dask by its qualified name ``normalizer.worker.process_batch``). A file is r
 is still the one the last run wrote. Files over ``Task.stream_bytes`` are normalized
 piece by piece (:mod:`normalizer.stream`): their output streamed into the temporary
 file, their hash and their input/output comparison computed in blocks. For a
-``compact`` task the record comes back serialized once, with a small summary and its
-mapping histograms apart (:mod:`normalizer.report.compact`), summed per batch.
+``compact`` task the record comes back serialized once, with a small summary, and its
+histogram of changes apart in compact form (:mod:`normalizer.tally`): packed for the
+manifest, and summed per batch for the run totals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from .manifest import Entry
     from .report.json_report import Record, StreamRecordBuilder
     from .stream import Piece
+    from .tally import PairTally
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +72,12 @@ class Outcome:
 
     For a ``compact`` task, ``record`` is the record's summary
     (:func:`normalizer.report.compact.summary`), ``line`` the whole record as JSON,
-    ``mappings`` its mapping histograms (or, from :func:`process_batch`, the sum of a
-    batch's on one of its outcomes and None on the others), and ``preview`` the
-    preview rendered for report.html (``normalizer.report.html_report.prerender``).
+    ``pairs`` the file's histogram of changes packed for the manifest
+    (:func:`normalizer.tally.pack_tallies`; None for a reused file, whose entry has it),
+    ``tallies`` that histogram unnamed (or, from :func:`process_batch`, the sum of a
+    batch's on one of its outcomes and None on the others: the run only adds them up),
+    and ``preview`` the preview rendered for report.html
+    (``normalizer.report.html_report.prerender``).
     """
 
     record: Record
@@ -80,7 +85,8 @@ class Outcome:
     written: bool
     preview: dict[str, Any] | None = None  # changed lines, when the task asked for them and the file has edits
     line: bytes | None = None
-    mappings: dict[str, dict[str, int]] | None = None
+    tallies: dict[str, PairTally] | None = None
+    pairs: bytes | None = None
     source: list[int] | None = None  # the input's state when read (see file_state); None: not to be trusted
     output: list[int] | None = None  # the output's state after the write; None: no output
 
@@ -117,18 +123,19 @@ def process_file(task: Task) -> Outcome:
 def process_batch(tasks: Sequence[Task]) -> list[Outcome]:
     """:func:`process_file` for each task of a batch (one scheduler task for many small files).
 
-    The batch's mapping histograms are summed into its first outcome that has any
-    (the others' become None): the run only ever adds them up, and one sum per batch
-    is what crosses to the main process instead of one histogram per file.
+    The batch's tallies are summed into its first outcome that has any (the others'
+    become None): the run only ever adds them up, and one sum per batch is what
+    crosses to the main process instead of one histogram per file (each file's own
+    crosses packed, for the manifest).
     """
     outcomes = [process_file(task) for task in tasks]
-    with_mappings = [i for i, o in enumerate(outcomes) if o.mappings]
-    if len(with_mappings) > 1:
-        from .report.compact import pool_mappings
+    with_tallies = [i for i, o in enumerate(outcomes) if o.tallies]
+    if len(with_tallies) > 1:
+        from .tally import sum_tallies
 
-        total = pool_mappings(outcomes[i].mappings for i in with_mappings)
-        for n, i in enumerate(with_mappings):
-            outcomes[i] = replace(outcomes[i], mappings=total if n == 0 else None)
+        total = sum_tallies(outcomes[i].tallies for i in with_tallies)
+        for n, i in enumerate(with_tallies):
+            outcomes[i] = replace(outcomes[i], tallies=total if n == 0 else None)
     return outcomes
 
 
@@ -141,11 +148,14 @@ def _finish(
     *,
     source: list[int] | None = None,
     output: list[int] | None = None,
+    tallies: Mapping[str, PairTally] | None = None,
 ) -> Outcome:
-    """The outcome of a new record: as is, or split up for a ``compact`` task (see :class:`Outcome`)."""
+    """The outcome of a new record: as is, or split up for a ``compact`` task (see :class:`Outcome`);
+    ``tallies``: the file's histogram of changes."""
     if not task.compact:
         return Outcome(record, digest, written, preview, source=source, output=output)
     from .report.compact import record_json, summary
+    from .tally import pack_tallies
 
     view = None
     if preview is not None:
@@ -158,7 +168,8 @@ def _finish(
         written,
         view,
         line=record_json(record),
-        mappings=record.get("mappings") or None,
+        tallies=dict(tallies) if tallies else None,
+        pairs=pack_tallies(tallies) if tallies else None,
         source=source,
         output=output,
     )
@@ -215,7 +226,8 @@ def _process_small(task: Task, data: bytes, digest: str, before: os.stat_result)
 
         preview = build_preview(result)
     source, output = _output_state(task, source)
-    return _finish(task, record, digest, written, preview, source=source, output=output)
+    tallies = result.summary.tallies
+    return _finish(task, record, digest, written, preview, source=source, output=output, tallies=tallies)
 
 
 class _StreamedRecord:
@@ -257,7 +269,8 @@ def _process_large(task: Task, f: BinaryIO, before: os.stat_result) -> Outcome:
     shown = built.preview is not None and status == "changed" and record.get("edit_counts")
     kept = built.preview.preview() if shown and built.preview is not None else None
     source, output = _output_state(task, source)
-    return _finish(task, record, digest, written, kept, source=source, output=output)
+    tallies = built.builder.tallies
+    return _finish(task, record, digest, written, kept, source=source, output=output, tallies=tallies)
 
 
 class _PreviewBuilder:
@@ -313,6 +326,7 @@ def reused_outcome(
     if not compact:
         return Outcome(record, entry.sha256, False, view, source=source, output=output)
     from .report.compact import as_reused, summary
+    from .tally import unpack_tallies
 
     return Outcome(
         summary(record),
@@ -320,7 +334,7 @@ def reused_outcome(
         False,
         view,
         line=as_reused(entry.record),
-        mappings=record.get("mappings") or None,
+        tallies=unpack_tallies(entry.pairs) or None,
         source=source,
         output=output,
     )

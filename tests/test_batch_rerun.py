@@ -22,6 +22,7 @@ from normalizer.cli import main
 from normalizer.executors import Executor
 from normalizer.manifest import WAL_NAME, dump
 from normalizer.report import assemble, compact, html_report, json_report, schema
+from normalizer.tally import named_tallies, sum_tallies, unpack_tallies
 
 OLD = 1_600_000_000  # a time well before any run
 
@@ -384,33 +385,58 @@ def test_compact_lines_are_the_report_lines(tmp_path: Path, detail: str):
     assert json.loads(compact.as_reused(compact.record_json(odd)))["path"].endswith('"reused":false, "x".txt')
 
 
-def test_summaries_and_pooled_histograms_give_the_same_totals_and_page(tmp_path: Path):
-    found = records(tmp_path)
+def compact_outcomes(tmp_path: Path, detail: str = "summary") -> list[worker.Outcome]:
+    """The outcomes a run's workers return for :func:`records`' files (one batch)."""
+    src = tmp_path / "src"
+    records(tmp_path, detail)
+    return worker.process_batch(
+        [
+            worker.Task(rel, str(src / rel), str(tmp_path / "out" / rel), "strict", detail, False, compact=True)
+            for rel in selection.walk(src)
+        ]
+    )
+
+
+def test_summaries_and_the_summed_tallies_give_the_totals_and_page_of_full_records(tmp_path: Path):
+    found = records(tmp_path, "full")
     summaries = [compact.summary(r) for r in found]
     assert all("mappings" not in s and all(len(g) == 3 for g in s.get("annotations", ())) for s in summaries)
-    pooled = compact.pool_mappings(r.get("mappings") for r in found)
+    outcomes = compact_outcomes(tmp_path, "full")
+    run_total = named_tallies(sum_tallies(o.tallies for o in outcomes))
     expected: dict[str, Counter] = {}
     for r in found:
         for kind, hist in r.get("mappings", {}).items():
             expected.setdefault(kind, Counter()).update(hist)
-    assert pooled == {k: dict(c) for k, c in expected.items()}
-    assert json_report.totals(summaries, mappings=pooled) == json_report.totals(found)
+    assert run_total == {k: dict(c) for k, c in expected.items()} and run_total["convert"]
+    assert json_report.totals(summaries, mappings=run_total) == json_report.totals(found)
     report = {"run": {"src": "src"}, "totals": {**json_report.totals(found), "written": 0}, "truncated": []}
     whole = html_report.render_html({**report, "files": found}, {})
-    converted = compact.converted_characters(pooled)
-    assert html_report.render_html({**report, "files": summaries}, {}, converted=converted) == whole
+    assert html_report.render_html({**report, "files": summaries}, {}) == whole
+    converted = sum(sum(h.values()) for kind, h in run_total.items() if "convert" in kind.split("+"))
+    assert f"{converted:,} characters" in whole
+
+
+def test_summary_records_leave_the_histograms_to_the_run_totals(tmp_path: Path):
+    summary_records = records(tmp_path, "summary")
+    full_records = records(tmp_path, "full")
+    assert all("mappings" not in r for r in summary_records)
+    assert [{k: v for k, v in r.items() if k not in ("mappings", "edits")} for r in full_records] == summary_records
+    assert any(r.get("mappings") for r in full_records)
 
 
 def test_process_batch_sums_the_histograms_of_its_files(tmp_path: Path):
-    src = corpus(tmp_path / "src")
-    tasks = [
-        worker.Task(rel, str(src / rel), str(tmp_path / "out" / rel), "strict", "summary", False, compact=True)
-        for rel in selection.walk(src)
-    ]
-    outcomes = worker.process_batch(tasks)
-    full = [json.loads(o.line) for o in outcomes]
-    assert sum(o.mappings is not None for o in outcomes) == 1
-    assert compact.pool_mappings(o.mappings for o in outcomes) == compact.pool_mappings(r.get("mappings") for r in full)
+    outcomes = compact_outcomes(tmp_path)
+    assert sum(o.tallies is not None for o in outcomes) == 1
+    pooled = named_tallies(sum_tallies(o.tallies for o in outcomes))
+    each = [unpack_tallies(o.pairs) for o in outcomes if o.pairs]  # each file's, as the manifest keeps it
+    assert len(each) == sum(o.record["status"] == "changed" for o in outcomes) > 1
+    assert pooled == named_tallies(sum_tallies(each))
+    full = [json.loads(o.line) for o in compact_outcomes(tmp_path / "full", "full")]
+    expected: dict[str, Counter] = {}
+    for r in full:
+        for kind, hist in r.get("mappings", {}).items():
+            expected.setdefault(kind, Counter()).update(hist)
+    assert pooled == {k: dict(c) for k, c in expected.items()}
 
 
 def test_prerendered_previews_give_the_same_page(tmp_path: Path):
@@ -444,14 +470,74 @@ def test_constants_repeated_for_a_fast_start_agree():
 
 
 def test_a_report_larger_than_the_corpus_is_cut_as_build_report_cuts_it(tmp_path: Path):
-    # Past the floor: 700 tiny files make a report over REPORT_FLOOR and many times the corpus.
-    src = make_tree(tmp_path / "src", {f"{i}.txt": "協會開會，臺灣。\n".encode() for i in range(700)})
+    # Past the floor: 1,000 tiny files make a report over REPORT_FLOOR and many times the corpus.
+    src = make_tree(tmp_path / "src", {f"{i}.txt": "協(xié)會開會，臺灣。\n".encode() for i in range(1000)})
     rep = tmp_path / "rep"
     result = batch.run(src, tmp_path / "dst", RunOptions(jobs=1), report_dir=rep)
     doc = json.loads((rep / "report.json").read_bytes())
     assert doc["truncated"] == ["edits", "mappings", "replaced", "flags", "annotations.at"]  # all it can drop
     budget = max(assemble.REPORT_FLOOR, sum(r["bytes_in"] for r in result.records))
-    expected = json_report.build_report(result.records, tool=doc["tool"], run=doc["run"], written=700, budget=budget)
+    run_total = doc["totals"]["mappings"]
+    expected = json_report.build_report(
+        result.records, tool=doc["tool"], run=doc["run"], written=1000, budget=budget, mappings=run_total
+    )
     assert doc == json.loads(json_report.render_json(expected))
     assert result.report == doc and result.head["truncated"] == doc["truncated"]
-    assert "mappings" in doc["truncated"] and "characters converted" in (rep / "report.html").read_text("utf-8")
+    assert all("mappings" not in r and r["truncated"] == ["annotations.at"] for r in doc["files"])
+    whole = {"會→会": 2000, "協→协": 1000, "灣→湾": 1000, "臺→台": 1000, "開→开": 1000}
+    assert doc["totals"]["mappings"] == {"convert": whole}  # the run's histogram stays whole
+    assert "6,000 characters" in (rep / "report.html").read_text("utf-8")
+
+
+# --- the run's histogram on reruns ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_partial_rerun_counts_the_reused_files_changes_in_the_totals(tmp_path: Path, jobs: int):
+    src, dst, rep = corpus(tmp_path / "src"), tmp_path / "dst", tmp_path / "rep"
+    first = batch.run(src, dst, RunOptions(jobs=jobs), report_dir=rep)
+    (src / "d0/0.txt").write_bytes("協會開會。\n".encode())  # changed: normalized again
+    (src / "d1/3.txt").write_bytes(noisy(SEED_000))  # another text
+    os.utime(src / "d0/2.txt")  # touched only: reused by hash
+    again = batch.run(src, dst, RunOptions(jobs=jobs), report_dir=rep)
+    assert again.report["totals"]["reused"] == 6  # four unchanged, one touched, the skipped picture
+    fresh = batch.run(src, tmp_path / "fresh", RunOptions(jobs=jobs), report_dir=tmp_path / "rep2")
+    assert again.report["totals"]["mappings"] == fresh.report["totals"]["mappings"]
+    assert again.report["totals"]["mappings"] != first.report["totals"]["mappings"]
+    # a rerun that reuses every file keeps the whole histogram too
+    (rep / "report.json").unlink()  # no shortcut: every record comes from the manifest
+    third = batch.run(src, dst, RunOptions(jobs=jobs), report_dir=rep)
+    assert third.report["totals"]["reused"] == 8
+    assert third.report["totals"]["mappings"] == fresh.report["totals"]["mappings"]
+    stored = dump(dst)["files"]
+    assert stored["d0/0.txt"]["mappings"] == {"convert": {"會→会": 2, "協→协": 1, "開→开": 1}}
+    assert stored["clean.txt"]["mappings"] == {}
+
+
+def test_full_detail_records_keep_their_histograms_and_add_up_to_the_totals(tmp_path: Path):
+    src = corpus(tmp_path / "src")
+    full = batch.run(src, tmp_path / "dst", RunOptions(jobs=1, report_detail="full"), report_dir=tmp_path / "rep")
+    summary = batch.run(src, tmp_path / "dst2", RunOptions(jobs=1), report_dir=tmp_path / "rep2")
+    expected: dict[str, Counter] = {}
+    for r in full.records:
+        for kind, hist in r.get("mappings", {}).items():
+            expected.setdefault(kind, Counter()).update(hist)
+    assert full.report["totals"]["mappings"] == {k: dict(c) for k, c in expected.items()}
+    assert summary.report["totals"]["mappings"] == full.report["totals"]["mappings"]
+    assert all("mappings" in r for r in full.records if r["status"] in ("changed", "unchanged"))
+    assert all("mappings" not in r for r in summary.records)
+
+
+def test_a_manifest_of_the_previous_layout_is_started_afresh(tmp_path: Path):
+    src, dst, rep = corpus(tmp_path / "src"), tmp_path / "dst", tmp_path / "rep"
+    first = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    with closing(sqlite3.connect(dst / MANIFEST_NAME)) as db:  # as version 3 left it: no pairs column
+        db.execute("ALTER TABLE files DROP COLUMN pairs")
+        db.execute("UPDATE meta SET value = CAST('3' AS BLOB) WHERE name = 'version'")
+        db.commit()
+    again = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    assert again.unchanged_since is None and again.report["totals"]["reused"] == 0  # every file redone
+    assert again.report["totals"]["mappings"] == first.report["totals"]["mappings"]
+    assert dump(dst)["version"] == 4 and dump(dst)["files"]["d0/0.txt"]["mappings"]
+    third = batch.run(src, dst, RunOptions(jobs=1, force=True), report_dir=rep)
+    assert third.report["totals"]["mappings"] == first.report["totals"]["mappings"]

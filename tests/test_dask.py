@@ -159,7 +159,7 @@ def test_outcomes_in_any_order_give_the_same_report_and_manifest(tmp_path: Path,
     assert comparable_json(tmp_path / "rb") == comparable_json(tmp_path / "ra")
     assert comparable_html(tmp_path / "rb") == comparable_html(tmp_path / "ra")
     # Previews are the report's: the page details the same 3 files, the manifest keeps none.
-    assert all(set(e) == {"sha256", "record"} for e in dump(tmp_path / "b")["files"].values())
+    assert all(set(e) == {"sha256", "record", "mappings"} for e in dump(tmp_path / "b")["files"].values())
 
 
 # --- on a cluster -------------------------------------------------------------------

@@ -608,7 +608,12 @@ def test_a_streamed_record_stops_keeping_positions_past_its_cap(tmp_path: Path, 
     assert b["truncated"] == ["annotations.at"]
     assert [g[:3] for g in a["annotations"]] == b["annotations"]
     assert sum(g[2] for g in b["annotations"]) == 3 * 263
-    assert a["edit_counts"] == b["edit_counts"] and a["mappings"] == b["mappings"]
+    assert a["edit_counts"] == b["edit_counts"] and "mappings" not in a and "mappings" not in b
+    assert streamed.report["totals"]["mappings"] == whole.report["totals"]["mappings"] != {}
+    full = replace(options, report_detail="full")
+    streamed_full = batch.run(tmp_path / "src", tmp_path / "streamed_full", full, report_dir=tmp_path / "r3")
+    (c,) = streamed_full.records
+    assert c["mappings"] == streamed_full.report["totals"]["mappings"] == whole.report["totals"]["mappings"]
     assert (tmp_path / "streamed" / "noisy.txt").read_bytes() == (tmp_path / "whole" / "noisy.txt").read_bytes()
     schema = json.loads((Path(json_report.__file__).parent / "schema.json").read_text("utf-8"))
     jsonschema.validate(json.loads((tmp_path / "r2" / "report.json").read_text("utf-8")), schema)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from normalizer import Edit, normalize_bytes, normalize_text
@@ -15,6 +16,7 @@ from normalizer.report.json_report import (
     problem_record,
     render_json,
 )
+from normalizer.tally import named_tallies, sum_tallies
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -50,9 +52,18 @@ def test_conversions_are_a_histogram_counted_per_character_pair():
     result = normalize_text("黨組書記。黨組")
     multi = [e for e in result.edits if e.kind == "convert" and len(e.before) > 1]
     assert multi, "the test needs a multi-character conversion edit"
+    assert result.summary.mappings["convert"] == {"黨→党": 2, "組→组": 2, "書→书": 1, "記→记": 1}
+    full = file_record("x.txt", result, status="changed", bytes_in=0, bytes_out=0, detail="full")
+    assert full["mappings"]["convert"] == {"黨→党": 2, "組→组": 2, "書→书": 1, "記→记": 1}
+    assert list(full["mappings"]["convert"]) == ["組→组", "黨→党", "書→书", "記→记"]  # most first, then by key
+
+
+def test_summary_records_leave_the_histogram_to_the_run_totals():
+    result = normalize_text("黨組書記。黨組")
     record = file_record("x.txt", result, status="changed", bytes_in=0, bytes_out=0)
-    assert record["mappings"]["convert"] == {"黨→党": 2, "組→组": 2, "書→书": 1, "記→记": 1}
-    assert "edits" not in record
+    assert "mappings" not in record and "edits" not in record
+    full = file_record("x.txt", result, status="changed", bytes_in=0, bytes_out=0, detail="full")
+    assert {k: v for k, v in full.items() if k not in ("mappings", "edits")} == record
 
 
 def test_full_detail_lists_every_edit_and_reproduces_the_text():
@@ -76,11 +87,13 @@ def test_undecodable_bytes_are_reported_as_hex_never_raw():
 
 
 def test_report_document_totals_and_one_line_per_file():
-    rec0, _ = _record(SEED_000)
-    rec1, _ = _record(SEED_001)
+    rec0, res0 = _record(SEED_000)
+    rec1, res1 = _record(SEED_001)
     skipped = problem_record("img.png", "skipped", "binary (PNG image)", bytes_in=100)
     failed = problem_record("bad.txt", "error", "no plausible Chinese encoding", bytes_in=50, encoding="gb18030")
-    report = build_report([rec1, skipped, rec0, failed], tool={"name": "zhnorm"}, run={"src": "s"}, written=2)
+    run_total = named_tallies(sum_tallies([res0.summary.tallies, res1.summary.tallies]))
+    records = [rec1, skipped, rec0, failed]
+    report = build_report(records, tool={"name": "zhnorm"}, run={"src": "s"}, written=2, mappings=run_total)
     text = render_json(report)
     doc = json.loads(text)
     assert doc["schema"] == SCHEMA and doc["schema_version"] == SCHEMA_VERSION
@@ -89,9 +102,14 @@ def test_report_document_totals_and_one_line_per_file():
     assert (t["files"], t["changed"], t["unchanged"], t["skipped"], t["error"], t["written"]) == (4, 2, 0, 1, 1, 2)
     assert t["annotations"] == 263
     assert t["edit_counts"]["annotation"] == 263
-    assert (
-        t["mappings"]["convert"]["協→协"] == rec0["mappings"]["convert"]["協→协"] + rec1["mappings"]["convert"]["協→协"]
-    )
+    both = res0.summary.mappings["convert"], res1.summary.mappings["convert"]
+    assert t["mappings"]["convert"]["協→协"] == both[0]["協→协"] + both[1]["協→协"]
+    assert t["mappings"]["convert"] == dict(Counter(both[0]) + Counter(both[1]))  # every pair, not the top 20
+    assert len(t["mappings"]["convert"]) > 20
+    counts = list(t["mappings"]["convert"].values())
+    assert counts == sorted(counts, reverse=True)
+    full = [_record(p, detail="full")[0] for p in (SEED_000, SEED_001)]
+    assert build_report(full, tool={}, run={})["totals"]["mappings"] == t["mappings"]  # from full records alike
     file_lines = [line for line in text.splitlines() if line.startswith('  {"path":')]
     assert len(file_lines) == 4
     assert doc["truncated"] == []
@@ -113,7 +131,7 @@ def test_size_budget_drops_detail_but_keeps_counts():
     assert mild["truncated"] == ["edits"]
     assert [r.pop("truncated") for r in mild["files"]] == [["edits"], ["edits"]]
     assert mild["files"] == sorted(summary, key=lambda r: r["path"])
-    budget = summary_size // 3
+    budget = summary_size * 11 // 20  # the run totals keep their whole histogram: about half is the floor
     report = build_report(records, tool={}, run={}, budget=budget)
     assert report["truncated"] == ["edits", "mappings", "replaced", "flags", "annotations.at"]
     assert len(render_json(report).encode("utf-8")) <= budget
@@ -216,7 +234,7 @@ def test_schema_accepts_truncated_reports_and_rejects_wrong_ones():
     report = json.loads(render_json(build_report(records, tool=tool, run=run, budget=3000)))
     assert report["truncated"] == ["edits", "mappings", "replaced", "flags", "annotations.at"]
     assert list(validator.iter_errors(report)) == []
-    report["schema_version"] = 2
+    report["schema_version"] = 1
     report["files"][0]["status"] = "fine"
     report["files"][1]["surprise"] = 1
     assert len(list(validator.iter_errors(report))) == 3
@@ -308,7 +326,7 @@ def test_html_detail_is_capped_and_previews_survive_a_rerun(tmp_path: Path, monk
 
     batch.run(src, dst, RunOptions(jobs=2), report_dir=rep)
     assert detailed() == ["0.txt", "1.txt"]
-    assert all(set(e) == {"sha256", "record"} for e in dump(dst)["files"].values())  # previews are the report's
+    assert all(set(e) == {"sha256", "record", "mappings"} for e in dump(dst)["files"].values())  # no previews
     again = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
     assert again.report["totals"]["reused"] == 6
     assert detailed() == ["0.txt", "1.txt"]
@@ -319,7 +337,7 @@ def test_html_detail_is_capped_and_previews_survive_a_rerun(tmp_path: Path, monk
     assert "2 of 4 files with edits are shown" in page
     shown = re.findall(r'<details class="file"[^>]*>\s*<summary><code class="p">([^<]*)</code>', page)
     assert shown == ["1.txt", "2.txt"]
-    assert all(set(e) == {"sha256", "record"} for e in dump(dst)["files"].values())
+    assert all(set(e) == {"sha256", "record", "mappings"} for e in dump(dst)["files"].values())
 
 
 def test_report_json_holds_no_preview(tmp_path: Path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from corpus_texts import SEED_000, load_seeds
 
 from normalizer import normalize_text
@@ -66,3 +68,34 @@ def test_merged_summaries_equal_the_summary_of_all_the_edits():
     merged = merge_summaries([summarize(first), summarize(second)])
     assert merged == summarize(first + second)
     assert merged.annotations == (first[1], second[2])  # in source order
+
+
+def plain_mappings(edits: list[Edit]) -> dict[str, dict[str, int]]:
+    """The histograms by name, counted the plain way: a Counter of names, one per changed pair."""
+    tally: dict[str, Counter[str]] = {}
+    for e in edits:
+        if e.kind in (ANNOTATION, "decode-replace"):
+            continue
+        names = (
+            [mapping_key(x, y) for x, y in zip(e.before, e.after) if x != y]
+            if len(e.before) == len(e.after)
+            else [mapping_key(e.before, e.after)]
+        )
+        tally.setdefault(e.kind, Counter()).update(names)
+    return {kind: ordered(c) for kind, c in tally.items()}
+
+
+def test_a_documents_summary_names_its_pairs_like_a_plain_count_of_its_edits():
+    for text in (TRADITIONAL, "協(xié)會，臺灣\u3000著名的e\u0301。﹔"):
+        result = normalize_text(text)
+        expected = plain_mappings(list(result.edits))
+        assert result.summary.mappings == summarize(result.edits).mappings == expected
+        assert all(list(result.summary.mappings[k]) == list(expected[k]) for k in expected)
+
+
+def test_a_summary_names_its_pairs_only_when_read():
+    summary = normalize_text(TRADITIONAL).summary
+    assert "mappings" not in vars(summary)  # counts and tallies only, until someone reads the names
+    assert summary.tallies[CONVERT].total() == sum(summary.mappings[CONVERT].values())
+    assert "mappings" in vars(summary)
+    assert summary.mappings is summary.mappings  # named once

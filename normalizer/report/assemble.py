@@ -2,8 +2,9 @@
 
 The main process does as little per file as it can (with two workers on two cores,
 every millisecond it spends is taken from them): workers return each record already
-serialized, with a small summary, and their mapping histograms summed per batch
-(:mod:`normalizer.report.compact`); report.json is those lines joined. Only when that
+serialized, with a small summary, and their histograms of changes unnamed, summed per
+batch (:mod:`normalizer.tally`); report.json is those lines joined, after a head whose
+totals hold the run's histogram, named once. Only when that
 is larger than the corpus and than ``REPORT_FLOOR`` (summary detail: the size budget, see
 :func:`normalizer.report.json_report.build_report`) are the records parsed and the
 report built the old way, dropping detail until it fits.
@@ -124,7 +125,8 @@ def build_result(
     render: bool,
     warnings: list[str],
 ) -> tuple[RunResult, bytes | None]:
-    """The run's result and, when ``render``, report.json's bytes (else None)."""
+    """The run's result and, when ``render``, report.json's bytes (else None); ``mappings``:
+    the run's histograms by name (the records do not hold them unless detail is full)."""
     from .compact import render_lines
     from .json_report import build_report, render_json, totals
 
@@ -143,7 +145,9 @@ def build_result(
     data = render_lines(head, lines)
     if budget is not None and len(data) > budget:
         records = result.records
-        report = build_report(records, tool=head["tool"], run=run_info, written=written, budget=budget)
+        report = build_report(
+            records, tool=head["tool"], run=run_info, written=written, budget=budget, mappings=mappings
+        )
         result = RunResult(report, records=records, warnings=warnings)
         data = render_json(report).encode("utf-8")
     return result, data if render else None
@@ -153,19 +157,17 @@ def write_report(
     result: RunResult,
     data: bytes,
     summaries: list[Record],
-    mappings: dict[str, dict[str, int]],
     *,
     report_dir: Path,
     previews: dict[str, dict[str, Any] | None],
 ) -> None:
     """Write report.json (``data``) and report.html to ``report_dir``; a warning on the result when that fails."""
-    from .compact import converted_characters
     from .html_report import render_html
 
     if result.built_whole:  # the size budget dropped detail: the page shows what report.json has
         page = render_html(result.report, previews)
     else:
-        page = render_html({**result.head, "files": summaries}, previews, converted=converted_characters(mappings))
+        page = render_html({**result.head, "files": summaries}, previews)
     try:
         report_path = report_dir / REPORT_NAME
         atomic_write(report_path, data, durable=False, compare=False)

@@ -1,11 +1,13 @@
-"""File records in the form a batch run moves them around: serialized once, summarized, merged early.
+"""File records in the form a batch run moves them around: serialized once, summarized.
 
-Why: a run of 1,866 ten-kilobyte articles makes ~8 MB of records, most of it the
-per-file mapping histograms (``"協→协": 38``, ~450,000 pairs in all). Measured on that
+Why: a run of 1,866 ten-kilobyte articles made ~8 MB of records when they held their
+per-file histograms of changes (``"協→协": 38``, ~450,000 pairs in all). Measured on that
 corpus, the main process spent 0.31 s unpickling the records its workers returned,
 0.15 s serializing them for report.json and as much again for every manifest save,
 and 0.09 s merging the histograms into the run totals: more than the target time of
-the whole run's bookkeeping. So a worker splits each record (``Task.compact``) into
+the whole run's bookkeeping. Now those histograms stay out of the records unless the
+detail is ``full``: the run sums them unnamed (:mod:`normalizer.tally`, in the worker
+per batch, then in the main process). And a worker splits each record (``Task.compact``) into
 
 * its **line**: the record serialized once, compact UTF-8 JSON
   (:func:`record_json`). The manifest stores it as is, and report.json is these lines
@@ -13,11 +15,8 @@ the whole run's bookkeeping. So a worker splits each record (``Task.compact``) i
   records); a reused record's line only has ``"reused":false`` turned into ``true``
   (:func:`as_reused`);
 * its **summary** (:func:`summary`): the record without the bulky detail nothing in
-  the main process reads (mapping histograms, positions, the ``full`` edit list);
-  enough for the run totals, the terminal and report.html;
-* its **mappings**: the histograms, which :func:`pool_mappings` merges over a batch of
-  files in the worker (1,866 files share 1,737 distinct pairs), so that the main
-  process merges a few thousand pairs per batch (:func:`merge_mappings`).
+  the main process reads (``full`` detail's histograms and edit list, positions);
+  enough for the run totals, the terminal and report.html.
 
 The full records are parsed back from the lines only when someone asks for them
 (``RunResult.records``), never by the command line.
@@ -93,20 +92,6 @@ def merge_mappings(into: Mappings, part: Mapping[str, Mapping[str, int]]) -> Non
             into[kind] = dict(hist)
         else:
             total.update(zip(hist, map(add, map(total.get, hist, repeat(0)), hist.values())))
-
-
-def pool_mappings(parts: Iterable[Mapping[str, Mapping[str, int]] | None]) -> Mappings:
-    """The sum of several files' histograms."""
-    total: Mappings = {}
-    for part in parts:
-        if part:
-            merge_mappings(total, part)
-    return total
-
-
-def converted_characters(mappings: Mapping[str, Mapping[str, int]]) -> int:
-    """Characters converted: the sum of the histograms of every kind that includes "convert"."""
-    return sum(sum(hist.values()) for kind, hist in mappings.items() if "convert" in kind.split("+"))
 
 
 def render_lines(head: Mapping[str, Any], lines: Iterable[bytes]) -> bytes:

@@ -241,7 +241,7 @@ def _top(counts: Mapping[str, int], n: int = TOP) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
-def _summary(report: Mapping[str, Any], converted: int | None) -> list[tuple[str, Any]]:
+def _summary(report: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """The rows of the run's summary table, as (label, HTML)."""
     from markupsafe import Markup
 
@@ -250,16 +250,10 @@ def _summary(report: Mapping[str, Any], converted: int | None) -> list[tuple[str
     for r in files:
         for before, _after, count, *_ in r.get("annotations", ()):
             removed[before] += count
-    if converted is None:
-        converted = sum(
-            sum(h.values()) for r in files for kind, h in r.get("mappings", {}).items() if "convert" in _kinds(kind)
-        )
+    maps = t.get("mappings", {})  # the whole run's, every change
+    converted = sum(sum(h.values()) for kind, h in maps.items() if "convert" in _kinds(kind))
     edits = sum(n for kind, n in t["edit_counts"].items() if "convert" in _kinds(kind))
-    if "mappings" in report.get("truncated", ()):
-        conv = f"{_n(edits)} conversion edits <small>(per-character counts were dropped from report.json)</small>"
-    else:
-        conv = f"{_n(converted)} characters <small>({_n(edits)} conversion edits)</small>"
-    maps = t.get("mappings", {})
+    conv = f"{_n(converted)} characters <small>({_n(edits)} conversion edits)</small>"
     top_conv = Counter({k: v for kind, h in maps.items() if "convert" in _kinds(kind) for k, v in h.items()})
     others = Counter(
         {f"{k} ({kind})": v for kind, h in maps.items() if "convert" not in _kinds(kind) for k, v in h.items()}
@@ -409,14 +403,12 @@ def _environment() -> Any:
     return env
 
 
-def render_html(
-    report: Mapping[str, Any], previews: Mapping[str, Preview | dict[str, Any] | None], *, converted: int | None = None
-) -> str:
+def render_html(report: Mapping[str, Any], previews: Mapping[str, Preview | dict[str, Any] | None]) -> str:
     """The whole page for a report document and the previews of (some of) its files.
 
     A preview may come rendered already (:func:`prerender`). The records may be
-    summaries (:func:`normalizer.report.compact.summary`: no mapping histograms) when
-    ``converted``, the number of characters converted in the whole run, is given.
+    summaries (:func:`normalizer.report.compact.summary`): the characters converted
+    are counted from the run totals' histograms, which hold every change.
     """
     from importlib.resources import files as package_files
 
@@ -445,7 +437,7 @@ def render_html(
             src=src,
             subtitle=_subtitle(report, src),
             charts=_charts(report),
-            summary=_summary(report, converted),
+            summary=_summary(report),
             review=review,
             review_rows=REVIEW_ROWS,
             notice=_notice(len(details), with_edits, budget_hit),

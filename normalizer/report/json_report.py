@@ -4,13 +4,16 @@ Why this shape: the report must say what happened to every file and every annota
 removal, yet stay smaller than the corpus it describes. So conversions are a
 histogram rather than a list, annotation removals are grouped by removed text, and
 one file record takes one line (``render_json``), which keeps the file greppable and
-diff-friendly while staying valid JSON.
+diff-friendly while staying valid JSON. The histogram of changes is the run's, in the
+totals; a file's own is in its record only with detail ``full``.
 
-Schema ``zhnorm-report``, ``schema_version`` 1 (a change that removes or redefines a
-field bumps the version; new optional fields do not)::
+Schema ``zhnorm-report``, ``schema_version`` 2 (a change that removes or redefines a
+field bumps the version; new optional fields do not; version 2 moved the per-file
+``mappings`` into the run totals, which list every change instead of the 20 most
+frequent)::
 
     {
-     "schema": "zhnorm-report", "schema_version": 1,
+     "schema": "zhnorm-report", "schema_version": 2,
      "tool": {"name": "zhnorm", "version": "0.1.0", "opencc": "1.4.2", "python": "3.11.7"},
      "run": {"src": str, "dst": str, "started": ISO-8601 UTC, "finished": ISO-8601 UTC,
              "duration_s": float,
@@ -20,7 +23,9 @@ field bumps the version; new optional fields do not)::
                 "written",         # output files (re)written by this run
                 "bytes_in", "bytes_out",
                 "edit_counts": {kind: n}, "annotations": n, "flags": {kind: n},
-                "mappings": {kind: {"協→协": n}}},   # the 20 most frequent per kind, whole run
+                "mappings": {kind: {"協→协": n}}},   # every change per kind, whole run (reused
+                   # files included), most frequent first; same-length edits count once
+                   # per changed character pair, others as whole strings
      "truncated": [str],   # detail dropped to respect the size budget (see below); usually []
      "files": [record, ...]   # sorted by path
     }
@@ -44,8 +49,8 @@ A file record::
      "annotations": [["(xié)", "", 38, [[start, line], ...]], ...],
         # every annotation removal, grouped as [before, after, count, occurrences]
         # in order of first occurrence; end = start + len(before)
-     "mappings": {kind: {"協→协": 38}},   # all other edits as a histogram; same-length
-        # edits count once per changed character pair, others as whole strings
+     "mappings": {kind: {"協→协": 38}},   # only with detail "full": this file's histogram
+        # of all other edits, counted as in the totals
      "replaced": [[start, line, "ff fe"]],   # undecodable bytes (hex) replaced by U+FFFD
      "flags": [{"kind", "start", "end", "line", "text", "reason"}],
      "flag_counts": {kind: n},
@@ -62,7 +67,8 @@ of the corpus for the default detail level, so a summary report is never larger 
 the corpus it describes (``full`` detail, asked for explicitly, has no budget: one
 edit takes more bytes to describe than to make). When the rendered report is larger
 than the budget, detail is dropped in this order until it fits, and named in
-``truncated``: ``edits``, ``mappings`` (the run totals keep theirs), ``replaced``,
+``truncated``: ``edits``, ``mappings`` (records that have them; the run totals keep
+theirs), ``replaced``,
 ``flags``, ``annotations.at`` (the occurrence lists; groups and counts stay). Counts
 always stay.
 """
@@ -78,9 +84,8 @@ from typing import Any
 
 from ..escapes import escape_undecodable, has_undecodable, undecodable_bytes
 from ..result import NormalizeResult
+from ..tally import PairTally, named_tallies, sum_tallies
 from .schema import DETAIL_LEVELS, SCHEMA, SCHEMA_VERSION, STATUSES
-
-TOP_MAPPINGS = 20
 
 Record = dict[str, Any]
 
@@ -138,7 +143,6 @@ def file_record(
         [e.start, index.line(e.start), undecodable_bytes(e.before).hex(" ")]
         for e in summary.replaced
     ]
-    mappings = {kind: _safe_keys(tally) for kind, tally in sorted(summary.mappings.items())}
     record: Record = {
         "path": path,
         "status": status,
@@ -150,7 +154,8 @@ def file_record(
         "script": _script(result),
         "edit_counts": dict(sorted(summary.counts.items())),
         "annotations": list(groups.values()),
-        "mappings": mappings,
+        # Named only for detail "full": a run sums the files' tallies (summary.tallies) unnamed.
+        **({"mappings": _named_mappings(summary.mappings)} if detail == "full" else {}),
         "replaced": replaced,
         "flags": [
             {
@@ -193,23 +198,21 @@ def _safe_keys(tally: Mapping[str, int]) -> Mapping[str, int]:
     return {escape_undecodable(k): n for k, n in tally.items()}
 
 
+def _named_mappings(mappings: Mapping[str, Mapping[str, int]]) -> dict[str, Mapping[str, int]]:
+    """A summary's histograms as a record holds them: kinds sorted, keys escaped."""
+    return {kind: _safe_keys(tally) for kind, tally in sorted(mappings.items())}
+
+
 def _histogram(counter: Mapping[str, int]) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _top(counter: Mapping[str, int], n: int) -> dict[str, int]:
-    """The ``n`` most frequent entries, most frequent first, ties by key (as :func:`_histogram`)."""
-    from heapq import nsmallest
-
-    return dict(nsmallest(n, counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def totals(records: Iterable[Record], *, mappings: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, Any]:
     """Run totals over file records (the ``totals`` object minus ``written``).
 
-    ``mappings``: the records' mapping histograms already summed, kind by kind; the
-    records' own are then not read (the batch runner sums them in its workers and
-    keeps summaries without them, see :mod:`normalizer.report.compact`).
+    ``mappings``: the run's histograms, kind by kind (a batch run sums its files' tallies,
+    reused files' included, and names the sum once: :mod:`normalizer.tally`); None: the
+    sum of the records' own ``mappings`` (records made with detail ``full``).
     """
     status: Counter[str] = Counter()
     edit_counts: Counter[str] = Counter()
@@ -232,7 +235,7 @@ def totals(records: Iterable[Record], *, mappings: Mapping[str, Mapping[str, int
 
             merge_mappings(merged, r["mappings"])
     if mappings is not None:
-        merged = {kind: dict(hist) for kind, hist in mappings.items()}
+        merged = {kind: _safe_keys(hist) for kind, hist in mappings.items()}  # type: ignore[misc]
     return {
         "files": n,
         **{s: status[s] for s in STATUSES},
@@ -242,7 +245,7 @@ def totals(records: Iterable[Record], *, mappings: Mapping[str, Mapping[str, int
         "edit_counts": dict(sorted(edit_counts.items())),
         "annotations": annotations,
         "flags": dict(sorted(flags.items())),
-        "mappings": {k: _top(c, TOP_MAPPINGS) for k, c in sorted(merged.items())},
+        "mappings": {k: _histogram(c) for k, c in sorted(merged.items())},
         **({"stale": stale} if stale else {}),  # outputs whose source is gone or now fails (normalizer.stale)
     }
 
@@ -254,15 +257,18 @@ def build_report(
     run: Mapping[str, Any],
     written: int = 0,
     budget: int | None = None,
+    mappings: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, Any]:
-    """Assemble the report document; drop detail until it renders within ``budget`` bytes."""
+    """Assemble the report document; drop detail until it renders within ``budget`` bytes.
+
+    ``mappings``: the run's histograms (see :func:`totals`; None: the records')."""
     files = sorted(records, key=lambda r: r["path"])
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "tool": dict(tool),
         "run": dict(run),
-        "totals": {**totals(files), "written": written},
+        "totals": {**totals(files, mappings=mappings), "written": written},
         "truncated": [],
         "files": files,
     }
@@ -323,6 +329,8 @@ class StreamRecordBuilder:
       record counts after NFC, which differs only when NFC changes a character that
       tells the scripts apart); ``script.lines`` sums the pieces' line verdicts, so a
       line longer than a piece (cut inside the line) counts once per piece it spans.
+    * the histograms are summed unnamed (:attr:`tallies`, what the run totals take);
+      they are named into the record only with ``detail="full"``, as for a whole file.
     * with ``detail="full"`` the ``edits`` list is held in memory, one entry per edit, as
       for a whole file: memory then grows with the number of edits, not the text.
     * so that memory stays flat however large the file, positions stop being kept past
@@ -341,7 +349,7 @@ class StreamRecordBuilder:
         self.lines: Counter[str] = Counter()
         self.edit_counts: Counter[str] = Counter()
         self.groups: dict[tuple[str, str], list[Any]] = {}
-        self.mappings: dict[str, Counter[str]] = {}
+        self.tallies: dict[str, PairTally] = {}
         self.replaced: list[list[Any]] = []
         self.flags: list[dict[str, Any]] = []
         self.flag_counts: Counter[str] = Counter()
@@ -367,8 +375,7 @@ class StreamRecordBuilder:
             self.truncated.append("annotations.at")
             for group in self.groups.values():
                 del group[3:]
-        for kind, hist in r["mappings"].items():
-            self.mappings.setdefault(kind, Counter()).update(hist)
+        self.tallies = sum_tallies((self.tallies, piece.result.summary.tallies))
         if "replaced" not in self.truncated:
             self.replaced.extend([start + off, line + ln, raw] for start, line, raw in r["replaced"])
             if len(self.replaced) > STREAM_MAX_POSITIONS:
@@ -410,7 +417,7 @@ class StreamRecordBuilder:
             },
             "edit_counts": dict(sorted(self.edit_counts.items())),
             "annotations": list(self.groups.values()),
-            "mappings": {k: _histogram(c) for k, c in sorted(self.mappings.items())},
+            **({"mappings": self._mappings()} if self.detail == "full" else {}),
             "replaced": self.replaced,
             "flags": self.flags,
             "flag_counts": dict(sorted(self.flag_counts.items())),
@@ -420,3 +427,7 @@ class StreamRecordBuilder:
         if self.truncated:
             record["truncated"] = list(self.truncated)
         return record
+
+    def _mappings(self) -> dict[str, dict[str, int]]:
+        """The histograms by name, as a whole file's record has them (keys escaped, then ordered)."""
+        return {kind: _histogram(_safe_keys(tally)) for kind, tally in named_tallies(self.tallies).items()}
