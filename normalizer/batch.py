@@ -215,7 +215,7 @@ class RunPlan:
             return False
         return item[1] is None or state_of(os.path.join(self.dst, on_disk)) == item[1]
 
-    def task(self, rel: str, manifest: Manifest, *, preview: bool) -> Task:
+    def task(self, rel: str, manifest: Manifest, *, preview: bool, review_floor: int | None = None) -> Task:
         """The worker's task for ``rel``, with what the manifest recorded of it (unless forced)."""
         on_disk, info = self.files[rel]
         options = self.options
@@ -229,6 +229,7 @@ class RunPlan:
             options.dry_run,
             None if row is None else row.entry,
             preview=preview,
+            review_floor=review_floor,
             skip=entry_reason(self.src, on_disk, info),
             compact=True,
             output=None if row is None else row.item[1],
@@ -370,10 +371,12 @@ class _Run:
 
     def __init__(self, plan: RunPlan, executor: Executor | None):
         from .report.assemble import DetailedFiles
+        from .report.review import REVIEW_PREVIEWS, ReviewFiles
 
         self.plan = plan
         self.executor = executor
         self.detailed: DetailedFiles = DetailedFiles(plan.preview_limit())
+        self.review = ReviewFiles(REVIEW_PREVIEWS if plan.report_dir is not None else 0)
         self.collected = _Collected()
         self.warnings: list[str] = []
         self.earlier: dict[str, Fingerprint] = {}  # outputs earlier runs wrote (normalizer.stale)
@@ -430,7 +433,8 @@ class _Run:
 
     def _tasks(self, fresh: list[str], manifest: Manifest) -> Iterator[Task]:
         for rel in fresh:
-            yield self.plan.task(rel, manifest, preview=self.detailed.wants_preview(rel))
+            preview = self.detailed.wants_preview(rel)
+            yield self.plan.task(rel, manifest, preview=preview, review_floor=self.review.floor())
 
     def _reused(self, still: list[str], manifest: Manifest) -> Iterator[Outcome]:
         """The outcomes of files whose state did not change: from the manifest, not read."""
@@ -480,7 +484,8 @@ class _Run:
         self.collected.add(outcome)
         record = outcome.record
         rel = record["path"]
-        self.detailed.add(record, outcome.preview)
+        if not self.detailed.add(record, outcome.preview)[0]:
+            self.review.add(record, outcome.preview)
         if marked is not None:  # its manifest entry is settled (normalizer.stale)
             return
         if record["status"] == "error":
@@ -496,13 +501,9 @@ class _Run:
     def _finish_previews(self) -> None:
         """Previews for detailed files that came without one (reused files), and for files needing review."""
         from .report.assemble import complete_previews
-        from .report.review import REVIEW_PREVIEWS, needs_preview, review_weight
 
         plan, previews = self.plan, self.detailed.previews
-        review = [r for r in self.collected.summaries.values() if needs_preview(r) and r["path"] not in previews]
-        review.sort(key=lambda r: (-review_weight(r), r["path"]))  # the page's order
-        for record in review[:REVIEW_PREVIEWS]:  # shown first on the page, wherever they are in path order
-            previews[record["path"]] = None
+        previews.update(self.review.shown(self.collected.summaries.values(), previews))
         sources = {rel: plan.src / (plan.files[rel][0] if rel in plan.files else rel) for rel in previews}
         options = plan.options
         complete_previews(previews, sources, errors=options.errors, stream_bytes=options.stream_bytes)

@@ -56,6 +56,7 @@ class Task:
     dry_run: bool
     previous: Entry | None = None  # the manifest's entry: reused when the input's SHA-256 is the same
     preview: bool = False  # also return the changed lines (report.html), see normalizer.report.preview
+    review_floor: int | None = None  # also when the file's review weight reaches this (report.review.ReviewFiles)
     skip: str | None = None  # not read: why (a symbolic link not followed, not a regular file)
     compact: bool = False  # return the record serialized, summarized, its histograms apart (see Outcome)
     output: list[int] | None = None  # the output's state the manifest recorded with ``previous``
@@ -221,13 +222,26 @@ def _process_small(task: Task, data: bytes, digest: str, before: os.stat_result)
             reason = f"cannot write {printable(task.dst)}: {err.strerror or err}"
             raise FileProblem(reason, encoding=result.encoding) from err
     preview = None
-    if task.preview and record["status"] == "changed" and result.summary.counts:
+    if _wants_preview(task, record) and result.summary.counts:
         from .report.preview import build_preview
 
         preview = build_preview(result)
     source, output = _output_state(task, source)
     tallies = result.summary.tallies
     return _finish(task, record, digest, written, preview, source=source, output=output, tallies=tallies)
+
+
+def _wants_preview(task: Task, record: Record) -> bool:
+    """Whether the outcome of a small file should carry its preview: asked for, or weighty enough for review."""
+    if record["status"] != "changed":
+        return False
+    if task.preview:
+        return True
+    if task.review_floor is None:
+        return False
+    from .report.review import needs_preview, review_weight
+
+    return needs_preview(record) and review_weight(record) >= task.review_floor
 
 
 class _StreamedRecord:

@@ -346,3 +346,47 @@ def test_report_json_holds_no_preview(tmp_path: Path):
     (src / "a.txt").write_bytes("協會\n".encode())
     batch.run(src, tmp_path / "clean", RunOptions(jobs=1), report_dir=tmp_path / "rep")
     assert "segs" not in (tmp_path / "rep" / "report.json").read_text(encoding="utf-8")
+
+
+def _review_record(path: str, fixes: int) -> dict:
+    return {"path": path, "status": "changed", "edit_counts": {"convert": 3, "fix": fixes}}
+
+
+def test_review_files_keep_the_weightiest_with_the_previews_their_workers_sent():
+    from normalizer.report.review import ReviewFiles
+
+    review = ReviewFiles(2)
+    assert review.floor() == 1  # room left: any file needing review sends its preview
+    review.add(_review_record("a.txt", 1), {"lines": "a"})
+    nothing_to_review = {"path": "b.txt", "status": "changed", "edit_counts": {"convert": 3}}
+    review.add(nothing_to_review, {"lines": "b"})
+    review.add(_review_record("c.txt", 3), {"lines": "c"})
+    assert review.floor() == 2  # full: a later path of the same weight as the last cannot enter
+    review.add(_review_record("d.txt", 1), {"lines": "d"})
+    review.add(_review_record("e.txt", 5), {"lines": "e"})
+    assert review.best == [(-5, "e.txt"), (-3, "c.txt")] and set(review.previews) == {"e.txt", "c.txt"}
+    assert review.floor() == 4
+    records = [_review_record("a.txt", 1), _review_record("c.txt", 3), _review_record("e.txt", 5)]
+    assert review.shown(records, detailed={"e.txt": None}) == {"c.txt": {"lines": "c"}, "a.txt": None}
+
+
+def test_files_needing_review_come_back_with_their_previews_none_normalized_again(tmp_path: Path, monkeypatch):
+    from normalizer.report import assemble, review
+
+    monkeypatch.setattr(preview, "PREVIEW_FILES", 2)  # the run's path-order detail (the page shows up to 100)
+    monkeypatch.setattr(review, "REVIEW_PREVIEWS", 3)
+    src = tmp_path / "raw"
+    src.mkdir()
+    for i in range(8):  # 著 after a verb on a traditional line: a fix, which needs review
+        (src / f"{i}.txt").write_bytes(("他們看著我們說話。\n" * (i % 4 + 1) + "協會\n").encode())
+    filled: list[list[str]] = []
+    complete = assemble.complete_previews
+    monkeypatch.setattr(assemble, "complete_previews", lambda *a, **k: filled.append(complete(*a, **k)))
+    rep = tmp_path / "rep"
+    for jobs in (1, 2):
+        batch.run(src, tmp_path / f"clean{jobs}", RunOptions(jobs=jobs), report_dir=rep)
+        page = (rep / "report.html").read_text(encoding="utf-8")
+        shown = re.findall(r'<details class="file" id="d\d+" data-p="([^"]*)"', page)
+        assert sorted(shown) == ["0.txt", "1.txt", "2.txt", "3.txt", "7.txt"]  # 2 in path order, the 3 weightiest
+        assert page.count('<ins class="ed fx"') >= 5
+    assert filled == [[], []]

@@ -7,7 +7,8 @@ undecodable bytes replaced and 著/着-style fixes are where a reader's judgemen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import insort
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 #: How many files needing review report.html shows with their lines, beyond those in path order.
@@ -50,3 +51,52 @@ def review_weight(record: Mapping[str, Any]) -> int:
 def needs_preview(record: Mapping[str, Any]) -> bool:
     """Whether a file needing review has lines to show (changed, with edits)."""
     return record["status"] == "changed" and bool(record.get("edit_counts")) and review_weight(record) > 0
+
+
+class ReviewFiles:
+    """The files needing review that report.html shows first (the ``limit`` weightiest, then
+    by path), kept while outcomes come back, with the previews their workers sent.
+
+    A worker that has just normalized a file can make its preview for a few milliseconds;
+    the main process, at the end, would have to read and normalize it again while the workers
+    sit idle. So each task carries a :meth:`floor`: a file whose review weight reaches it comes
+    back with its preview. Files are drawn in path order, so once ``limit`` files are held, one
+    of the same weight as the last comes later in path order and cannot enter: the floor is
+    one more. Which files the page shows is decided at the end from all records (files in the
+    path-order detail are left out then); one of those that came without a preview gets it
+    then, as before.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.best: list[tuple[int, str]] = []  # (-weight, path), sorted: the page's order
+        self.previews: dict[str, dict[str, Any]] = {}
+
+    def floor(self) -> int | None:
+        """The review weight a file drawn now must reach for its preview to be wanted (None: none is)."""
+        if not self.limit:
+            return None
+        return 1 if len(self.best) < self.limit else 1 - self.best[-1][0]
+
+    def add(self, record: Mapping[str, Any], preview: dict[str, Any] | None) -> None:
+        """Note an outcome that is not in the path-order detail, with the preview its worker sent."""
+        if not self.limit or not needs_preview(record):
+            return
+        key = (-review_weight(record), record["path"])
+        if len(self.best) >= self.limit and key >= self.best[-1]:
+            return
+        insort(self.best, key)
+        if preview is not None:
+            self.previews[key[1]] = preview
+        if len(self.best) > self.limit:
+            self.previews.pop(self.best.pop()[1], None)
+
+    def shown(
+        self, records: Iterable[Mapping[str, Any]], detailed: Mapping[str, Any]
+    ) -> dict[str, dict[str, Any] | None]:
+        """The files needing review the page shows first, wherever they are in path order, decided
+        from every record (files in the path-order detail, ``detailed``, left out), with the
+        previews at hand (None: to be made)."""
+        review = [r for r in records if needs_preview(r) and r["path"] not in detailed]
+        review.sort(key=lambda r: (-review_weight(r), r["path"]))  # the page's order
+        return {r["path"]: self.previews.get(r["path"]) for r in review[: self.limit]}
