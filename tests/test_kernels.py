@@ -11,10 +11,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from normalizer import normalize_text
-from normalizer.annotations import occurrences_in
+from normalizer.annotations import (
+    _GROUPS,
+    _HAN_CHAR,
+    Candidate,
+    _verified,
+    evidence,
+    find_candidates,
+    judge,
+    occurrences_in,
+    page_table,
+    strip_annotations,
+    traits,
+)
 from normalizer.codepoints import as_array, as_text
 from normalizer.convert import OPENCC_CONFIG, context_codes, context_codes_by_line, everyday_put_back, keep_everyday
-from normalizer.model import ANNOTATION
+from normalizer.model import ANNOTATION, Edit, Flag, StageResult
 from normalizer.result import staged_summary
 from normalizer.script import detect_script
 from normalizer.summary import summarize
@@ -80,3 +92,68 @@ def test_context_codes_equal_the_line_by_line_rule(lines: list[str]) -> None:
     script = detect_script("\n".join(lines))
     assert context_codes(script).tolist() == context_codes_by_line(script).tolist()
     assert context_codes(script).dtype == context_codes_by_line(script).dtype
+
+
+# --- annotations: groups scanned and judged with C-level passes ---------------------------------
+
+
+def _scan_reference(text: str, protected) -> list[Candidate | None]:
+    """Per group of parentheses, its candidate or None: a plain loop over the groups."""
+    parts = _GROUPS.split(text)
+    found: list[Candidate | None] = []
+    pos = 0
+    for i in range(1, len(parts), 2):
+        start = pos + len(parts[i - 1])
+        end = pos = start + len(parts[i])
+        base = parts[i - 1][-1:]
+        reading = None
+        if base and _HAN_CHAR.match(base) and not any(s < end and start < e for s, e in protected):
+            reading = _verified(base, parts[i])
+        found.append(Candidate(base, start, end, reading) if reading is not None else None)
+    return found
+
+
+def _strip_reference(text: str, protected) -> StageResult:
+    """strip_annotations judging each candidate in turn, as the stage did before scan_groups."""
+    found = _scan_reference(text, protected)
+    candidates = [c for c in found if c is not None]
+    if not candidates:
+        return StageResult(text)
+    strong, plain = evidence(candidates)
+    page = traits(page_table(candidates), text)
+    edits, flags, out, pos = [], [], [], 0
+    for c in candidates:
+        accept, why = judge(c.reading, c.base, strong, plain, page)
+        if accept:
+            edits.append(Edit(ANNOTATION, c.start, c.end, text[c.start : c.end], "", why))
+            out.append(text[pos : c.start])
+            pos = c.end
+        else:
+            flags.append(Flag("possible-annotation", c.start, c.end, text[c.start : c.end], f"kept: {why}"))
+    return StageResult("".join(out) + text[pos:], tuple(edits), tuple(flags))
+
+
+NOISE = ["協(xié)", "會(huì)", "國(guó)", "国（guo2）", "安(an)", "他(ta)", "年(nian)", "王(Wang)", "州(市)", "图(a)"]
+ANNOTATED = st.lists(
+    st.one_of(st.sampled_from(NOISE), st.text(alphabet="中國的人(（)）xié ab\n", max_size=6)), max_size=40
+)
+
+
+@given(ANNOTATED, st.lists(st.tuples(st.integers(0, 120), st.integers(1, 8)), max_size=3))
+def test_strip_annotations_equals_judging_each_candidate_in_turn(pieces: list[str], spans) -> None:
+    text = "".join(pieces)
+    protected = sorted((s, s + n) for s, n in spans)
+    assert find_candidates(text, protected) == [c for c in _scan_reference(text, protected) if c is not None]
+    assert strip_annotations(text, protected) == _strip_reference(text, protected)
+
+
+def test_a_page_of_noise_has_its_table_and_its_glosses_judged_alike_by_both() -> None:
+    page = "".join(["協(xié)會(huì)國(guó)家(jiā)學(xué)", "王(Wang)說", "州(市)"] * 9 + ["角(jué)色"])
+    assert strip_annotations(page) == _strip_reference(page, ())
+    assert len(strip_annotations(page).edits) >= 36
+
+
+def test_occurrences_in_counts_more_characters_than_a_byte_can_number() -> None:
+    chars = {chr(0x4E00 + k) for k in range(300)}
+    text = "".join(sorted(chars)) * 3 + "中中"
+    assert occurrences_in(text, chars, limit=0) == _occurrences_reference(text, chars)
