@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 UNICODE_SIZE = 0x110000
+#: The characters ``str.splitlines`` ends a line at (CR LF together ends one line).
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def np_module():

@@ -7,6 +7,8 @@ definition). hypothesis draws texts from characters that make the kernels take e
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,11 +26,12 @@ from normalizer.annotations import (
     strip_annotations,
     traits,
 )
-from normalizer.codepoints import as_array, as_text
+from normalizer.charsets import simplified_only, traditional_only
+from normalizer.codepoints import as_array, as_text, line_ends
 from normalizer.convert import OPENCC_CONFIG, context_codes, context_codes_by_line, everyday_put_back, keep_everyday
-from normalizer.model import ANNOTATION, Edit, Flag, StageResult
+from normalizer.model import ANNOTATION, Edit, Flag, ScriptCounts, StageResult
 from normalizer.result import staged_summary
-from normalizer.script import detect_script
+from normalizer.script import VERDICTS, detect_script, verdict_of
 from normalizer.summary import summarize
 from normalizer.telling import opencc_convert
 
@@ -157,3 +160,34 @@ def test_occurrences_in_counts_more_characters_than_a_byte_can_number() -> None:
     chars = {chr(0x4E00 + k) for k in range(300)}
     text = "".join(sorted(chars)) * 3 + "中中"
     assert occurrences_in(text, chars, limit=0) == _occurrences_reference(text, chars)
+
+
+# --- script: marks and line breaks from one lookup -----------------------------------------------
+
+
+def _line_counts_reference(text: str):
+    """Per-line traditional and simplified counts as the stage counted before: lines from
+    str.splitlines, every mark summed per line, verdicts by verdict_of line by line."""
+    ends = list(accumulate(map(len, text.splitlines(keepends=True))))
+    starts = [0, *ends[:-1]]
+    t_only, s_only = traditional_only(), simplified_only()
+    t = [sum(c in t_only for c in text[a:b]) for a, b in zip(starts, ends, strict=True)]
+    s = [sum(c in s_only for c in text[a:b]) for a, b in zip(starts, ends, strict=True)]
+    return starts, ends, t, s
+
+
+SCRIPT_TEXT = st.text(alphabet="國語说这中的乾杯陞著看a\r\n\x0b\x0c\x1c\x85\u2028\u2029", min_size=1, max_size=60)
+
+
+@given(SCRIPT_TEXT)
+def test_line_counts_equal_counting_each_line_of_splitlines(text: str) -> None:
+    starts, ends, t, s = _line_counts_reference(text)
+    lines = detect_script(text).lines
+    assert (lines.starts.tolist(), lines.ends.tolist(), lines.simplified.tolist()) == (starts, ends, s)
+    assert lines.ends.dtype == lines.starts.dtype == lines.traditional.dtype == lines.simplified.dtype == "int64"
+    if any(t):  # without traditional-only characters, other evidence counts (normalizer.telling)
+        assert lines.traditional.tolist() == t
+    assert lines.codes.tolist() == [
+        VERDICTS.index(verdict_of(ScriptCounts(a, b))) for a, b in zip(lines.traditional.tolist(), s, strict=True)
+    ]
+    assert lines.ends.tolist() == line_ends(text)
