@@ -7,6 +7,7 @@ definition). hypothesis draws texts from characters that make the kernels take e
 
 from __future__ import annotations
 
+import re
 from itertools import accumulate
 
 from hypothesis import given
@@ -28,6 +29,7 @@ from normalizer.annotations import (
 )
 from normalizer.charsets import simplified_only, traditional_only
 from normalizer.codepoints import as_array, as_text, line_ends
+from normalizer.controls import REMOVED, has_controls
 from normalizer.convert import OPENCC_CONFIG, context_codes, context_codes_by_line, everyday_put_back, keep_everyday
 from normalizer.model import ANNOTATION, Edit, Flag, ScriptCounts, StageResult
 from normalizer.result import staged_summary
@@ -191,3 +193,13 @@ def test_line_counts_equal_counting_each_line_of_splitlines(text: str) -> None:
         VERDICTS.index(verdict_of(ScriptCounts(a, b))) for a, b in zip(lines.traditional.tolist(), s, strict=True)
     ]
     assert lines.ends.tolist() == line_ends(text)
+
+
+# --- controls: found among the Latin-1 characters -----------------------------------------------
+
+
+@given(
+    st.text(alphabet=st.sampled_from([*map(chr, range(0x00, 0x101)), "中", "國", "\udc80", "\U00020000"]), max_size=40)
+)
+def test_has_controls_equals_searching_the_removed_characters(text: str) -> None:
+    assert has_controls(text) == (re.search(f"[{REMOVED}]", text) is not None)
