@@ -269,6 +269,30 @@ def _cannot_win(text: str, best: Reading) -> bool:
     return round(most, 2) < round(best.score, 2) and (most < best.score - NEAR_TIE or bad > best.bad)
 
 
+_WIDE = ("utf-16-le", "utf-16-be")
+HEAD_BYTES = 2048  # what :func:`_head_cannot_win` decodes of a sample
+
+
+def _head_cannot_win(sample: bytes, codec: str, best: Reading) -> bool:
+    """:func:`_cannot_win` for ``sample`` read as UTF-16 (``codec``), decided from its head
+    alone when that suffices (False: read it all).
+
+    Kernel: legacy bytes read as UTF-16 are nearly all uncommon characters (Hangul, Yi,
+    private use). The head's reading is the start of the whole reading (but for its last
+    character, which a cut may have split), and the whole has at most one character per
+    two bytes, so the head's uncommon characters bound the whole reading's share of
+    common ones from above, and its U+FFFD the whole's from below."""
+    if len(sample) <= HEAD_BYTES:
+        return False
+    head = sample[:HEAD_BYTES].decode(codec, "replace")[:-1]
+    non_ascii, common, _ = _counts(head)
+    if not non_ascii:
+        return False
+    most = 1 - (non_ascii - common) / ((len(sample) + 1) // 2)
+    bad = head.count("\ufffd")
+    return round(most, 2) < round(best.score, 2) and (most < best.score - NEAR_TIE or bad > best.bad)
+
+
 def _codec(reading: Reading) -> str:
     return reading.codec
 
@@ -297,8 +321,11 @@ def _hint_matters(
             extra = read[_NATIVE_UTF16]
             extra = extra and extra._replace(codec=hint)
         else:
-            text = _decode_sample(sample, hint)
-            extra = None if _cannot_win(text, best) else _read(sample, hint, vectorized, text)
+            if hint in _WIDE and _head_cannot_win(sample, hint, best):
+                extra = None
+            else:
+                text = _decode_sample(sample, hint)
+                extra = None if _cannot_win(text, best) else _read(sample, hint, vectorized, text)
         read[hint] = extra
         if extra and changes(_choose([*readings, extra], hint)):
             return True

@@ -170,6 +170,36 @@ def test_a_reading_that_cannot_win_leaves_the_best_chosen(best_text, text, near_
         assert dec._choose([best, other], "utf-16-le") is best
 
 
+@st.composite
+def long_legacy_bytes(draw) -> bytes:
+    """Legacy bytes longer than the head that _head_cannot_win decodes, sometimes damaged."""
+    lines = draw(st.lists(st.sampled_from(LINES), min_size=1, max_size=8))
+    text = "\n".join(lines)
+    raw = text.encode(draw(st.sampled_from(ENCODINGS)), "replace") or "中文".encode("gb18030")
+    raw *= dec.SAMPLE_BYTES // len(raw) + 2
+    data = bytearray(raw[: draw(st.integers(dec.HEAD_BYTES + 1, dec.SAMPLE_BYTES + 100))])
+    for _ in range(draw(st.integers(0, 3))):
+        data.insert(draw(st.integers(0, len(data))), draw(st.sampled_from([0x00, 0x80, 0xD8, 0xDC, 0xFF])))
+    return bytes(data)
+
+
+@given(long_legacy_bytes(), st.sampled_from(["utf-16-le", "utf-16-be"]))
+def test_a_utf16_reading_ruled_out_by_its_head_cannot_win_whole(data, codec):
+    sample = dec._sample(data)
+    for best in dec._rank_legacy(data)[:2]:
+        if dec._head_cannot_win(sample, codec, best):
+            whole = dec._read(sample, codec, None)
+            assert dec._choose([best, whole], codec) is best
+
+
+@given(long_legacy_bytes())
+def test_ruling_utf16_out_by_its_head_changes_no_outcome(data):
+    for errors in ("strict", "replace"):
+        outcome = _outcome(data, errors)
+        with mock.patch.object(dec, "_head_cannot_win", return_value=False):
+            assert _outcome(data, errors) == outcome
+
+
 # --- avoiding repeated work ---------------------------------------------------------------------
 
 
