@@ -142,9 +142,10 @@ def _counts(text: str, vectorized: bool | None = None) -> tuple[int, int, int]:
     if vectorized is None:
         vectorized = non_ascii >= VECTORIZE_MIN
     if vectorized:
-        counts = np_module().bincount(decode_score_table().take(as_array(text)), minlength=(COMMON | FREQUENT) + 1)
-        both = int(counts[COMMON | FREQUENT])
-        return non_ascii, int(counts[COMMON]) + both, int(counts[FREQUENT]) + both
+        np = np_module()
+        bits = decode_score_table().take(as_array(text))
+        # count_nonzero of each bit: bincount would first widen the uint8 marks to intp.
+        return non_ascii, int(np.count_nonzero(bits & COMMON)), int(np.count_nonzero(bits & FREQUENT))
     chars = _ASCII_RUNS.sub("", text) if non_ascii < len(text) else text
     return non_ascii, sum(map(common_chars().__contains__, chars)), sum(map(frequent_chars().__contains__, chars))
 

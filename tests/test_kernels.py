@@ -203,3 +203,13 @@ def test_line_counts_equal_counting_each_line_of_splitlines(text: str) -> None:
 )
 def test_has_controls_equals_searching_the_removed_characters(text: str) -> None:
     assert has_controls(text) == (re.search(f"[{REMOVED}]", text) is not None)
+
+
+def test_the_last_texts_code_points_are_reused_read_only_and_another_texts_are_its_own() -> None:
+    text = "國語\udc80𠮷a"
+    codes = as_array(text)
+    assert as_array(text) is codes
+    assert not codes.flags.writeable
+    other = "".join(["國語", "\udc80𠮷b"])  # another string, another array
+    assert as_text(as_array(other)) == other
+    assert as_array(text).tolist() == [ord(c) for c in text]
