@@ -387,7 +387,7 @@ def occurrences_in(text: str, chars: Collection[str], *, limit: int = COUNT_LIMI
     order = list(chars)
     # A fresh table (calloc'd, so only the pages touched cost anything): each character's
     # number in ``order`` plus one, 0 for the rest; bincount of the lookup counts them all.
-    table = np.zeros(UNICODE_SIZE, dtype=np.uint16 if len(order) >= 255 else np.uint8)
+    table = np.zeros(UNICODE_SIZE, dtype=np.min_scalar_type(len(order)))
     table[np.fromiter(map(ord, order), dtype=np.int64, count=len(order))] = np.arange(1, len(order) + 1)
     found = np.bincount(table.take(as_array(text)), minlength=len(order) + 1)
     return dict(zip(order, found[1:].tolist(), strict=True))
