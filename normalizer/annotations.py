@@ -214,11 +214,9 @@ def scan_groups(text: str, protected: Sequence[tuple[int, int]] = ()) -> Groups:
     Spam pages hold hundreds of groups: the text is split in one regex call, offsets come
     from ``accumulate`` and the readings from a cache of (character, group) pairs, so no
     Python statement runs per group."""
-    if "(" not in text and "（" not in text:
+    if not may_have_annotations(text):
         return Groups([text], [], [], [], [])
     parts = _GROUPS.split(text)
-    if len(parts) == 1:
-        return Groups(parts, [], [], [], [])
     bounds = list(accumulate(map(len, parts)))
     starts, ends = bounds[0:-1:2], bounds[1::2]
     bases = [before[-1:] for before in parts[0:-1:2]]
@@ -231,9 +229,29 @@ def scan_groups(text: str, protected: Sequence[tuple[int, int]] = ()) -> Groups:
     return Groups(parts, starts, ends, bases, readings)
 
 
+#: Up to this many parentheses, :func:`may_have_annotations` tries a match at each.
+PAREN_LIMIT = 32
+
+
 def may_have_annotations(text: str) -> bool:
-    """False when ``text`` has no parenthesised syllable at all (cheap: no pypinyin)."""
-    return ("(" in text or "（" in text) and _GROUPS.search(text) is not None
+    """False when ``text`` has no parenthesised syllable at all (cheap: no pypinyin).
+
+    Kernel: news text has a few parentheses, none followed by a syllable. Counting them
+    and matching a group at each (every group starts at one) is ~2 times faster than a
+    regex search, which tests every character against the opening parentheses; past
+    :data:`PAREN_LIMIT` of them the search is used."""
+    n = text.count("(") + text.count("（")
+    if n > PAREN_LIMIT:
+        return _GROUPS.search(text) is not None
+    if n:
+        match = _GROUPS.match
+        for paren in "(（":
+            p = text.find(paren)
+            while p >= 0:
+                if match(text, p):
+                    return True
+                p = text.find(paren, p + 1)
+    return False
 
 
 def find_candidates(text: str, protected: Sequence[tuple[int, int]] = ()) -> list[Candidate]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, overload
 
 from .charsets import context_forms, simplified_only, traditional_only, variant_forms
@@ -44,6 +45,7 @@ MIXED_SHARE = 0.1
 _T_MARK, _S_MARK, _VARIANT_MARK, _CONTEXT_MARK, _BREAK_MARK, _CR_MARK = 1, 2, 3, 4, 5, 6
 
 
+@cache  # the table itself is cached by name; this saves building the key
 def marks_table() -> np.ndarray:
     """uint8 per code point: 1 traditional-only, 2 simplified-only, 3 a variant form,
     4 a context form (see :mod:`normalizer.telling`), 0 otherwise."""
@@ -56,6 +58,7 @@ def marks_table() -> np.ndarray:
     return cached_table("script", groups)
 
 
+@cache  # the table itself is cached by name; this saves building the key
 def lines_table() -> np.ndarray:
     """:func:`marks_table` with the line breaks ``str.splitlines`` cuts at marked too: 6 for
     CR (in CRLF the LF ends the line), 5 for the others."""

@@ -22,6 +22,7 @@ from normalizer.annotations import (
     evidence,
     find_candidates,
     judge,
+    may_have_annotations,
     occurrences_in,
     page_table,
     strip_annotations,
@@ -213,3 +214,8 @@ def test_the_last_texts_code_points_are_reused_read_only_and_another_texts_are_i
     other = "".join(["國語", "\udc80𠮷b"])  # another string, another array
     assert as_text(as_array(other)) == other
     assert as_array(text).tolist() == [ord(c) for c in text]
+
+
+@given(st.text(alphabet="(（)）xié 中國a1\u3000", max_size=120))
+def test_may_have_annotations_equals_searching_for_a_group(text: str) -> None:
+    assert may_have_annotations(text) == (_GROUPS.search(text) is not None)
