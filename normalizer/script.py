@@ -126,10 +126,13 @@ def _ends(codes: np.ndarray, marks: np.ndarray, cr: bool) -> np.ndarray:
     if cr:
         after = np.minimum(at + 1, n - 1)
         at = at[(marks[at] != _CR_MARK) | (codes[after] != 0x0A) | (at + 1 == n)]
-    if not at.size:
-        return np.array([n], dtype=np.int64)
-    ends = (at + 1).astype(np.int64, copy=False)
-    return ends if ends[-1] == n else np.append(ends, np.int64(n))
+    k = len(at)
+    last = k and at[-1] == n - 1  # the text ends with a line break: no line after it
+    ends = np.empty(k if last else k + 1, dtype=np.int64)
+    np.add(at, 1, out=ends[:k])
+    if not last:
+        ends[k] = n
+    return ends
 
 
 def verdict_of(counts: ScriptCounts) -> str:
