@@ -524,10 +524,17 @@ def _plausible(data: bytes, best: Reading) -> bool:
 
 
 def _finish(data: bytes, codec: str, errors: str, score: float, scored: tuple, text: str | None = None) -> DecodeResult:
-    if text is None:
-        text = data.decode(codec, ERROR_HANDLER)
-    if text.isascii() or not _ESCAPES.search(text):
+    """``data`` decoded as ``codec`` (``text``: already decoded, without a replacement).
+
+    Kernel: no codec chosen here decodes bytes into a lone surrogate, so text decoded
+    strictly (or with "replace" and no U+FFFD) holds no escaped byte and is not searched
+    for one; only a failed strict decode is decoded again with the escaping handler."""
+    if text is not None:
         return DecodeResult(text, codec, (), score, scored)
+    try:
+        return DecodeResult(data.decode(codec), codec, (), score, scored)
+    except UnicodeDecodeError:
+        text = data.decode(codec, ERROR_HANDLER)
     offset = _byte_offset(data, codec)
     bad = count_bad(text)
     if errors == "strict":

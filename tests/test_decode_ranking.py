@@ -253,3 +253,39 @@ def test_valid_utf8_is_decoded_without_numpy_or_chardet():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+CODECS = [
+    "utf-8",
+    "utf-8-sig",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "utf-32",
+    "utf-32-le",
+    "gb18030",
+    "big5",
+    "big5hkscs",
+    "hz",
+]
+
+
+@given(
+    st.one_of(legacy_bytes(), st.binary(max_size=40)), st.sampled_from(CODECS), st.sampled_from(["strict", "replace"])
+)
+def test_finishing_equals_decoding_with_escapes_and_searching_them(data, codec, errors):
+    # The reference: decode with the escaping handler, then look for escaped bytes.
+    text = data.decode(codec, dec.ERROR_HANDLER)
+    escaped = dec._ESCAPES.search(text) is not None
+    try:
+        result = dec._finish(data, codec, errors, 0.5, ())
+    except DecodeError as err:
+        assert escaped and errors == "strict"
+        assert err.offset == dec._byte_offset(data, codec)
+        return
+    assert result.text == text
+    assert bool(result.edits) == escaped
+    assert result.edits == tuple(dec.replacement_edits(text))
+    replaced = data.decode(codec, "replace")
+    if "\ufffd" not in replaced:  # a reading without a replacement, as the ranking hands it over
+        assert dec._finish(data, codec, errors, 0.5, (), replaced) == result
