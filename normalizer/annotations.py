@@ -258,9 +258,7 @@ def find_candidates(text: str, protected: Sequence[tuple[int, int]] = ()) -> lis
     """Verified candidates: every syllable is a reading of the preceding character."""
     g = scan_groups(text, protected)
     new = tuple.__new__
-    return [
-        new(Candidate, fields) for fields in zip(g.bases, g.starts, g.ends, g.readings, strict=True) if fields[3]
-    ]
+    return [new(Candidate, fields) for fields in zip(g.bases, g.starts, g.ends, g.readings, strict=True) if fields[3]]
 
 
 @lru_cache(maxsize=65536)
