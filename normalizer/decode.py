@@ -274,7 +274,7 @@ _WIDE = ("utf-16-le", "utf-16-be")
 HEAD_BYTES = 2048  # what :func:`_head_cannot_win` decodes of a sample
 
 
-def _head_cannot_win(sample: bytes, codec: str, best: Reading) -> bool:
+def _head_cannot_win(sample: bytes, codec: str, best: Reading, vectorized: bool | None = None) -> bool:
     """:func:`_cannot_win` for ``sample`` read as UTF-16 (``codec``), decided from its head
     alone when that suffices (False: read it all).
 
@@ -282,11 +282,12 @@ def _head_cannot_win(sample: bytes, codec: str, best: Reading) -> bool:
     private use). The head's reading is the start of the whole reading (but for its last
     character, which a cut may have split), and the whole has at most one character per
     two bytes, so the head's uncommon characters bound the whole reading's share of
-    common ones from above, and its U+FFFD the whole's from below."""
+    common ones from above, and its U+FFFD the whole's from below. ``vectorized`` as for
+    :func:`_counts`."""
     if len(sample) <= HEAD_BYTES:
         return False
     head = sample[:HEAD_BYTES].decode(codec, "replace")[:-1]
-    non_ascii, common, _ = _counts(head)
+    non_ascii, common, _ = _counts(head, vectorized)
     if not non_ascii:
         return False
     most = 1 - (non_ascii - common) / ((len(sample) + 1) // 2)
@@ -322,7 +323,7 @@ def _hint_matters(
             extra = read[_NATIVE_UTF16]
             extra = extra and extra._replace(codec=hint)
         else:
-            if hint in _WIDE and _head_cannot_win(sample, hint, best):
+            if hint in _WIDE and _head_cannot_win(sample, hint, best, vectorized):
                 extra = None
             else:
                 text = _decode_sample(sample, hint)

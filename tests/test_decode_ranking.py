@@ -245,6 +245,7 @@ def test_valid_utf8_is_decoded_without_numpy_or_chardet():
         "plain ASCII\n",
         "",
         "résumé and naïve\n" + "in plain English text\n" * 20,  # ≤ 8 non-ASCII: ranked against legacy readings
+        "résumé and naïve\n" + "in plain English text\n" * 200,  # the same, past a sample's head
     ]
     code = (
         "import sys\nfrom normalizer.decode import decode_bytes\nloaded = set(sys.modules)\n"
