@@ -104,10 +104,9 @@ def _line_counts(text: str) -> tuple[ScriptCounts, LineTable]:
     starts[1:] = ends[:-1]
     is_t, is_s = marks == _T_MARK, marks == _S_MARK
     any_t, any_s = is_t.any(), is_s.any()
-    zeros = None if any_t and any_s else np.zeros(len(ends), dtype=np.int64)
     # Lines are never empty (each holds at least one character), so reduceat sums each line.
-    t = np.add.reduceat(is_t, starts, dtype=np.int64) if any_t else zeros
-    s = np.add.reduceat(is_s, starts, dtype=np.int64) if any_s else zeros
+    t = np.add.reduceat(is_t, starts, dtype=np.int64) if any_t else np.zeros(len(ends), dtype=np.int64)
+    s = np.add.reduceat(is_s, starts, dtype=np.int64) if any_s else np.zeros(len(ends), dtype=np.int64)
     if not any_t:
         context = marks == _CONTEXT_MARK if not any_s else None
         found = telling_positions(text, (starts, ends), marks == _VARIANT_MARK, context)
