@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 UNICODE_SIZE = 0x110000
+#: The characters ``str.splitlines`` ends a line at (CR LF together ends one line).
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def np_module():
@@ -29,9 +31,21 @@ def np_module():
 
 
 def as_array(text: str) -> np.ndarray:
-    """The code points of ``text`` (read-only uint32 view, no copy of the encoded bytes)."""
+    """The code points of ``text`` (read-only uint32 view, no copy of the encoded bytes).
+
+    The last text's array is kept: the script stage and the OpenCC stage ask for the
+    same text's (the same object, when no annotation was removed between them)."""
+    global _last
+    last = _last
+    if last[0] is text:
+        return last[1]
     np = np_module()
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    _last = (text, codes)  # one tuple, swapped whole: safe to read from any thread
+    return codes
+
+
+_last: tuple[str | None, np.ndarray | None] = (None, None)
 
 
 def as_text(codes: np.ndarray) -> str:

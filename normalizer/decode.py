@@ -142,9 +142,10 @@ def _counts(text: str, vectorized: bool | None = None) -> tuple[int, int, int]:
     if vectorized is None:
         vectorized = non_ascii >= VECTORIZE_MIN
     if vectorized:
-        counts = np_module().bincount(decode_score_table().take(as_array(text)), minlength=(COMMON | FREQUENT) + 1)
-        both = int(counts[COMMON | FREQUENT])
-        return non_ascii, int(counts[COMMON]) + both, int(counts[FREQUENT]) + both
+        np = np_module()
+        bits = decode_score_table().take(as_array(text))
+        # count_nonzero of each bit: bincount would first widen the uint8 marks to intp.
+        return non_ascii, int(np.count_nonzero(bits & COMMON)), int(np.count_nonzero(bits & FREQUENT))
     chars = _ASCII_RUNS.sub("", text) if non_ascii < len(text) else text
     return non_ascii, sum(map(common_chars().__contains__, chars)), sum(map(frequent_chars().__contains__, chars))
 
@@ -269,6 +270,31 @@ def _cannot_win(text: str, best: Reading) -> bool:
     return round(most, 2) < round(best.score, 2) and (most < best.score - NEAR_TIE or bad > best.bad)
 
 
+_WIDE = ("utf-16-le", "utf-16-be")
+HEAD_BYTES = 2048  # what :func:`_head_cannot_win` decodes of a sample
+
+
+def _head_cannot_win(sample: bytes, codec: str, best: Reading, vectorized: bool | None = None) -> bool:
+    """:func:`_cannot_win` for ``sample`` read as UTF-16 (``codec``), decided from its head
+    alone when that suffices (False: read it all).
+
+    Kernel: legacy bytes read as UTF-16 are nearly all uncommon characters (Hangul, Yi,
+    private use). The head's reading is the start of the whole reading (but for its last
+    character, which a cut may have split), and the whole has at most one character per
+    two bytes, so the head's uncommon characters bound the whole reading's share of
+    common ones from above, and its U+FFFD the whole's from below. ``vectorized`` as for
+    :func:`_counts`."""
+    if len(sample) <= HEAD_BYTES:
+        return False
+    head = sample[:HEAD_BYTES].decode(codec, "replace")[:-1]
+    non_ascii, common, _ = _counts(head, vectorized)
+    if not non_ascii:
+        return False
+    most = 1 - (non_ascii - common) / ((len(sample) + 1) // 2)
+    bad = head.count("\ufffd")
+    return round(most, 2) < round(best.score, 2) and (most < best.score - NEAR_TIE or bad > best.bad)
+
+
 def _codec(reading: Reading) -> str:
     return reading.codec
 
@@ -297,8 +323,11 @@ def _hint_matters(
             extra = read[_NATIVE_UTF16]
             extra = extra and extra._replace(codec=hint)
         else:
-            text = _decode_sample(sample, hint)
-            extra = None if _cannot_win(text, best) else _read(sample, hint, vectorized, text)
+            if hint in _WIDE and _head_cannot_win(sample, hint, best, vectorized):
+                extra = None
+            else:
+                text = _decode_sample(sample, hint)
+                extra = None if _cannot_win(text, best) else _read(sample, hint, vectorized, text)
         read[hint] = extra
         if extra and changes(_choose([*readings, extra], hint)):
             return True
@@ -496,10 +525,17 @@ def _plausible(data: bytes, best: Reading) -> bool:
 
 
 def _finish(data: bytes, codec: str, errors: str, score: float, scored: tuple, text: str | None = None) -> DecodeResult:
-    if text is None:
-        text = data.decode(codec, ERROR_HANDLER)
-    if text.isascii() or not _ESCAPES.search(text):
+    """``data`` decoded as ``codec`` (``text``: already decoded, without a replacement).
+
+    Kernel: no codec chosen here decodes bytes into a lone surrogate, so text decoded
+    strictly (or with "replace" and no U+FFFD) holds no escaped byte and is not searched
+    for one; only a failed strict decode is decoded again with the escaping handler."""
+    if text is not None:
         return DecodeResult(text, codec, (), score, scored)
+    try:
+        return DecodeResult(data.decode(codec), codec, (), score, scored)
+    except UnicodeDecodeError:
+        text = data.decode(codec, ERROR_HANDLER)
     offset = _byte_offset(data, codec)
     bad = count_bad(text)
     if errors == "strict":

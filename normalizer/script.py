@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, overload
 
 from .charsets import context_forms, simplified_only, traditional_only, variant_forms
-from .codepoints import as_array, cached_table, line_ends, np_module
+from .codepoints import LINE_BREAKS, as_array, cached_table, line_ends, np_module
 from .model import LineScript, ScriptCounts, ScriptVerdict
 from .telling import telling_positions
 
@@ -41,9 +42,10 @@ _NONE, _TRADITIONAL, _SIMPLIFIED, _MIXED = range(4)
 #: span is called mixed; below it the span takes the majority's verdict.
 MIXED_SHARE = 0.1
 
-_T_MARK, _S_MARK, _VARIANT_MARK, _CONTEXT_MARK = 1, 2, 3, 4
+_T_MARK, _S_MARK, _VARIANT_MARK, _CONTEXT_MARK, _BREAK_MARK, _CR_MARK = 1, 2, 3, 4, 5, 6
 
 
+@cache  # the table itself is cached by name; this saves building the key
 def marks_table() -> np.ndarray:
     """uint8 per code point: 1 traditional-only, 2 simplified-only, 3 a variant form,
     4 a context form (see :mod:`normalizer.telling`), 0 otherwise."""
@@ -54,6 +56,21 @@ def marks_table() -> np.ndarray:
         (simplified_only(), _S_MARK),
     )
     return cached_table("script", groups)
+
+
+@cache  # the table itself is cached by name; this saves building the key
+def lines_table() -> np.ndarray:
+    """:func:`marks_table` with the line breaks ``str.splitlines`` cuts at marked too: 6 for
+    CR (in CRLF the LF ends the line), 5 for the others."""
+    groups = (
+        (context_forms(), _CONTEXT_MARK),
+        (variant_forms(), _VARIANT_MARK),
+        (traditional_only(), _T_MARK),
+        (simplified_only(), _S_MARK),
+        (LINE_BREAKS - {"\r"}, _BREAK_MARK),
+        (frozenset("\r"), _CR_MARK),
+    )
+    return cached_table("script-lines", groups)
 
 
 def may_tell_traditional(text: str) -> bool:
@@ -74,21 +91,47 @@ def count_script(text: str) -> ScriptCounts:
 
 def _line_counts(text: str) -> tuple[ScriptCounts, LineTable]:
     """Counts for the whole text and per line: traditional-only and simplified-only
-    characters, plus traditional evidence where the text has no traditional-only one."""
+    characters, plus traditional evidence where the text has no traditional-only one.
+
+    Kernel: one table lookup gives each character's mark and the line breaks
+    (:func:`lines_table`); per-line sums run only for the marks the text holds (a page
+    in one script has one kind), each numpy call costing more than a line's work."""
     np = np_module()
-    ends = np.array(line_ends(text), dtype=np.int64)
+    codes = as_array(text)
+    marks = lines_table().take(codes)
+    ends = _ends(codes, marks, "\r" in text)
     starts = np.zeros_like(ends)
     starts[1:] = ends[:-1]
-    marks = marks_table()[as_array(text)]
+    is_t, is_s = marks == _T_MARK, marks == _S_MARK
+    any_t, any_s = is_t.any(), is_s.any()
     # Lines are never empty (each holds at least one character), so reduceat sums each line.
-    t = np.add.reduceat(marks == _T_MARK, starts, dtype=np.int64)
-    s = np.add.reduceat(marks == _S_MARK, starts, dtype=np.int64)
-    if not t.any():
-        context = marks == _CONTEXT_MARK if not s.any() else None
+    t = np.add.reduceat(is_t, starts, dtype=np.int64) if any_t else np.zeros(len(ends), dtype=np.int64)
+    s = np.add.reduceat(is_s, starts, dtype=np.int64) if any_s else np.zeros(len(ends), dtype=np.int64)
+    if not any_t:
+        context = marks == _CONTEXT_MARK if not any_s else None
         found = telling_positions(text, (starts, ends), marks == _VARIANT_MARK, context)
         if found.size:
             t = t + np.bincount(np.searchsorted(ends, found, side="right"), minlength=len(ends))
     return ScriptCounts(int(t.sum()), int(s.sum())), LineTable(starts, ends, t, s)
+
+
+def _ends(codes: np.ndarray, marks: np.ndarray, cr: bool) -> np.ndarray:
+    """:func:`normalizer.codepoints.line_ends` of a non-empty text from its code points and
+    :func:`lines_table` marks (``cr``: whether it holds a CR): after each line break but
+    a CR that an LF follows."""
+    np = np_module()
+    n = len(codes)
+    at = (marks >= _BREAK_MARK).nonzero()[0]
+    if cr:
+        after = np.minimum(at + 1, n - 1)
+        at = at[(marks[at] != _CR_MARK) | (codes[after] != 0x0A) | (at + 1 == n)]
+    k = len(at)
+    last = k and at[-1] == n - 1  # the text ends with a line break: no line after it
+    ends = np.empty(k if last else k + 1, dtype=np.int64)
+    np.add(at, 1, out=ends[:k])
+    if not last:
+        ends[k] = n
+    return ends
 
 
 def verdict_of(counts: ScriptCounts) -> str:
@@ -112,9 +155,9 @@ def verdict_codes(t: np.ndarray, s: np.ndarray) -> np.ndarray:
     """:func:`verdict_of` for arrays of counts, as codes into :data:`VERDICTS`."""
     np = np_module()
     if not s.any():  # a page in one script (most pages): fewer array passes
-        return np.where(t > 0, _TRADITIONAL, _NONE).astype(np.uint8)
+        return (t > 0).view(np.uint8) * np.uint8(_TRADITIONAL)
     if not t.any():
-        return np.where(s > 0, _SIMPLIFIED, _NONE).astype(np.uint8)
+        return (s > 0).view(np.uint8) * np.uint8(_SIMPLIFIED)
     total = t + s
     minority = np.minimum(t, s)
     clear = (minority <= 1) | (minority < MIXED_SHARE * total)

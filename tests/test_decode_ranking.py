@@ -170,6 +170,36 @@ def test_a_reading_that_cannot_win_leaves_the_best_chosen(best_text, text, near_
         assert dec._choose([best, other], "utf-16-le") is best
 
 
+@st.composite
+def long_legacy_bytes(draw) -> bytes:
+    """Legacy bytes longer than the head that _head_cannot_win decodes, sometimes damaged."""
+    lines = draw(st.lists(st.sampled_from(LINES), min_size=1, max_size=8))
+    text = "\n".join(lines)
+    raw = text.encode(draw(st.sampled_from(ENCODINGS)), "replace") or "中文".encode("gb18030")
+    raw *= dec.SAMPLE_BYTES // len(raw) + 2
+    data = bytearray(raw[: draw(st.integers(dec.HEAD_BYTES + 1, dec.SAMPLE_BYTES + 100))])
+    for _ in range(draw(st.integers(0, 3))):
+        data.insert(draw(st.integers(0, len(data))), draw(st.sampled_from([0x00, 0x80, 0xD8, 0xDC, 0xFF])))
+    return bytes(data)
+
+
+@given(long_legacy_bytes(), st.sampled_from(["utf-16-le", "utf-16-be"]))
+def test_a_utf16_reading_ruled_out_by_its_head_cannot_win_whole(data, codec):
+    sample = dec._sample(data)
+    for best in dec._rank_legacy(data)[:2]:
+        if dec._head_cannot_win(sample, codec, best):
+            whole = dec._read(sample, codec, None)
+            assert dec._choose([best, whole], codec) is best
+
+
+@given(long_legacy_bytes())
+def test_ruling_utf16_out_by_its_head_changes_no_outcome(data):
+    for errors in ("strict", "replace"):
+        outcome = _outcome(data, errors)
+        with mock.patch.object(dec, "_head_cannot_win", return_value=False):
+            assert _outcome(data, errors) == outcome
+
+
 # --- avoiding repeated work ---------------------------------------------------------------------
 
 
@@ -215,6 +245,7 @@ def test_valid_utf8_is_decoded_without_numpy_or_chardet():
         "plain ASCII\n",
         "",
         "résumé and naïve\n" + "in plain English text\n" * 20,  # ≤ 8 non-ASCII: ranked against legacy readings
+        "résumé and naïve\n" + "in plain English text\n" * 200,  # the same, past a sample's head
     ]
     code = (
         "import sys\nfrom normalizer.decode import decode_bytes\nloaded = set(sys.modules)\n"
@@ -223,3 +254,39 @@ def test_valid_utf8_is_decoded_without_numpy_or_chardet():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+CODECS = [
+    "utf-8",
+    "utf-8-sig",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "utf-32",
+    "utf-32-le",
+    "gb18030",
+    "big5",
+    "big5hkscs",
+    "hz",
+]
+
+
+@given(
+    st.one_of(legacy_bytes(), st.binary(max_size=40)), st.sampled_from(CODECS), st.sampled_from(["strict", "replace"])
+)
+def test_finishing_equals_decoding_with_escapes_and_searching_them(data, codec, errors):
+    # The reference: decode with the escaping handler, then look for escaped bytes.
+    text = data.decode(codec, dec.ERROR_HANDLER)
+    escaped = dec._ESCAPES.search(text) is not None
+    try:
+        result = dec._finish(data, codec, errors, 0.5, ())
+    except DecodeError as err:
+        assert escaped and errors == "strict"
+        assert err.offset == dec._byte_offset(data, codec)
+        return
+    assert result.text == text
+    assert bool(result.edits) == escaped
+    assert result.edits == tuple(dec.replacement_edits(text))
+    replaced = data.decode(codec, "replace")
+    if "\ufffd" not in replaced:  # a reading without a replacement, as the ranking hands it over
+        assert dec._finish(data, codec, errors, 0.5, (), replaced) == result

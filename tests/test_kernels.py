@@ -7,17 +7,35 @@ definition). hypothesis draws texts from characters that make the kernels take e
 
 from __future__ import annotations
 
+import re
+from itertools import accumulate
+
 from corpus_texts import expected_texts, lines_of, seed_texts
 from hypothesis import given
 from hypothesis import strategies as st
 
 from normalizer import normalize_text
-from normalizer.annotations import occurrences_in
-from normalizer.codepoints import as_array, as_text
+from normalizer.annotations import (
+    _GROUPS,
+    _HAN_CHAR,
+    Candidate,
+    _verified,
+    evidence,
+    find_candidates,
+    judge,
+    may_have_annotations,
+    occurrences_in,
+    page_table,
+    strip_annotations,
+    traits,
+)
+from normalizer.charsets import simplified_only, traditional_only
+from normalizer.codepoints import as_array, as_text, line_ends
+from normalizer.controls import REMOVED, has_controls
 from normalizer.convert import OPENCC_CONFIG, context_codes, context_codes_by_line, everyday_put_back, keep_everyday
-from normalizer.model import ANNOTATION
+from normalizer.model import ANNOTATION, Edit, Flag, ScriptCounts, StageResult
 from normalizer.result import staged_summary
-from normalizer.script import detect_script
+from normalizer.script import VERDICTS, detect_script, verdict_of
 from normalizer.summary import summarize
 from normalizer.telling import HK2S_ONLY, opencc_convert, opencc_converter, simplified_config
 
@@ -110,3 +128,124 @@ def test_hk2s_only_holds_every_character_that_hk2s_converts_unlike_t2s() -> None
     t2s = opencc_converter("t2s").convert(text).split("\n")
     differ = {c for c, a, b in zip(chars, hk2s, t2s, strict=True) if a != b}
     assert differ and differ <= set(HK2S_ONLY)
+
+
+# --- annotations: groups scanned and judged with C-level passes ---------------------------------
+
+
+def _scan_reference(text: str, protected) -> list[Candidate | None]:
+    """Per group of parentheses, its candidate or None: a plain loop over the groups."""
+    parts = _GROUPS.split(text)
+    found: list[Candidate | None] = []
+    pos = 0
+    for i in range(1, len(parts), 2):
+        start = pos + len(parts[i - 1])
+        end = pos = start + len(parts[i])
+        base = parts[i - 1][-1:]
+        reading = None
+        if base and _HAN_CHAR.match(base) and not any(s < end and start < e for s, e in protected):
+            reading = _verified(base, parts[i])
+        found.append(Candidate(base, start, end, reading) if reading is not None else None)
+    return found
+
+
+def _strip_reference(text: str, protected) -> StageResult:
+    """strip_annotations judging each candidate in turn, as the stage did before scan_groups."""
+    found = _scan_reference(text, protected)
+    candidates = [c for c in found if c is not None]
+    if not candidates:
+        return StageResult(text)
+    strong, plain = evidence(candidates)
+    page = traits(page_table(candidates), text)
+    edits, flags, out, pos = [], [], [], 0
+    for c in candidates:
+        accept, why = judge(c.reading, c.base, strong, plain, page)
+        if accept:
+            edits.append(Edit(ANNOTATION, c.start, c.end, text[c.start : c.end], "", why))
+            out.append(text[pos : c.start])
+            pos = c.end
+        else:
+            flags.append(Flag("possible-annotation", c.start, c.end, text[c.start : c.end], f"kept: {why}"))
+    return StageResult("".join(out) + text[pos:], tuple(edits), tuple(flags))
+
+
+NOISE = ["協(xié)", "會(huì)", "國(guó)", "国（guo2）", "安(an)", "他(ta)", "年(nian)", "王(Wang)", "州(市)", "图(a)"]
+ANNOTATED = st.lists(
+    st.one_of(st.sampled_from(NOISE), st.text(alphabet="中國的人(（)）xié ab\n", max_size=6)), max_size=40
+)
+
+
+@given(ANNOTATED, st.lists(st.tuples(st.integers(0, 120), st.integers(1, 8)), max_size=3))
+def test_strip_annotations_equals_judging_each_candidate_in_turn(pieces: list[str], spans) -> None:
+    text = "".join(pieces)
+    protected = sorted((s, s + n) for s, n in spans)
+    assert find_candidates(text, protected) == [c for c in _scan_reference(text, protected) if c is not None]
+    assert strip_annotations(text, protected) == _strip_reference(text, protected)
+
+
+def test_a_page_of_noise_has_its_table_and_its_glosses_judged_alike_by_both() -> None:
+    page = "".join(["協(xié)會(huì)國(guó)家(jiā)學(xué)", "王(Wang)說", "州(市)"] * 9 + ["角(jué)色"])
+    assert strip_annotations(page) == _strip_reference(page, ())
+    assert len(strip_annotations(page).edits) >= 36
+
+
+def test_occurrences_in_counts_more_characters_than_a_byte_can_number() -> None:
+    chars = {chr(0x4E00 + k) for k in range(300)}
+    text = "".join(sorted(chars)) * 3 + "中中"
+    assert occurrences_in(text, chars, limit=0) == _occurrences_reference(text, chars)
+
+
+# --- script: marks and line breaks from one lookup -----------------------------------------------
+
+
+def _line_counts_reference(text: str):
+    """Per-line traditional and simplified counts as the stage counted before: lines from
+    str.splitlines, every mark summed per line, verdicts by verdict_of line by line."""
+    ends = list(accumulate(map(len, text.splitlines(keepends=True))))
+    starts = [0, *ends[:-1]]
+    t_only, s_only = traditional_only(), simplified_only()
+    t = [sum(c in t_only for c in text[a:b]) for a, b in zip(starts, ends, strict=True)]
+    s = [sum(c in s_only for c in text[a:b]) for a, b in zip(starts, ends, strict=True)]
+    return starts, ends, t, s
+
+
+SCRIPT_TEXT = st.text(alphabet="國語说这中的乾杯陞著看a\r\n\x0b\x0c\x1c\x85\u2028\u2029", min_size=1, max_size=60)
+
+
+@given(SCRIPT_TEXT)
+def test_line_counts_equal_counting_each_line_of_splitlines(text: str) -> None:
+    starts, ends, t, s = _line_counts_reference(text)
+    lines = detect_script(text).lines
+    assert (lines.starts.tolist(), lines.ends.tolist(), lines.simplified.tolist()) == (starts, ends, s)
+    assert lines.ends.dtype == lines.starts.dtype == lines.traditional.dtype == lines.simplified.dtype == "int64"
+    if any(t):  # without traditional-only characters, other evidence counts (normalizer.telling)
+        assert lines.traditional.tolist() == t
+    assert lines.codes.tolist() == [
+        VERDICTS.index(verdict_of(ScriptCounts(a, b))) for a, b in zip(lines.traditional.tolist(), s, strict=True)
+    ]
+    assert lines.ends.tolist() == line_ends(text)
+
+
+# --- controls: found among the Latin-1 characters -----------------------------------------------
+
+
+@given(
+    st.text(alphabet=st.sampled_from([*map(chr, range(0x00, 0x101)), "中", "國", "\udc80", "\U00020000"]), max_size=40)
+)
+def test_has_controls_equals_searching_the_removed_characters(text: str) -> None:
+    assert has_controls(text) == (re.search(f"[{REMOVED}]", text) is not None)
+
+
+def test_the_last_texts_code_points_are_reused_read_only_and_another_texts_are_its_own() -> None:
+    text = "國語\udc80𠮷a"
+    codes = as_array(text)
+    assert as_array(text) is codes
+    assert not codes.flags.writeable
+    other = "".join(["國語", "\udc80𠮷b"])  # another string, another array
+    assert as_text(as_array(other)) == other
+    assert as_array(text).tolist() == [ord(c) for c in text]
+
+
+@given(st.text(alphabet="(（)）xié 中國a1\u3000", max_size=120))
+def test_may_have_annotations_equals_searching_for_a_group(text: str) -> None:
+    assert may_have_annotations(text) == (_GROUPS.search(text) is not None)
