@@ -78,6 +78,9 @@ SAMPLE_BYTES = 1 << 14
 VECTORIZE_MIN = 256  # non-ASCII characters from which numpy counts them (Python below)
 HZ_MIN_FREQUENT = 2  # frequent hanzi an HZ reading needs: "~{H}~}" in code reads as 三
 LOOKALIKE_FREQUENCY = 0.5  # a GB/Big5 reading less frequent than this is compared with lookalikes
+#: How much more frequent the EUC-TW reading must be: short GB text of a few repeated characters
+#: (一一一一乒乓乓乓乓乓匹匹) reads as EUC-TW into other common characters, a little more frequent.
+LOOKALIKE_MARGIN = 0.2
 
 #: Byte-order marks and the codec each one selects.
 BOM_CODECS = (
@@ -493,7 +496,8 @@ def _refuse_lookalikes(data: bytes, best: Reading) -> None:
     if as_big5 is None:  # ASCII
         return
     tw = _read(as_big5, "big5", None)
-    if tw.score >= MIN_PLAUSIBILITY and tw.freq >= MIN_FREQUENCY and _rank(tw) > _rank(best):
+    frequent = tw.freq >= max(MIN_FREQUENCY, best.freq + LOOKALIKE_MARGIN)
+    if tw.score >= MIN_PLAUSIBILITY and frequent and _rank(tw) > _rank(best):
         raise DecodeError(
             f"looks like EUC-TW (CNS 11643; {tw.score:.0%} common characters read so,"
             f" {best.score:.0%} as {best.codec}), which is not decoded here;"

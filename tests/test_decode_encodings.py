@@ -316,6 +316,13 @@ def test_chinese_of_common_characters_is_never_taken_for_a_lookalike_encoding(ca
     assert (result.encoding, result.text) == (codec, text)
 
 
+def test_short_gb_text_of_repeated_characters_is_not_taken_for_euc_tw():
+    # Read as EUC-TW it is 爰爰爰爰叱比比比比比卉卉: as common, a little more frequent; not enough to refuse it.
+    text = "一一一一乒乓乓乓乓乓匹匹"
+    result = decode_bytes(text.encode("gb18030"))
+    assert (result.encoding, result.text) == ("gb18030", text)
+
+
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize(("texts", "marker"), [("simplified", b"\x1b$)A"), ("traditional", b"\x1b$)G")])
 def test_iso_2022_cn_is_refused_by_name(texts, marker, size):
