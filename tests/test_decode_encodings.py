@@ -316,9 +316,17 @@ def test_chinese_of_common_characters_is_never_taken_for_a_lookalike_encoding(ca
     assert (result.encoding, result.text) == (codec, text)
 
 
-def test_short_gb_text_of_repeated_characters_is_not_taken_for_euc_tw():
-    # Read as EUC-TW it is 爰爰爰爰叱比比比比比卉卉: as common, a little more frequent; not enough to refuse it.
-    text = "一一一一乒乓乓乓乓乓匹匹"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一一一一乒乓乓乓乓乓匹匹",  # as EUC-TW 爰爰爰爰叱比比比比比卉卉: as common, a little more frequent
+        "一一丁丁丁丁丁丁丁丁 促促",  # as EUC-KR 寧寧땀땀땀땀땀땀땀땀 다다: two syllables, one of them frequent
+        "一一丁丁丁丁丁丁丁 不促促",  # as EUC-KR 寧寧땀땀땀땀땀땀땀 꼇다다: three syllables
+        "一一丁丁丁 七三丘丙丛促荐",  # as EUC-KR 寧寧땀땀땀 펌힛헴깩님다수: ten syllables, two of them frequent
+        "一一丸乃乒亦亦亦亦伸伸倥",  # as EUC-TW 爰爰拇大叱看看看看妞妞啤: 42% frequent, against 17%
+    ],
+)
+def test_short_gb_text_of_repeated_characters_is_not_taken_for_a_lookalike(text):
     result = decode_bytes(text.encode("gb18030"))
     assert (result.encoding, result.text) == ("gb18030", text)
 
