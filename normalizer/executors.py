@@ -133,6 +133,11 @@ def _pooled(tasks: Iterator[Task], workers: int, count: int, context: Any) -> It
         # terminate them (their writes are atomic) and do not wait.
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.terminate()
+        # Nor wait, at exit, for the queue's feeder thread: with the workers gone, a batch it was
+        # still writing into the pipe (which this process also holds open) blocks it for ever.
+        call_queue = getattr(pool, "_call_queue", None)
+        if call_queue is not None:
+            call_queue.cancel_join_thread()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
