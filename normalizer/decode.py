@@ -78,10 +78,8 @@ SAMPLE_BYTES = 1 << 14
 VECTORIZE_MIN = 256  # non-ASCII characters from which numpy counts them (Python below)
 HZ_MIN_FREQUENT = 2  # frequent hanzi an HZ reading needs: "~{H}~}" in code reads as 三
 LOOKALIKE_FREQUENCY = 0.5  # a GB/Big5 reading less frequent than this is compared with lookalikes
-#: How much more frequent the EUC-TW reading must be: short GB text of a few repeated characters
-#: (一一一一乒乓乓乓乓乓匹匹) reads as EUC-TW into other common characters, a little more frequent
-#: (爰爰爰爰叱比比比比比卉卉). On a text of n characters, at least 1.5/√n: a share measured on few
-#: characters is rough (12 characters: 0.43; 60 and more: this).
+#: How much more frequent the EUC-TW reading must be, and at least 1.5/√n on n characters (shares
+#: of few are rough): GB 一一一一乒乓乓乓乓乓匹匹 reads as EUC-TW 爰爰爰爰叱比比比比比卉卉, a bit more frequent.
 LOOKALIKE_MARGIN = 0.2
 
 #: Byte-order marks and the codec each one selects.
