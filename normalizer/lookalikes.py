@@ -128,30 +128,31 @@ KOREAN_FREQUENT = 0.15  # share of Korean's frequent syllables among Hangul
 JAPANESE_KANA = 0.2  # share of kana among non-ASCII characters
 JAPANESE_KANA_AND_FREQUENT = 0.6  # share of kana and frequent kanji together
 MIN_LETTERS = 3  # Hangul syllables or kana, at least: a few characters prove nothing
-#: Distinct ones, at least: Chinese of a few repeated characters (一一丁丁丁丁丁丁丁 不促促) reads as
-#: EUC-KR into a few repeated syllables, one of them frequent (땀땀땀땀땀땀땀 꼇다다).
+#: Distinct Hangul syllables, at least this many or 70% of them on a short text: Chinese of a few
+#: repeated characters reads as EUC-KR into a few repeated syllables (一一丁丁丁丁丁丁丁 不促促:
+#: 寧寧땀땀땀땀땀땀땀 꼇다다), and real Korean seldom repeats a syllable within a line.
 MIN_DISTINCT = 8
-#: Hangul syllables, at least: GB's first rows of hanzi are where EUC-KR has its Hangul, so a short
-#: line of common hanzi reads as a few Hangul syllables, often enough one of Korean's frequent ones
-#: (一一丁丁丁 七三丘丙丛促荐: 寧寧땀땀땀 펌힛헴깩님다수). A 60-byte Korean file has ~25.
-MIN_HANGUL = 20
+#: Korean spaces its words every three or four syllables; GB's first rows of hanzi are where EUC-KR
+#: has its Hangul, so a short line of common hanzi reads as unspaced Hangul, sometimes with a frequent
+#: syllable or two (一一丁丁丁 七三丘丙丛促荐: 寧寧땀땀땀 펌힛헴깩님다수). At most this many syllables a space.
+SYLLABLES_PER_SPACE = 6
 
 
 def _korean(text: str, non_ascii: int) -> bool:
     syllables = _HANGUL.findall(text)
     hangul = len(syllables)
     return (
-        hangul >= max(MIN_HANGUL, KOREAN_HANGUL * non_ascii)
-        and len(set(syllables)) >= MIN_DISTINCT
-        and 10 * len(_HANGUL_WORDS.findall(text)) >= hangul
-        and len(_KOREAN_FREQUENT.findall(text)) >= KOREAN_FREQUENT * hangul
+        hangul >= max(MIN_LETTERS, KOREAN_HANGUL * non_ascii)
+        and len(set(syllables)) >= min(MIN_DISTINCT, 0.7 * hangul)
+        and SYLLABLES_PER_SPACE * len(_HANGUL_WORDS.findall(text)) >= hangul
+        and len(frequent := _KOREAN_FREQUENT.findall(text)) >= KOREAN_FREQUENT * hangul
+        and len(set(frequent)) >= 2  # one frequent syllable repeated (다다) proves nothing
     )
 
 
 def _japanese(text: str, non_ascii: int) -> bool:
-    letters = _KANA.findall(text)
-    kana = len(letters)
-    if kana < max(MIN_LETTERS, JAPANESE_KANA * non_ascii) or len(set(letters)) < MIN_DISTINCT:
+    kana = len(_KANA.findall(text))
+    if kana < max(MIN_LETTERS, JAPANESE_KANA * non_ascii):
         return False
     frequent = sum(map(frequent_chars().__contains__, _ASCII.sub("", text)))
     return kana + frequent >= JAPANESE_KANA_AND_FREQUENT * non_ascii

@@ -324,6 +324,7 @@ def test_chinese_of_common_characters_is_never_taken_for_a_lookalike_encoding(ca
         "一一丁丁丁丁丁丁丁 不促促",  # as EUC-KR 寧寧땀땀땀땀땀땀땀 꼇다다: three syllables
         "一一丁丁丁 七三丘丙丛促荐",  # as EUC-KR 寧寧땀땀땀 펌힛헴깩님다수: ten syllables, two of them frequent
         "一一丸乃乒亦亦亦亦伸伸倥",  # as EUC-TW 爰爰拇大叱看看看看妞妞啤: 42% frequent, against 17%
+        "一一丁丁丁丁 不丘 乱伋促促",  # as EUC-KR 寧寧땀땀땀땀 꼇헴 쫘겞다다: one frequent syllable, twice
     ],
 )
 def test_short_gb_text_of_repeated_characters_is_not_taken_for_a_lookalike(text):
