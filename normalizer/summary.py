@@ -18,19 +18,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress
 from operator import ne
-from typing import TYPE_CHECKING
 
 from .edits import BY_POSITION, AlignedEdits
 from .model import ANNOTATION, DECODE_REPLACE, Edit, EditSummary
-from .tally import PairTally, sum_tallies
-
-if TYPE_CHECKING:
-    import numpy as np
+from .tally import ARROW, PairTally, sum_tallies
 
 
 def mapping_key(before: str, after: str) -> str:
     """How a change is named in a summary's histogram: ``協→协``."""
-    return f"{before}→{after}"
+    return f"{before}{ARROW}{after}"
 
 
 def ordered(tally: Mapping[str, int]) -> dict[str, int]:
@@ -90,9 +86,3 @@ def aligned_summary(edits: AlignedEdits, cuts: Sequence[int] = ()) -> EditSummar
     if not edits:
         return EditSummary({}, {})
     return EditSummary({edits.kind: edits.count(cuts)}, {edits.kind: PairTally.of_codes(*edits.changed_codes())})
-
-
-def pair_histogram(before: np.ndarray, after: np.ndarray) -> dict[str, int]:
-    """How often each (before, after) code-point pair occurs, as an :func:`ordered`
-    histogram keyed by :func:`mapping_key`: counted, sorted and named in numpy."""
-    return PairTally.of_codes(before, after).named()

@@ -8,7 +8,8 @@ from corpus_texts import SEED_000, load_seeds
 
 from normalizer import normalize_text
 from normalizer.model import ANNOTATION, CONVERT, Edit, EditSummary
-from normalizer.summary import aligned_summary, mapping_key, merge_summaries, ordered, pair_histogram, summarize
+from normalizer.summary import aligned_summary, mapping_key, merge_summaries, ordered, summarize
+from normalizer.tally import PairTally
 
 TRADITIONAL = load_seeds()[SEED_000][0].decode("utf-8")
 
@@ -51,15 +52,16 @@ def test_compact_edits_without_a_change_summarize_to_nothing():
     assert aligned_summary(unchanged) == EditSummary({}, {})
 
 
-def test_pair_histogram_is_ordered_and_named_like_the_reference():
+def test_a_tally_of_code_points_is_ordered_and_named_like_the_reference():
     compact = _opencc_edits(TRADITIONAL)
     before, after = compact.changed_codes()
     pairs = [mapping_key(chr(x), chr(y)) for x, y in zip(before.tolist(), after.tolist())]
     tally: dict[str, int] = {}
     for key in pairs:
         tally[key] = tally.get(key, 0) + 1
-    assert pair_histogram(before, after) == ordered(tally)
-    assert list(pair_histogram(before, after)) == list(ordered(tally))
+    named = PairTally.of_codes(before, after).named()
+    assert named == ordered(tally)
+    assert list(named) == list(ordered(tally))
 
 
 def test_merged_summaries_equal_the_summary_of_all_the_edits():
