@@ -133,11 +133,23 @@ def _pooled(tasks: Iterator[Task], workers: int, count: int, context: Any) -> It
         # terminate them (their writes are atomic) and do not wait.
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.terminate()
-        # Nor wait, at exit, for the queue's feeder thread: with the workers gone, a batch it was
-        # still writing into the pipe (which this process also holds open) blocks it for ever.
-        call_queue = getattr(pool, "_call_queue", None)
-        if call_queue is not None:
-            call_queue.cancel_join_thread()
+        _unblock_pipes(pool)
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _unblock_pipes(pool: Any) -> None:
+    """After the workers were terminated: let the pool's threads end, so that the interpreter's
+    exit, which joins them, does not hang. A worker killed while sending its result leaves half a
+    message in the result pipe, and the pool's manager thread waits for the rest for ever (this
+    process holds the pipe's other end open); one killed while its batch was being sent leaves
+    the queue's feeder thread blocked. Closing our end of the result pipe ends the wait (the
+    manager sees the pool broken and stops); the feeder is not waited for."""
+    results = getattr(pool, "_result_queue", None)
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        writer.close()
+    call_queue = getattr(pool, "_call_queue", None)
+    if call_queue is not None:
+        call_queue.cancel_join_thread()
