@@ -25,6 +25,7 @@ PARTS = [
     ("  one file (worker)", "process_file", "worker.py"),
     ("    normalize_bytes", "normalize_bytes", "pipeline.py"),
     ("      of which OpenCC", "opencc_convert", "telling.py"),
+    ("      of which t2s by table", "simplified_codes", "charwise.py"),
     ("    record", "file_record", "json_report.py"),
     ("      of which edit summary", "staged_summary", "result.py"),
     ("    record as JSON", "record_json", "compact.py"),

@@ -78,6 +78,21 @@ def context_forms() -> frozenset[str]:
     return script_sets()["context_forms"]
 
 
+def t2s_sets() -> dict[str, frozenset[str]]:
+    """What t2s does character by character (``tools/derive_charsets.py``): "changed"
+    (characters t2s changes when converting them alone), "phrase" (characters of its
+    phrase keys) and "context" (characters a phrase converts unlike their own conversion)."""
+    sets = script_sets()
+    return {"changed": sets["t2s_changed"], "phrase": sets["t2s_phrase_chars"], "context": sets["t2s_context_chars"]}
+
+
+@cache
+def derived_from_opencc() -> str:
+    """The OpenCC version ``charsets.txt`` was derived from (its first line names it)."""
+    first = _data("charsets.txt").partition("\n")[0]
+    return first.removeprefix("# Derived from OpenCC ").partition(" ")[0]
+
+
 def _data_chars(name: str) -> frozenset[str]:
     text = _data(name)
     return frozenset("".join(line for line in text.splitlines() if not line.startswith("#")))

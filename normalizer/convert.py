@@ -11,6 +11,8 @@
   So stock t2s's 萧乾→萧干 and 藉以→借以 never touch simplified text. Variant forms
   outside GB2312 that OpenCC changes (他陞任→他升任) are the exception: mainland text
   never writes them, names included.
+* OpenCC's t2s runs as a table lookup wherever none of its phrases can apply
+  (:mod:`normalizer.charwise`: the same output at a third of the cost).
 * Never a rare form for an everyday character: OpenCC's t2s follows the 2013
   standard's derived forms into Extension A/B (嗰→𠮶, 喎→㖞, 餸→𩠌), which simplified
   Cantonese writing does not use and many fonts cannot show. Where the input is an
@@ -40,6 +42,7 @@ from .charsets import (
     verbs_before_zhu,
 )
 from .charsets import verbs as verb_chars
+from .charwise import simplified_codes
 from .codepoints import as_array, as_text, cached_table, line_ends, np_module
 from .edits import AlignedEdits, diff_edits
 from .model import CONVERT, ENTITY, FIX, PUNCTUATION, Edit, Flag, ScriptVerdict, StageResult
@@ -165,36 +168,51 @@ def opencc_stage(text: str, contexts: np.ndarray, protected: Sequence[tuple[int,
     """Apply OpenCC where each line's context (:func:`context_codes`) allows; flag what
     is left on purpose.
 
-    When OpenCC keeps the length and the line breaks (the usual case), the choice is
-    made for all characters at once on code-point arrays and the edits stay compact
-    (:class:`normalizer.edits.AlignedEdits`); otherwise line by line.
+    t2s runs as a table lookup wherever none of its phrases can apply
+    (:mod:`normalizer.charwise`). When OpenCC keeps the length and the line breaks (the
+    usual case), the choice is made for all characters at once on code-point arrays and
+    the edits stay compact (:class:`normalizer.edits.AlignedEdits`); otherwise line by line.
     """
     if text.isascii():
         return StageResult(text, same_length=True)
+    codes = simplified_codes(text)
+    if codes is not None:
+        return _same_length_stage(text, (as_array(text), codes), contexts, protected)
     converted = opencc_convert(text, OPENCC_CONFIG)
     if converted == text:
         return StageResult(text, same_length=True)
     if len(converted) == len(text):
-        # Code points once per document: keep_everyday's choice is made on these arrays.
-        x, y = as_array(text), as_array(converted)
-        changed = x != y
-        back = everyday_put_back(x, y, changed)
-        if back.size:
-            y = y.copy()
-            y[back] = x[back]
-            changed[back] = False
-            if not changed.any():
-                return StageResult(text, same_length=True)
-            converted = as_text(y)
-        breaks = cached_table("line-breaks", ((_LINE_BREAKS, 1),))
-        masked = x[changed], y[changed]  # the changed characters, before and after
-        if not (breaks[masked[0]].any() or breaks[masked[1]].any()):
-            if not protected and (contexts == _FULL).all():  # lines without a context are "full" too
-                # A page in one script: every change OpenCC made is kept (the summary counts `masked`).
-                edits = AlignedEdits(CONVERT, text, converted, (x, y), changed, masked=masked)
-                return StageResult(converted, edits, (), True)
-            return _aligned_stage(text, (x, y), changed, contexts, protected)
+        return _same_length_stage(text, (as_array(text), as_array(converted)), contexts, protected)
     return _line_stage(text, converted, [CONTEXTS[c] for c in contexts.tolist()], protected)
+
+
+def _same_length_stage(
+    text: str, codes: tuple[np.ndarray, np.ndarray], contexts: np.ndarray, protected: Sequence[tuple[int, int]]
+) -> StageResult:
+    """:func:`opencc_stage` where OpenCC kept the length: ``codes`` holds the code points
+    of the text and of OpenCC's output."""
+    x, y = codes
+    changed = x != y
+    if not changed.any():
+        return StageResult(text, same_length=True)
+    # Code points once per document: keep_everyday's choice is made on these arrays.
+    back = everyday_put_back(x, y, changed)
+    if back.size:
+        y = y.copy()
+        y[back] = x[back]
+        changed[back] = False
+        if not changed.any():
+            return StageResult(text, same_length=True)
+    converted = as_text(y)
+    breaks = cached_table("line-breaks", ((_LINE_BREAKS, 1),))
+    masked = x[changed], y[changed]  # the changed characters, before and after
+    if breaks[masked[0]].any() or breaks[masked[1]].any():
+        return _line_stage(text, converted, [CONTEXTS[c] for c in contexts.tolist()], protected)
+    if not protected and (contexts == _FULL).all():  # lines without a context are "full" too
+        # A page in one script: every change OpenCC made is kept (the summary counts `masked`).
+        edits = AlignedEdits(CONVERT, text, converted, (x, y), changed, masked=masked)
+        return StageResult(converted, edits, (), True)
+    return _aligned_stage(text, (x, y), changed, contexts, protected)
 
 
 def _aligned_stage(

@@ -7,8 +7,10 @@ is the one place that knows where the files live.
 
 from __future__ import annotations
 
+import importlib.util
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -52,6 +54,15 @@ def expected_texts() -> list[str]:
 
 def lines_of(texts: list[str], min_len: int = 1) -> list[str]:
     return [line for text in texts for line in text.splitlines() if len(line) >= min_len]
+
+
+@cache
+def load_tool(name: str) -> ModuleType:
+    """A script of the repository's ``tools/`` folder (``derive_charsets``), imported as a module."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def make_tree(root: Path, files: dict[str, bytes]) -> Path:

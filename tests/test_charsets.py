@@ -1,14 +1,14 @@
 """The shipped script character sets are what tools/derive_charsets.py (and
 tools/derive_variants.py) derive from the installed OpenCC's own dictionaries."""
 
-import importlib.util
-from pathlib import Path
+from corpus_texts import load_tool
 
 from normalizer.charsets import (
     cantonese_chars,
     common_chars,
     context_forms,
     simplified_only,
+    t2s_sets,
     traditional_only,
     variant_forms,
     variant_words,
@@ -16,18 +16,9 @@ from normalizer.charsets import (
     verbs_before_zhu,
 )
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _tool(name):
-    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def _derive():
-    return _tool("derive_charsets").derive()
+    return load_tool("derive_charsets").derive()
 
 
 def test_shipped_charsets_match_opencc_data():
@@ -36,10 +27,14 @@ def test_shipped_charsets_match_opencc_data():
     assert set(derived["simplified_only"]) == simplified_only()
     assert set(derived["variant_forms"]) == variant_forms()
     assert set(derived["context_forms"]) == context_forms()
+    t2s = t2s_sets()
+    assert set(derived["t2s_changed"]) == t2s["changed"]
+    assert set(derived["t2s_phrase_chars"]) == t2s["phrase"]
+    assert set(derived["t2s_context_chars"]) == t2s["context"]
 
 
 def test_shipped_variant_words_match_opencc_data():
-    derived = _tool("derive_variants").derive()
+    derived = load_tool("derive_variants").derive()
     shipped = variant_words()
     assert {v: (s, set(std), set(var)) for v, (s, std, var) in shipped.items()} == derived
 

@@ -18,6 +18,16 @@ wheel ships, so the sets follow OpenCC's data rather than a hand-made list:
 * context forms: every other character t2s or hk2s may change (乾, 藉, 覆): valid in
   both scripts, telling only in a word (乾杯 but 乾隆).
 
+And what lets :mod:`normalizer.charwise` run t2s as a table lookup (see there):
+
+* t2s changed: every character that t2s, converting it alone, changes;
+* t2s phrase characters: every character of a key of more than one character in t2s's
+  dictionaries (憑藉). A character outside them ends every phrase match;
+* t2s context characters: where a phrase's conversion differs from converting its
+  characters one by one (藉 in 憑藉→凭借, alone 藉), every character of a phrase whose
+  conversion changes its length, and every key of the normalization table (a
+  compatibility ideograph becomes a character that may make a phrase).
+
 ``tests/test_charsets.py`` re-derives the sets and fails if the shipped file is stale.
 """
 
@@ -101,6 +111,37 @@ def derive() -> dict[str, str]:
         "simplified_only": "".join(sorted(simplified_only)),
         "variant_forms": "".join(sorted(variant_forms)),
         "context_forms": "".join(sorted(context_forms)),
+        **derive_t2s_table(),
+    }
+
+
+#: t2s.json's dictionaries: its normalization table, then its conversion chain.
+T2S_NORMALIZATION = "CJK_Compatibility_Ideographs"
+T2S_CHAIN = ("TSPhrases", "TSCharactersExt", "TSCharacters")
+
+
+def derive_t2s_table() -> dict[str, str]:
+    """The sets that tell where t2s is a character-by-character mapping (module docstring)."""
+    convert = opencc.OpenCC("t2s").convert
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        normalization = read_dict(T2S_NORMALIZATION, work)
+        chain = [read_dict(name, work) for name in T2S_CHAIN]
+    keys = {k for table in (normalization, *chain) for k in table}
+    singles = {k for k in keys if len(k) == 1}
+    changed = {c for c in singles if convert(c) != c}
+    phrases = {k for table in chain for k in table if len(k) > 1}
+    context = set(normalization) | {c for c in singles if len(convert(c)) != 1}
+    for phrase in phrases:
+        whole, alone = convert(phrase), "".join(convert(c) for c in phrase)
+        if len(whole) != len(phrase):
+            context |= set(phrase)
+        elif whole != alone:
+            context |= {c for c, a, b in zip(phrase, whole, alone) if a != b}
+    return {
+        "t2s_changed": "".join(sorted(changed)),
+        "t2s_phrase_chars": "".join(sorted({c for k in phrases for c in k})),
+        "t2s_context_chars": "".join(sorted(context)),
     }
 
 

@@ -1,0 +1,142 @@
+"""OpenCC's t2s as a lookup table, wherever no phrase of its dictionaries can change it.
+
+t2s converts by longest match against its dictionaries: a phrase first (憑藉→凭借),
+else the character alone. Most of its 477 phrases convert exactly as their characters
+do one by one; those that do not differ at one of a few dozen characters (於, 藉, 乾,
+沈 …: :func:`normalizer.charsets.t2s_sets`, "context", with the compatibility
+ideographs its normalization table rewrites). A text without such a character converts
+as each character does alone: one numpy lookup over the text, no C++ call.
+
+Around a context character, the span between the nearest characters that no phrase key
+holds (no match crosses one: each ends every phrase) still goes to OpenCC, all spans of
+a text in one call, joined by newlines (outside every phrase too). On the benchmark
+corpus one line in five holds a context character (於 and 計 above all), and the spans
+around them are 0.5% of the text.
+
+:func:`t2s_codes` is held equal to OpenCC's own t2s by tests: every phrase key between
+random neighbours, random text drawn from phrase characters, both benchmark corpora.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from .charsets import derived_from_opencc, t2s_sets
+from .codepoints import UNICODE_SIZE, as_array, lookup_table, np_module
+from .telling import HK2S_ONLY, T2S, TO_SIMPLIFIED, opencc_convert, opencc_converter, simplified_config
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: What a character is to t2s's phrase matching (:func:`t2s_tables`' second table).
+BOUNDARY, PHRASE, CONTEXT = 0, 1, 2
+NEWLINE = ord("\n")  # joins the spans sent to OpenCC: no phrase holds one
+
+
+@cache
+def t2s_tables() -> tuple[np.ndarray, np.ndarray] | None:
+    """Two tables over every code point: what t2s writes for the character alone (uint32)
+    and its :data:`BOUNDARY` / :data:`PHRASE` / :data:`CONTEXT` kind (uint8).
+
+    The conversions are asked of the installed OpenCC, once per process (~5,000
+    characters in one call). None when the sets were derived from another OpenCC
+    version than the one installed: then its phrases may differ, and OpenCC does it all."""
+    import opencc
+
+    if opencc.__version__ != derived_from_opencc():
+        return None
+    np = np_module()
+    sets = t2s_sets()
+    changed = sorted(sets["changed"])
+    alone = opencc_converter(T2S).convert("\n".join(changed)).split("\n")
+    if len(alone) != len(changed):
+        return None
+    single = [(c, a) for c, a in zip(changed, alone, strict=True) if len(a) == 1]
+    mapping = np.arange(UNICODE_SIZE, dtype=np.uint32)
+    mapping[[ord(c) for c, _ in single]] = [ord(a) for _, a in single]
+    # A character t2s writes as more than one (none in 1.4.2) is left to OpenCC.
+    lengthened = {c for c, a in zip(changed, alone, strict=True) if len(a) != 1}
+    kinds = lookup_table(((sets["phrase"], PHRASE), (sets["context"] | lengthened, CONTEXT)))
+    return mapping, kinds
+
+
+def simplified_codes(text: str) -> np.ndarray | None:
+    """:func:`t2s_codes` for :data:`normalizer.telling.TO_SIMPLIFIED` (hk2s): the lines that
+    hold a character of :data:`normalizer.telling.HK2S_ONLY` go to OpenCC's hk2s, all
+    in one call; on the others t2s converts alike, and OpenCC converts line by line
+    (no phrase holds a line break)."""
+    codes = t2s_codes(text)
+    if codes is None or simplified_config(text) == T2S:
+        return codes
+    starts, ends = _hong_kong_lines(text)
+    return codes if _convert_spans(text, codes, starts, ends, TO_SIMPLIFIED) else None
+
+
+def _hong_kong_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the lines (cut at newlines) holding a character of
+    :data:`normalizer.telling.HK2S_ONLY`, in order."""
+    np = np_module()
+    lines = set()
+    for char in HK2S_ONLY:
+        p = text.find(char)
+        while p >= 0:
+            end = text.find("\n", p)
+            end = len(text) if end < 0 else end
+            lines.add((text.rfind("\n", 0, p) + 1, end))
+            p = text.find(char, end)
+    starts, ends = zip(*sorted(lines), strict=True)
+    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+
+
+def t2s_codes(text: str) -> np.ndarray | None:
+    """The code points of OpenCC's t2s conversion of ``text`` (a new array), or None
+    where a phrase in a span changes the length (none in 1.4.2's dictionaries) or the
+    tables are unavailable: then the caller asks OpenCC for the whole text."""
+    tables = t2s_tables()
+    if tables is None:
+        return None
+    mapping, kinds = tables
+    x = as_array(text)
+    kind = kinds.take(x)
+    y = mapping.take(x)
+    if (kind == CONTEXT).any() and not _convert_spans(text, y, *_spans(kind)):
+        return None
+    return y
+
+
+def _spans(kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the runs of non-boundary characters that hold a context
+    character, in order."""
+    np = np_module()
+    inside = np.zeros(len(kind) + 2, dtype=np.int8)
+    inside[1:-1] = kind != BOUNDARY
+    steps = np.diff(inside)  # +1 where a run starts, -1 after it ends
+    starts, ends = np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)
+    runs = np.searchsorted(starts, np.flatnonzero(kind == CONTEXT), side="right") - 1
+    runs = runs[np.diff(runs, prepend=-1) != 0]  # one entry per run (the positions are in order)
+    return starts[runs], ends[runs]
+
+
+def _convert_spans(text: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, config: str = T2S) -> bool:
+    """Write OpenCC's conversion (``config``) of each span into ``codes``, all spans in one
+    call joined by newlines; False where a span's conversion has another length."""
+    np = np_module()
+    joined = "\n".join([text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)])
+    converted = opencc_convert(joined, config)
+    if len(converted) != len(joined):
+        return False
+    before, after = _codes(joined), _codes(converted)
+    kept = before != NEWLINE
+    if not np.array_equal(kept, after != NEWLINE):  # a span grew where another shrank
+        return False
+    lengths = ends - starts
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    codes[np.arange(len(offsets)) + offsets] = after[kept]
+    return True
+
+
+def _codes(text: str) -> np.ndarray:
+    """Code points of a span text (not :func:`as_array`, which keeps the document's)."""
+    numpy = np_module()
+    return numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
