@@ -87,6 +87,13 @@ def t2s_sets() -> dict[str, frozenset[str]]:
 
 
 @cache
+def t2s_phrases() -> tuple[str, ...]:
+    """The phrases t2s converts unlike their characters one by one (憑藉→凭借, 藉 alone
+    stays), from ``tools/derive_charsets.py`` (``data/t2s_phrases.txt``)."""
+    return tuple(line for line in _data("t2s_phrases.txt").splitlines() if line and not line.startswith("#"))
+
+
+@cache
 def derived_from_opencc() -> str:
     """The OpenCC version ``charsets.txt`` was derived from (its first line names it)."""
     first = _data("charsets.txt").partition("\n")[0]

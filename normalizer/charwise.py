@@ -7,11 +7,13 @@ do one by one; those that do not differ at one of a few dozen characters (於, �
 ideographs its normalization table rewrites). A text without such a character converts
 as each character does alone: one numpy lookup over the text, no C++ call.
 
-Around a context character, the span between the nearest characters that no phrase key
-holds (no match crosses one: each ends every phrase) still goes to OpenCC, all spans of
-a text in one call, joined by newlines (outside every phrase too). On the benchmark
-corpus one line in five holds a context character (於 and 計 above all), and the spans
-around them are 0.5% of the text.
+Even then, only a phrase that converts unlike its characters (410 of them:
+:func:`normalizer.charsets.t2s_phrases`) makes a difference, and each holds a context
+character: at each one the few phrases holding it are looked for (於 is in 25 of them).
+Where one is found, the span between the nearest characters that no phrase key holds
+(no match crosses one) goes to OpenCC, all spans of a text in one call, joined by
+newlines (outside every phrase too). On the benchmark corpus one line in five holds a
+context character (於 above all); one document in a hundred holds such a phrase.
 
 :func:`t2s_codes` is held equal to OpenCC's own t2s by tests: every phrase key between
 random neighbours, random text drawn from phrase characters, both benchmark corpora.
@@ -22,7 +24,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .charsets import derived_from_opencc, t2s_sets
+from .charsets import derived_from_opencc, t2s_phrases, t2s_sets
 from .codepoints import UNICODE_SIZE, as_array, lookup_table, np_module
 from .telling import HK2S_ONLY, T2S, TO_SIMPLIFIED, opencc_convert, opencc_converter, simplified_config
 
@@ -59,6 +61,23 @@ def t2s_tables() -> tuple[np.ndarray, np.ndarray] | None:
     lengthened = {c for c, a in zip(changed, alone, strict=True) if len(a) != 1}
     kinds = lookup_table(((sets["phrase"], PHRASE), (sets["context"] | lengthened, CONTEXT)))
     return mapping, kinds
+
+
+@cache
+def context_phrases() -> dict[str, tuple[tuple[int, int, frozenset[str]], ...]]:
+    """For each context character, the phrases of :func:`normalizer.charsets.t2s_phrases`
+    that hold it, grouped by the character's offset in them and their length: at a
+    character, one slice and one set lookup per group (於: 25 phrases, 8 groups)."""
+    context = t2s_sets()["context"]
+    groups: dict[str, dict[tuple[int, int], set[str]]] = {}
+    for phrase in t2s_phrases():
+        for k, char in enumerate(phrase):
+            if char in context:
+                groups.setdefault(char, {}).setdefault((k, len(phrase)), set()).add(phrase)
+    return {
+        char: tuple((k, n, frozenset(phrases)) for (k, n), phrases in sorted(by_place.items()))
+        for char, by_place in groups.items()
+    }
 
 
 def simplified_codes(text: str) -> np.ndarray | None:
@@ -100,20 +119,35 @@ def t2s_codes(text: str) -> np.ndarray | None:
     x = as_array(text)
     kind = kinds.take(x)
     y = mapping.take(x)
-    if (kind == CONTEXT).any() and not _convert_spans(text, y, *_spans(kind)):
+    context = np_module().flatnonzero(kind == CONTEXT)
+    found = _phrases_at(text, context.tolist()) if context.size else []
+    if found and not _convert_spans(text, y, *_spans(kind, found)):
         return None
     return y
 
 
-def _spans(kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end offsets of the runs of non-boundary characters that hold a context
-    character, in order."""
+def _phrases_at(text: str, positions: list[int]) -> list[int]:
+    """The context characters at ``positions`` that are part of a phrase t2s converts unlike
+    its characters, or that no such phrase explains (a compatibility ideograph)."""
+    phrases = context_phrases()
+    found = []
+    for p in positions:
+        listed = phrases.get(text[p])
+        # A slice with a negative start would count from the end: the phrase must fit.
+        if listed is None or any(p >= k and text[p - k : p - k + n] in group for k, n, group in listed):
+            found.append(p)
+    return found
+
+
+def _spans(kind: np.ndarray, positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the runs of non-boundary characters that hold one of
+    ``positions`` (in order), in order."""
     np = np_module()
     inside = np.zeros(len(kind) + 2, dtype=np.int8)
     inside[1:-1] = kind != BOUNDARY
     steps = np.diff(inside)  # +1 where a run starts, -1 after it ends
     starts, ends = np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)
-    runs = np.searchsorted(starts, np.flatnonzero(kind == CONTEXT), side="right") - 1
+    runs = np.searchsorted(starts, positions, side="right") - 1
     runs = runs[np.diff(runs, prepend=-1) != 0]  # one entry per run (the positions are in order)
     return starts[runs], ends[runs]
 

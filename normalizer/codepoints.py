@@ -24,6 +24,7 @@ UNICODE_SIZE = 0x110000
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
 
+@cache  # an import statement per call costs ~5 times the cache's lookup, on ~10 calls per document
 def np_module():
     import numpy
 

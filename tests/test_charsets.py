@@ -8,6 +8,7 @@ from normalizer.charsets import (
     common_chars,
     context_forms,
     simplified_only,
+    t2s_phrases,
     t2s_sets,
     traditional_only,
     variant_forms,
@@ -31,6 +32,7 @@ def test_shipped_charsets_match_opencc_data():
     assert set(derived["t2s_changed"]) == t2s["changed"]
     assert set(derived["t2s_phrase_chars"]) == t2s["phrase"]
     assert set(derived["t2s_context_chars"]) == t2s["context"]
+    assert list(load_tool("derive_charsets").derive_t2s_phrases()) == list(t2s_phrases())
 
 
 def test_shipped_variant_words_match_opencc_data():

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from normalizer import charwise
-from normalizer.charsets import t2s_sets
+from normalizer.charsets import t2s_phrases, t2s_sets
 from normalizer.codepoints import as_text
 from normalizer.convert import to_simplified
 from normalizer.script import detect_script
@@ -120,5 +120,14 @@ def test_the_conversion_stage_is_the_same_with_the_table_or_opencc_alone(text: s
 
 def test_a_span_whose_conversion_changes_length_is_left_to_opencc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(charwise, "opencc_convert", lambda text, config: text.replace("於", "于于"))
-    assert charwise.t2s_codes("說於此") is None
-    assert charwise.t2s_codes("說話") is not None  # no context character: no span to convert
+    assert charwise.t2s_codes("說樊於期") is None
+    assert charwise.t2s_codes("說於此") is not None  # 於 in no phrase of the list: no span to convert
+
+
+def test_each_phrase_that_converts_unlike_its_characters_is_looked_for_at_a_context_character() -> None:
+    phrases = charwise.context_phrases()
+    listed = {phrase for groups in phrases.values() for _, _, group in groups for phrase in group}
+    assert listed == set(t2s_phrases()) and len(listed) > 400
+    for char, groups in phrases.items():
+        assert all(phrase[k] == char and len(phrase) == n for k, n, group in groups for phrase in group)
+    assert {p for _, _, group in phrases["於"] for p in group} == {p for p in t2s_phrases() if "於" in p}

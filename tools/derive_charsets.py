@@ -1,6 +1,7 @@
 """Derive the script-detection character sets from OpenCC's own dictionaries.
 
-Run with the pinned OpenCC wheel installed; writes ``normalizer/data/charsets.txt``.
+Run with the pinned OpenCC wheel installed; writes ``normalizer/data/charsets.txt`` and
+``normalizer/data/t2s_phrases.txt``.
 It dumps OpenCC's binary ``.ocd2`` dictionaries with the ``opencc_dict`` program the
 wheel ships, so the sets follow OpenCC's data rather than a hand-made list:
 
@@ -26,7 +27,9 @@ And what lets :mod:`normalizer.charwise` run t2s as a table lookup (see there):
 * t2s context characters: where a phrase's conversion differs from converting its
   characters one by one (藉 in 憑藉→凭借, alone 藉), every character of a phrase whose
   conversion changes its length, and every key of the normalization table (a
-  compatibility ideograph becomes a character that may make a phrase).
+  compatibility ideograph becomes a character that may make a phrase);
+* t2s phrases (``t2s_phrases.txt``): the phrases whose conversion differs from their
+  characters' (憑藉, 深沈, 樊於期).
 
 ``tests/test_charsets.py`` re-derives the sets and fails if the shipped file is stale.
 """
@@ -42,6 +45,7 @@ import opencc
 
 CLIB = Path(opencc.__file__).parent / "clib"
 OUT = Path(__file__).resolve().parent.parent / "normalizer" / "data" / "charsets.txt"
+PHRASES_OUT = OUT.with_name("t2s_phrases.txt")
 
 
 def read_dict(name: str, workdir: Path) -> dict[str, list[str]]:
@@ -123,10 +127,7 @@ T2S_CHAIN = ("TSPhrases", "TSCharactersExt", "TSCharacters")
 def derive_t2s_table() -> dict[str, str]:
     """The sets that tell where t2s is a character-by-character mapping (module docstring)."""
     convert = opencc.OpenCC("t2s").convert
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        normalization = read_dict(T2S_NORMALIZATION, work)
-        chain = [read_dict(name, work) for name in T2S_CHAIN]
+    normalization, chain = _t2s_dicts()
     keys = {k for table in (normalization, *chain) for k in table}
     singles = {k for k in keys if len(k) == 1}
     changed = {c for c in singles if convert(c) != c}
@@ -145,11 +146,30 @@ def derive_t2s_table() -> dict[str, str]:
     }
 
 
+def derive_t2s_phrases() -> list[str]:
+    """The phrases t2s converts unlike their characters one by one (憑藉→凭借, 藉 alone
+    stays): each holds a context character, where :mod:`normalizer.charwise` looks for it."""
+    convert = opencc.OpenCC("t2s").convert
+    _, chain = _t2s_dicts()
+    phrases = {k for table in chain for k in table if len(k) > 1}
+    return sorted(p for p in phrases if convert(p) != "".join(convert(c) for c in p))
+
+
+def _t2s_dicts() -> tuple[dict[str, list[str]], list[dict[str, list[str]]]]:
+    """t2s's normalization table and the dictionaries of its conversion chain."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        return read_dict(T2S_NORMALIZATION, work), [read_dict(name, work) for name in T2S_CHAIN]
+
+
+HEADER = f"# Derived from OpenCC {opencc.__version__} by tools/derive_charsets.py; do not edit.\n"
+
+
 def render(sets: dict[str, str]) -> str:
-    header = f"# Derived from OpenCC {opencc.__version__} by tools/derive_charsets.py; do not edit.\n"
-    return header + "".join(f"{name}\t{chars}\n" for name, chars in sets.items())
+    return HEADER + "".join(f"{name}\t{chars}\n" for name, chars in sets.items())
 
 
 if __name__ == "__main__":
     OUT.write_text(render(derive()), encoding="utf-8")
-    print(f"wrote {OUT}", file=sys.stderr)
+    PHRASES_OUT.write_text(HEADER + "".join(f"{p}\n" for p in derive_t2s_phrases()), encoding="utf-8")
+    print(f"wrote {OUT} and {PHRASES_OUT}", file=sys.stderr)
