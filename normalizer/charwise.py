@@ -131,11 +131,16 @@ def _phrases_at(text: str, positions: list[int]) -> list[int]:
     its characters, or that no such phrase explains (a compatibility ideograph)."""
     phrases = context_phrases()
     found = []
-    for p in positions:
+    for p in positions:  # a plain loop: half the cost of any() over a generator
         listed = phrases.get(text[p])
-        # A slice with a negative start would count from the end: the phrase must fit.
-        if listed is None or any(p >= k and text[p - k : p - k + n] in group for k, n, group in listed):
+        if listed is None:
             found.append(p)
+            continue
+        for k, n, group in listed:
+            # A slice with a negative start would count from the end: the phrase must fit.
+            if p >= k and text[p - k : p - k + n] in group:
+                found.append(p)
+                break
     return found
 
 
