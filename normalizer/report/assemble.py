@@ -92,16 +92,19 @@ def complete_previews(
 
     Rare (the set of detailed files shifted, e.g. an earlier file was deleted) and
     bounded by ``PREVIEW_FILES``: these files (``sources``: where each is read) are
-    normalized again, in this process.
+    normalized again, in this process. The pipeline is imported only then: with a pool, this
+    process has not needed it otherwise (~0.1 s of imports, at the end of the run, while the
+    workers sit idle).
     """
+    missing = [rel for rel, preview in previews.items() if preview is None]
+    if not missing:
+        return []
     from .. import pipeline
     from ..model import DecodeError
     from .preview import build_preview
 
     done: list[str] = []
-    for rel, preview in previews.items():
-        if preview is not None:
-            continue
+    for rel in missing:
         path = sources[rel]
         try:
             if path.stat().st_size > stream_bytes:  # never held whole: no lines shown
