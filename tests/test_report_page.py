@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from corpus_texts import make_tree
+from hypothesis import given
+from hypothesis import strategies as st
 
 from normalizer import batch
 from normalizer.batch import RunOptions
@@ -273,3 +275,35 @@ def test_the_page_works_in_a_browser_and_loads_nothing(browser, real_report: Pat
         if '"Network.requestWillBeSent"' in entry["message"]
     ]
     assert requested and set(requested) == {real_report.as_uri()}
+
+
+_SHOWN_APART = "&<>\"'\udc80\udcff\x00\x1b\x7f\x85\u061c\u200b\u202e\u2066\ufeff\t\n\r協 a"
+
+
+@given(st.text(alphabet=st.one_of(st.sampled_from(_SHOWN_APART), st.characters())))
+def test_visible_returns_text_unchanged_only_when_nothing_in_it_would_change(text: str):
+    """The fast path of visible() and visible_text() (one search, text returned as is) gives what the
+    three substitutions give, for text with and without each kind of character they change."""
+    from html import escape
+
+    from normalizer.escapes import escape_undecodable
+
+    def marked(match: re.Match[str]) -> str:
+        return f'<span class="ctl">{html_report._code(match.group())}</span>'
+
+    html = html_report._INVISIBLE.sub(marked, escape(escape_undecodable(text), quote=True))
+    assert html_report.visible(text) == html
+    plain = html_report._INVISIBLE.sub(lambda m: html_report._code(m.group()), escape_undecodable(text))
+    assert html_report.visible_text(text) == plain
+
+
+def test_a_preview_escapes_the_undecodable_bytes_of_the_lines_that_have_them():
+    """Pieces of a line are escaped only when the line holds an undecodable byte: both kinds of line
+    in one file, each shown as report.json shows its text."""
+    from normalizer import normalize_bytes
+    from normalizer.report.preview import build_preview, source_line
+
+    data = "協會\n".encode() + "會議".encode() + b"\xff\xfe" + "協議\n".encode()
+    lines = build_preview(normalize_bytes(data, errors="replace"))["lines"]
+    assert [source_line(line) for line in lines] == ["協會", "會議\\xff\\xfe協議"]
+    assert not RAW_CONTROLS.search(str(lines)) and "\udcff" not in str(lines)
