@@ -307,3 +307,60 @@ def test_a_preview_escapes_the_undecodable_bytes_of_the_lines_that_have_them():
     lines = build_preview(normalize_bytes(data, errors="replace"))["lines"]
     assert [source_line(line) for line in lines] == ["協會", "會議\\xff\\xfe協議"]
     assert not RAW_CONTROLS.search(str(lines)) and "\udcff" not in str(lines)
+
+
+def _counting_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja2 compiles from now on (in this test)."""
+    import jinja2
+
+    names: list[str] = []
+    original = jinja2.Environment.compile
+
+    def compile(self, source, name=None, *args, **kwargs):  # Jinja2's signature
+        names.append(name)
+        return original(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    return names
+
+
+def test_the_page_template_is_compiled_once_and_kept_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A new process (here: a new environment) loads the template compiled by an earlier one, in
+    one file, and writes the same page; a cache that cannot be written changes nothing but speed."""
+    from normalizer.report.page_cache import page_cache
+
+    compiled = _counting_compiles(monkeypatch)
+    report, previews = hostile_report()
+    pages = []
+    for cache in (page_cache(str(tmp_path)), page_cache(str(tmp_path)), page_cache(str(tmp_path / "gone")), None):
+        env = html_report.page_environment(cache)
+        monkeypatch.setattr(html_report, "_environment", lambda env=env: env)
+        pages.append(render_html(report, previews))
+    assert compiled == [html_report.PAGE_TEMPLATE] * 3  # once for the kept file, then without a usable cache
+    assert len(set(pages)) == 1 and "&lt;img" in pages[0]
+    assert len(list(tmp_path.glob("zhnorm-*.cache"))) == 1
+
+
+def test_a_kept_compilation_serves_only_the_same_template_and_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Another template source, or another zhnorm code (the environment's settings and filters live in
+    code), compiles again; a damaged file is compiled over."""
+    import jinja2
+
+    from normalizer.report import page_cache
+
+    compiled = _counting_compiles(monkeypatch)
+
+    def render(source: str) -> str:
+        loader = jinja2.DictLoader({"t": source})
+        env = jinja2.Environment(loader=loader, autoescape=True, bytecode_cache=page_cache.page_cache(str(tmp_path)))
+        return env.get_template("t").render(x="<&>")
+
+    assert render("a{{ x }}") == "a&lt;&amp;&gt;" and len(compiled) == 1
+    assert render("a{{ x }}") == "a&lt;&amp;&gt;" and len(compiled) == 1  # loaded
+    assert render("b{{ x }}") == "b&lt;&amp;&gt;" and len(compiled) == 2  # the template changed
+    monkeypatch.setattr(page_cache, "code_digest", lambda: "other code")
+    assert render("b{{ x }}") == "b&lt;&amp;&gt;" and len(compiled) == 3  # zhnorm's code changed
+    for kept in tmp_path.glob("zhnorm-*.cache"):
+        kept.write_bytes(b"not a compiled template")
+    assert render("b{{ x }}") == "b&lt;&amp;&gt;" and len(compiled) == 4
+    assert render("b{{ x }}") == "b&lt;&amp;&gt;" and len(compiled) == 4  # written again, loaded
