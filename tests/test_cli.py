@@ -417,7 +417,9 @@ def test_the_command_starts_one_blas_thread_unless_told(monkeypatch: pytest.Monk
     assert os.environ[cli_module.BLAS_THREADS] == "4"
 
 
-def test_a_command_sets_the_blas_threads_before_it_imports_numpy(tmp_path: Path) -> None:
+def test_a_command_sets_the_blas_threads_before_it_imports_numpy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """In a fresh process, as the command runs: numpy is not imported yet when the group sets the
     variable (so OpenBLAS reads it), and the pool's forkserver inherits it with the environment."""
     (tmp_path / "a.txt").write_text("這是測試。\n", encoding="utf-8")
@@ -435,7 +437,7 @@ def test_a_command_sets_the_blas_threads_before_it_imports_numpy(tmp_path: Path)
         "    pass\n"
         "print(os.environ.get('OPENBLAS_NUM_THREADS'), seen, 'numpy' in sys.modules)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != cli_module.BLAS_THREADS}
+    monkeypatch.delenv(cli_module.BLAS_THREADS, raising=False)  # the child process inherits the rest
     args = [sys.executable, "-c", code, str(tmp_path / "a.txt")]
-    done = subprocess.run(args, capture_output=True, text=True, env=env)
+    done = subprocess.run(args, capture_output=True, text=True)
     assert done.stdout.split("\n")[-2] == "1 [False] True", done.stdout + done.stderr

@@ -333,8 +333,8 @@ def test_the_page_template_is_compiled_once_and_kept_between_runs(tmp_path: Path
     report, previews = hostile_report()
     pages = []
     for cache in (page_cache(str(tmp_path)), page_cache(str(tmp_path)), page_cache(str(tmp_path / "gone")), None):
-        env = html_report.page_environment(cache)
-        monkeypatch.setattr(html_report, "_environment", lambda env=env: env)
+        page = html_report.page_environment(cache)
+        monkeypatch.setattr(html_report, "_environment", lambda page=page: page)
         pages.append(render_html(report, previews))
     assert compiled == [html_report.PAGE_TEMPLATE] * 3  # once for the kept file, then without a usable cache
     assert len(set(pages)) == 1 and "&lt;img" in pages[0]
@@ -351,9 +351,9 @@ def test_a_kept_compilation_serves_only_the_same_template_and_code(tmp_path: Pat
     compiled = _counting_compiles(monkeypatch)
 
     def render(source: str) -> str:
-        loader = jinja2.DictLoader({"t": source})
-        env = jinja2.Environment(loader=loader, autoescape=True, bytecode_cache=page_cache.page_cache(str(tmp_path)))
-        return env.get_template("t").render(x="<&>")
+        cache = page_cache.page_cache(str(tmp_path))
+        page = jinja2.Environment(loader=jinja2.DictLoader({"t": source}), autoescape=True, bytecode_cache=cache)
+        return page.get_template("t").render(x="<&>")
 
     assert render("a{{ x }}") == "a&lt;&amp;&gt;" and len(compiled) == 1
     assert render("a{{ x }}") == "a&lt;&amp;&gt;" and len(compiled) == 1  # loaded
