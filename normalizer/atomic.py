@@ -71,12 +71,39 @@ def create_temporary(target: str) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no unused temporary file name", prefix)
 
 
+#: Where Linux shows each open file descriptor as a link to the path of what it opened.
+FD_LINKS = "/proc/self/fd"
+
+
+def resolved_directory(path: str) -> str:
+    """``os.path.realpath(path)``, in three system calls when ``path`` is a directory: opened
+    (``O_PATH``, nothing read) and its path, as the kernel resolved it, read back from
+    ``/proc/self/fd``. ``realpath`` looks at each component in Python (~20 µs, twice per output
+    of a run, see :func:`check_outside`); it answers whenever this way cannot: no such directory
+    (yet), not a directory, a link loop, no ``/proc``, a directory removed meanwhile."""
+    flag = getattr(os, "O_PATH", 0)
+    if flag:
+        try:
+            fd = os.open(path, flag | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            return os.path.realpath(path)
+        try:
+            found = os.readlink(f"{FD_LINKS}/{fd}")
+        except OSError:
+            found = ""
+        finally:
+            os.close(fd)
+        if found.startswith("/") and not found.endswith(" (deleted)"):
+            return found
+    return os.path.realpath(path)
+
+
 def check_outside(target: str, outside: str | None) -> None:
     """:class:`FileProblem` when ``target``'s directory, every symbolic link resolved, is
     ``outside`` (a resolved path) or under it; nothing when ``outside`` is None."""
     if outside is None:
         return
-    where = os.path.realpath(os.path.dirname(target) or ".")
+    where = resolved_directory(os.path.dirname(target) or ".")
     if where == outside or where.startswith(outside.rstrip(os.sep) + os.sep):
         raise FileProblem(
             f"not written: the output {printable(target)} would land inside SRC ({printable(where)}) "
@@ -91,7 +118,7 @@ def check_inside(target: str, inside: str | None) -> None:
     :func:`check_outside`: a folder swapped for a link in between cannot carry the write out."""
     if inside is None:
         return
-    where = os.path.realpath(os.path.dirname(target) or ".")
+    where = resolved_directory(os.path.dirname(target) or ".")
     if where != inside and not where.startswith(inside.rstrip(os.sep) + os.sep):
         raise FileProblem(
             f"not written: {printable(target)} now leads outside the repository ({printable(where)}) "

@@ -37,7 +37,7 @@ What and why:
 * The report: :mod:`normalizer.report.assemble`.
 
 The pipeline (OpenCC, pypinyin), the process pool and the report modules (but the light
-``schema`` and ``compact``) are imported inside the functions that use them: a rerun that
+``schema``, ``compact`` and ``assemble``) are imported inside the functions that use them: a rerun that
 finds nothing changed must be done in about the time Python takes to start.
 """
 
@@ -60,6 +60,7 @@ from .escapes import printable
 from .executors import Executor, default_jobs, execute_tasks, local_executor, pool_context
 from .inputs import default_piece_chars, default_racy_ns, default_stream_bytes, file_state, state_of
 from .manifest import MANIFEST_NAME, Entry, Manifest, Recorder, read_last, recorded_outputs
+from .report.assemble import DetailedFiles, load_page
 from .report.schema import DETAIL_LEVELS, HTML_NAME, REPORT_NAME, SCHEMA_VERSION
 from .run_result import RunResult
 from .selection import Listed, UsageError, check_paths, entry_reason, listing, scan, selected
@@ -68,7 +69,6 @@ from .worker import Outcome, Task, process_batch, reused_outcome
 
 if TYPE_CHECKING:
     from .manifest import Fingerprint, IndexItem
-    from .report.assemble import DetailedFiles
     from .report.json_report import Record
 
 __all__ = [
@@ -370,7 +370,6 @@ class _Run:
     """:func:`run` when the shortcut does not apply: reuse what can be, redo the rest, report."""
 
     def __init__(self, plan: RunPlan, executor: Executor | None):
-        from .report.assemble import DetailedFiles
         from .report.review import REVIEW_PREVIEWS, ReviewFiles
 
         self.plan = plan
@@ -385,6 +384,8 @@ class _Run:
         plan = self.plan
         if self.executor is None and plan.jobs > 1 and len(plan.chosen) > 1:
             pool_context()  # the pool's forkserver warms up while the manifest is read
+            if plan.report_dir is not None:
+                load_page()  # and report.html's template loads: not after the last file, when workers are done
         manifest, recorder, self.earlier = _open_manifest(plan)
         if on_start:
             on_start(len(plan.chosen))

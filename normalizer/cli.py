@@ -131,6 +131,22 @@ class _Commands(click.Group):
 @click.version_option(__version__, "--version", prog_name="zhnorm")
 def main() -> None:
     """Turn messy Chinese news text into clean UTF-8 mainland-simplified text, with every edit accounted for."""
+    single_threaded_blas()
+
+
+#: The environment variable that sets how many threads OpenBLAS (numpy's linear algebra) starts.
+BLAS_THREADS = "OPENBLAS_NUM_THREADS"
+
+
+def single_threaded_blas() -> None:
+    """Have numpy's OpenBLAS start one thread, not one per core, unless the user set how many.
+
+    zhnorm uses numpy for element-wise work on code-point arrays and never for linear algebra,
+    yet importing numpy starts OpenBLAS's thread pool, which costs ~0.1 s of CPU in each
+    process that imports it (this one, and the pool's forkserver, which inherits the setting).
+    Set before numpy is imported (the command group runs before its commands).
+    """
+    os.environ.setdefault(BLAS_THREADS, "1")
 
 
 @main.command()

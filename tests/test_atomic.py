@@ -70,3 +70,33 @@ def test_an_output_directory_another_worker_creates_meanwhile_is_used(tmp_path: 
     assert len(calls) == 2 and Path(tmp).parent == target.parent
     monkeypatch.undo()
     assert atomic.atomic_write(tmp_path / "x" / "y" / "b.txt", b"b") and (tmp_path / "x/y/b.txt").read_bytes() == b"b"
+
+
+def test_resolved_directory_is_realpath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """What check_outside compares: the same as ``os.path.realpath`` for a directory reached through
+    links, a relative path, one that does not exist yet, a file, a link loop, and without /proc."""
+    from normalizer.atomic import resolved_directory
+
+    real = tmp_path / "real" / "sub"
+    real.mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    (tmp_path / "link2").symlink_to(tmp_path / "link")
+    (tmp_path / "file.txt").write_text("x")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    monkeypatch.chdir(tmp_path / "link")
+    paths = [
+        str(tmp_path / "link2" / "sub"),
+        str(tmp_path / "link" / "sub" / ".." / "sub"),
+        ".",
+        "sub",
+        str(tmp_path / "link" / "missing" / "deeper"),
+        str(tmp_path / "file.txt"),
+        str(tmp_path / "loop"),
+    ]
+    for path in paths:
+        assert resolved_directory(path) == os.path.realpath(path), path
+    assert resolved_directory(".") == str(real.parent.resolve())
+
+    monkeypatch.setattr(atomic, "FD_LINKS", str(tmp_path / "no-proc"))
+    for path in paths[:4]:
+        assert resolved_directory(path) == os.path.realpath(path), path

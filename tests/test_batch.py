@@ -155,3 +155,23 @@ def test_process_pool_gives_the_same_result_as_one_process(tmp_path: Path):
     assert one.records == two.records
     for rel in files:
         assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes()
+
+
+def test_a_pooled_run_loads_the_page_template_while_its_workers_warm_up(tmp_path, monkeypatch):
+    """With a pool, report.html's template is loaded before the first file comes back (this process
+    only waits for the workers then), not after the last one; with one job, or no report, it is not."""
+    from normalizer.report import html_report
+
+    src = tmp_path / "raw"
+    src.mkdir()
+    for i in range(3):
+        (src / f"{i}.txt").write_text("協會\n", encoding="utf-8")
+    events: list[str] = []
+    monkeypatch.setattr(batch, "load_page", lambda: events.append("page"))
+    for jobs, report in ((2, True), (1, True), (2, False)):
+        events.clear()
+        options = batch.RunOptions(jobs=jobs, force=True)
+        report_dir = tmp_path / "rep" if report else None
+        batch.run(src, tmp_path / "clean", options, report_dir=report_dir, on_record=lambda r: events.append("file"))
+        assert events == (["page"] if jobs > 1 and report else []) + ["file"] * 3
+    assert html_report.load_template() is html_report.load_template()  # compiled once per process

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -403,3 +404,40 @@ def test_errors_help_says_what_replace_does_for_each_command():
     assert "'replace' shows them as U+FFFD, each an edit (nothing is written)" in help_of("diff")
     assert "'replace' writes U+FFFD" in help_of("fix")
     assert "Exit status 0 when FILE could be normalized" in help_of("diff")
+
+
+def test_the_command_starts_one_blas_thread_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numpy's OpenBLAS would start a thread per core in every process that imports it, for nothing:
+    the command sets one before any import of numpy, and leaves a user's own setting alone."""
+    monkeypatch.delenv(cli_module.BLAS_THREADS, raising=False)
+    cli_module.single_threaded_blas()
+    assert os.environ[cli_module.BLAS_THREADS] == "1"
+    monkeypatch.setenv(cli_module.BLAS_THREADS, "4")
+    cli_module.single_threaded_blas()
+    assert os.environ[cli_module.BLAS_THREADS] == "4"
+
+
+def test_a_command_sets_the_blas_threads_before_it_imports_numpy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a fresh process, as the command runs: numpy is not imported yet when the group sets the
+    variable (so OpenBLAS reads it), and the pool's forkserver inherits it with the environment."""
+    (tmp_path / "a.txt").write_text("這是測試。\n", encoding="utf-8")
+    code = (
+        "import os, sys\n"
+        "from normalizer import cli\n"
+        "seen = []\n"
+        "def note():\n"
+        "    seen.append('numpy' in sys.modules)\n"
+        "    original()\n"
+        "original, cli.single_threaded_blas = cli.single_threaded_blas, note\n"
+        "try:\n"
+        "    cli.main(['detect', sys.argv[1]], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'), seen, 'numpy' in sys.modules)\n"
+    )
+    monkeypatch.delenv(cli_module.BLAS_THREADS, raising=False)  # the child process inherits the rest
+    args = [sys.executable, "-c", code, str(tmp_path / "a.txt")]
+    done = subprocess.run(args, capture_output=True, text=True)
+    assert done.stdout.split("\n")[-2] == "1 [False] True", done.stdout + done.stderr

@@ -390,3 +390,34 @@ def test_files_needing_review_come_back_with_their_previews_none_normalized_agai
         assert sorted(shown) == ["0.txt", "1.txt", "2.txt", "3.txt", "7.txt"]  # 2 in path order, the 3 weightiest
         assert page.count('<ins class="ed fx"') >= 5
     assert filled == [[], []]
+
+
+def test_complete_previews_loads_no_pipeline_when_every_preview_came() -> None:
+    """With a pool, the main process never needs the pipeline unless a detailed file came without
+    its preview: asked in a fresh process whether completing the previews imported it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from normalizer.report.assemble import complete_previews\n"
+        "previews = {'a.txt': {'changed_lines': 1, 'shown': 1, 'html': '<tr></tr>'}}\n"
+        "done = complete_previews(previews, {}, errors='strict', stream_bytes=1)\n"
+        "print(done, 'normalizer.pipeline' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]", "False"]
+
+
+def test_complete_previews_normalizes_the_files_that_came_without(tmp_path: Path) -> None:
+    from typing import Any
+
+    from normalizer.report import assemble
+
+    a = tmp_path / "a.txt"
+    a.write_text("這是(zhè)測試。\n", encoding="utf-8")
+    previews: dict[str, dict[str, Any] | None] = {"a.txt": None, "b.txt": {"changed_lines": 0, "lines": []}}
+    done = assemble.complete_previews(previews, {"a.txt": a}, errors="strict", stream_bytes=1 << 20)
+    assert done == ["a.txt"]
+    assert previews["a.txt"] is not None and previews["a.txt"]["changed_lines"] == 1
+    assert previews["b.txt"] == {"changed_lines": 0, "lines": []}

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from corpus_texts import make_tree
+from hypothesis import given
+from hypothesis import strategies as st
 
 from normalizer import batch
 from normalizer.batch import RunOptions
@@ -114,6 +116,42 @@ def test_every_corpus_string_is_escaped_and_shown_visibly(tmp_path: Path):
             assert where in page, where
         assert page.count("<script>") == 1  # the page's own
         assert '<bdi class="p">a&lt;img' in page  # names isolated from the text around them
+
+
+#: The files table's loop as the page's template wrote it before html_report._table_rows did (Jinja2,
+#: autoescaped): the Python rows must come out byte for byte the same.
+ROWS_TEMPLATE = (
+    """{%- macro path(p) %}<bdi class="p">{{ p | visible }}</bdi>{% endmacro -%}"""
+    """{%- for r in rows %}\n<tr data-p="{{ r.record.path | visible_text }}" data-s="{{ r.record.status }}" """
+    """data-k="{{ r.kinds }}" data-r="{{ r.review }}"{% if loop.index0 >= page_rows %} hidden{% endif %}><td>"""
+    """{% if r.anchor %}<button type="button" class="go" data-go="{{ r.anchor }}" title="show its lines">"""
+    """{{ path(r.record.path) }}</button>{% else %}{{ path(r.record.path) }}{% endif %}</td><td>"""
+    """<span class="chip st-{{ r.record.status }}">{{ r.record.status }}</span>{% if r.record.get("reused") %} """
+    """<span title="up to date: taken from the last run, not redone">↺</span>{% endif %}</td>"""
+    """<td>{{ r.record.get("encoding") or "" }}</td><td>{{ r.script }}</td><td class="num">{{ r.annotations }}</td>"""
+    """<td class="num">{{ r.conversions }}</td><td class="num">{{ r.other }}</td><td class="num">{{ r.flags }}</td>"""
+    """<td><bdi>{{ r.note | visible }}</bdi></td></tr>{%- endfor %}"""
+)
+
+
+def test_the_files_table_rows_are_what_the_template_wrote():
+    """Hostile names, reasons and kinds; anchored, reused, failed, unchanged and skipped files; more rows
+    than a page (the rest hidden): the rows built in Python equal the template's, byte for byte."""
+    from normalizer.report.review import review_weight
+
+    report, _ = hostile_report()
+    h = HOSTILE
+    plain = {"path": "d.txt", "status": "unchanged", "reused": True, "bytes_in": 1, "encoding": "big5-hkscs"}
+    re_encoded = {**plain, "path": "e.txt", "status": "changed", "encoding": None, "edit_counts": {}}
+    kinds = {**report["files"][0], "path": "f'\".txt", "edit_counts": {f"nfc+convert{h}": 2, "annotation": 3}}
+    records = report["files"] + [plain, re_encoded, kinds] + [{**plain, "path": f"g{i}.txt"} for i in range(PAGE_ROWS)]
+    weighted = sorted(((review_weight(r), r) for r in records), key=lambda wr: -wr[0])
+    anchors = {records[0]["path"]: "d0", "f'\".txt": "d1"}
+    rows = [html_report._row(r, anchors.get(r["path"]), w) for w, r in weighted]
+    template = html_report._environment().from_string(ROWS_TEMPLATE)
+    expected = template.render(rows=rows, page_rows=PAGE_ROWS)
+    assert html_report._table_rows(weighted, anchors) == expected
+    assert expected.count(" hidden>") == len(records) - PAGE_ROWS and "&lt;img" in expected
 
 
 def test_a_run_with_hostile_names_gives_an_escaped_page(tmp_path: Path):
@@ -237,3 +275,92 @@ def test_the_page_works_in_a_browser_and_loads_nothing(browser, real_report: Pat
         if '"Network.requestWillBeSent"' in entry["message"]
     ]
     assert requested and set(requested) == {real_report.as_uri()}
+
+
+_SHOWN_APART = "&<>\"'\udc80\udcff\x00\x1b\x7f\x85\u061c\u200b\u202e\u2066\ufeff\t\n\r協 a"
+
+
+@given(st.text(alphabet=st.one_of(st.sampled_from(_SHOWN_APART), st.characters())))
+def test_visible_returns_text_unchanged_only_when_nothing_in_it_would_change(text: str):
+    """The fast path of visible() and visible_text() (one search, text returned as is) gives what the
+    three substitutions give, for text with and without each kind of character they change."""
+    from html import escape
+
+    from normalizer.escapes import escape_undecodable
+
+    def marked(match: re.Match[str]) -> str:
+        return f'<span class="ctl">{html_report._code(match.group())}</span>'
+
+    html = html_report._INVISIBLE.sub(marked, escape(escape_undecodable(text), quote=True))
+    assert html_report.visible(text) == html
+    plain = html_report._INVISIBLE.sub(lambda m: html_report._code(m.group()), escape_undecodable(text))
+    assert html_report.visible_text(text) == plain
+
+
+def test_a_preview_escapes_the_undecodable_bytes_of_the_lines_that_have_them():
+    """Pieces of a line are escaped only when the line holds an undecodable byte: both kinds of line
+    in one file, each shown as report.json shows its text."""
+    from normalizer import normalize_bytes
+    from normalizer.report.preview import build_preview, source_line
+
+    data = "協會\n".encode() + "會議".encode() + b"\xff\xfe" + "協議\n".encode()
+    lines = build_preview(normalize_bytes(data, errors="replace"))["lines"]
+    assert [source_line(line) for line in lines] == ["協會", "會議\\xff\\xfe協議"]
+    assert not RAW_CONTROLS.search(str(lines)) and "\udcff" not in str(lines)
+
+
+def _counting_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja2 compiles from now on (in this test)."""
+    import jinja2
+
+    names: list[str] = []
+    original = jinja2.Environment.compile
+
+    def compile(self, source, name=None, *args, **kwargs):  # Jinja2's signature
+        names.append(name)
+        return original(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    return names
+
+
+def test_the_page_template_is_compiled_once_and_kept_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A new process (here: a new environment) loads the template compiled by an earlier one, in
+    one file, and writes the same page; a cache that cannot be written changes nothing but speed."""
+    from normalizer.report.page_cache import page_cache
+
+    compiled = _counting_compiles(monkeypatch)
+    report, previews = hostile_report()
+    pages = []
+    for cache in (page_cache(str(tmp_path)), page_cache(str(tmp_path)), page_cache(str(tmp_path / "gone")), None):
+        page = html_report.page_environment(cache)
+        monkeypatch.setattr(html_report, "_environment", lambda page=page: page)
+        pages.append(render_html(report, previews))
+    assert compiled == [html_report.PAGE_TEMPLATE] * 3  # once for the kept file, then without a usable cache
+    assert len(set(pages)) == 1 and "&lt;img" in pages[0]
+    assert len(list(tmp_path.glob("zhnorm-*.cache"))) == 1
+
+
+def test_a_kept_compilation_serves_only_the_same_template_and_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Another template source, or another zhnorm code (the environment's settings and filters live in
+    code), compiles again; a damaged file is compiled over."""
+    import jinja2
+
+    from normalizer.report import page_cache
+
+    compiled = _counting_compiles(monkeypatch)
+
+    def render(source: str) -> str:
+        cache = page_cache.page_cache(str(tmp_path))
+        page = jinja2.Environment(loader=jinja2.DictLoader({"t": source}), autoescape=True, bytecode_cache=cache)
+        return page.get_template("t").render(x="<&>")
+
+    assert render("a{{ x }}") == "a&lt;&amp;&gt;" and len(compiled) == 1
+    assert render("a{{ x }}") == "a&lt;&amp;&gt;" and len(compiled) == 1  # loaded
+    assert render("b{{ x }}") == "b&lt;&amp;&gt;" and len(compiled) == 2  # the template changed
+    monkeypatch.setattr(page_cache, "code_digest", lambda: "other code")
+    assert render("b{{ x }}") == "b&lt;&amp;&gt;" and len(compiled) == 3  # zhnorm's code changed
+    for kept in tmp_path.glob("zhnorm-*.cache"):
+        kept.write_bytes(b"not a compiled template")
+    assert render("b{{ x }}") == "b&lt;&amp;&gt;" and len(compiled) == 4
+    assert render("b{{ x }}") == "b&lt;&amp;&gt;" and len(compiled) == 4  # written again, loaded

@@ -85,6 +85,14 @@ class DetailedFiles:
         return True, dropped
 
 
+def load_page() -> None:
+    """Load report.html's template now: Jinja2 imported, the template compiled (~60 ms, see
+    :func:`normalizer.report.html_report.load_template`)."""
+    from .html_report import load_template
+
+    load_template()
+
+
 def complete_previews(
     previews: dict[str, dict[str, Any] | None], sources: dict[str, Path], *, errors: str, stream_bytes: int
 ) -> list[str]:
@@ -92,16 +100,19 @@ def complete_previews(
 
     Rare (the set of detailed files shifted, e.g. an earlier file was deleted) and
     bounded by ``PREVIEW_FILES``: these files (``sources``: where each is read) are
-    normalized again, in this process.
+    normalized again, in this process. The pipeline is imported only then: with a pool, this
+    process has not needed it otherwise (~0.1 s of imports, at the end of the run, while the
+    workers sit idle).
     """
+    missing = [rel for rel, preview in previews.items() if preview is None]
+    if not missing:
+        return []
     from .. import pipeline
     from ..model import DecodeError
     from .preview import build_preview
 
     done: list[str] = []
-    for rel, preview in previews.items():
-        if preview is not None:
-            continue
+    for rel in missing:
         path = sources[rel]
         try:
             if path.stat().st_size > stream_bytes:  # never held whole: no lines shown

@@ -59,7 +59,13 @@ _CLASSES = (
 
 # Control characters (but tab, line feed and carriage return), DEL, C1 controls and the invisible marks that
 # change text direction or joining: shown as ``\\xNN`` / ``\\uNNNN`` in their own colour.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_INVISIBLE_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+# Every character :func:`visible` or :func:`visible_text` changes: the invisible ones, undecodable
+# bytes (escapes.escape_undecodable) and what HTML escapes. Text without any (most Chinese text) is
+# returned as it is after one search, instead of passing through three substitutions: a preview's
+# line is some 40 pieces of text between edits, each shown through visible().
+_CHANGED = re.compile(f"[{_INVISIBLE_CHARS}\udc00-\udcff&<>\"']")
 
 
 def _code(ch: str) -> str:
@@ -69,12 +75,18 @@ def _code(ch: str) -> str:
 
 def visible_text(value: Any) -> str:
     """``value`` as text with undecodable bytes, controls and direction marks written as escapes (plain text)."""
-    return _INVISIBLE.sub(lambda m: _code(m.group()), escape_undecodable(str(value)))
+    text = str(value)
+    if not _CHANGED.search(text):
+        return text
+    return _INVISIBLE.sub(lambda m: _code(m.group()), escape_undecodable(text))
 
 
 def visible(value: Any) -> str:
     """``value`` as HTML: escaped, with each control or direction character shown as a marked escape."""
-    text = escape(escape_undecodable(str(value)), quote=True)
+    text = str(value)
+    if not _CHANGED.search(text):
+        return text
+    text = escape(escape_undecodable(text), quote=True)
     return _INVISIBLE.sub(lambda m: f'<span class="ctl">{_code(m.group())}</span>', text)
 
 
@@ -295,14 +307,15 @@ def _charts(report: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _row(record: Mapping[str, Any], anchor: str | None) -> dict[str, Any]:
+def _row(record: Mapping[str, Any], anchor: str | None, weight: int) -> dict[str, Any]:
+    """The cells of ``record``'s row in the files table (``weight``: its review weight), as text."""
     edits = record.get("edit_counts")
     other = sum(n for kind, n in (edits or {}).items() if not {"annotation", "convert"} & set(_kinds(kind)))
     return {
         "record": record,
         "anchor": anchor,
         "kinds": _file_kinds(record),
-        "review": 1 if review_weight(record) else 0,
+        "review": 1 if weight else 0,
         "script": _script(record),
         "annotations": _n(_annotations(record)) if "annotations" in record else "",
         "conversions": _n(_conversions(record)) if edits is not None else "",
@@ -310,6 +323,41 @@ def _row(record: Mapping[str, Any], anchor: str | None) -> dict[str, Any]:
         "flags": _n(sum(record["flag_counts"].values())) if "flag_counts" in record else "",
         "note": _note(record),
     }
+
+
+def _row_html(row: Mapping[str, Any], hidden: bool) -> str:
+    """One row of the files table, as the page's template wrote it (escaped as Jinja2's autoescape
+    does: :func:`markupsafe.escape`), after a line break.
+
+    Written here, not in the template: a page has a row per file (10,000 for a large corpus), and
+    Jinja2 looks up and escapes each of their ~20 values apart, which took most of the page's time.
+    """
+    from markupsafe import escape
+
+    record = row["record"]
+    path, status, anchor = record["path"], escape(record["status"]), row["anchor"]
+    shown = f'<bdi class="p">{visible(path)}</bdi>'
+    if anchor:
+        shown = f'<button type="button" class="go" data-go="{escape(anchor)}" title="show its lines">{shown}</button>'
+    reused = ' <span title="up to date: taken from the last run, not redone">↺</span>' if record.get("reused") else ""
+    cells = "".join(
+        f'<td class="num">{escape(row[name])}</td>' for name in ("annotations", "conversions", "other", "flags")
+    )
+    return (
+        f'\n<tr data-p="{escape(visible_text(path))}" data-s="{status}" data-k="{escape(row["kinds"])}" '
+        f'data-r="{row["review"]}"{" hidden" if hidden else ""}><td>{shown}</td>'
+        f'<td><span class="chip st-{status}">{status}</span>{reused}</td>'
+        f"<td>{escape(record.get('encoding') or '')}</td><td>{escape(row['script'])}</td>{cells}"
+        f"<td><bdi>{visible(row['note'])}</bdi></td></tr>"
+    )
+
+
+def _table_rows(weighted: list[tuple[int, Mapping[str, Any]]], anchors: Mapping[str, str]) -> str:
+    """Every row of the files table (``weighted``: (review weight, record) in the table's order); rows
+    past the first ``PAGE_ROWS`` are hidden (the page's script pages through them)."""
+    return "".join(
+        _row_html(_row(r, anchors.get(r["path"]), weight), i >= PAGE_ROWS) for i, (weight, r) in enumerate(weighted)
+    )
 
 
 def _detail(record: Mapping[str, Any], preview: Mapping[str, Any], src: str, anchor: str) -> dict[str, Any]:
@@ -386,7 +434,16 @@ def _subtitle(report: Mapping[str, Any], src: str) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Any:
-    """The Jinja2 environment of the page's templates (package data), autoescaping everything."""
+    """The Jinja2 environment of the page's templates, their compiled code kept between runs
+    (:mod:`normalizer.report.page_cache`)."""
+    from .page_cache import page_cache
+
+    return page_environment(page_cache())
+
+
+def page_environment(bytecode_cache: Any = None) -> Any:
+    """A Jinja2 environment of the page's templates (package data), autoescaping everything;
+    ``bytecode_cache``: where their compiled code is kept (None: compiled in each new environment)."""
     from importlib.resources import files
 
     import jinja2
@@ -396,11 +453,26 @@ def _environment() -> Any:
         loader=jinja2.FunctionLoader(lambda name: (files(__package__) / "templates" / name).read_text("utf-8")),
         autoescape=True,
         trim_blocks=False,
+        bytecode_cache=bytecode_cache,
     )
     env.filters["visible"] = lambda value: Markup(visible(value))
     env.filters["visible_text"] = visible_text
     env.filters["n"] = _n
     return env
+
+
+#: The page's template (package data, ``templates/``).
+PAGE_TEMPLATE = "report.html.j2"
+
+
+def load_template() -> Any:
+    """The page's template, compiled: Jinja2 imported and the template compiled on the first call
+    (~60 ms), kept by the environment for the later ones.
+
+    A run with a pool calls this while its workers warm up and this process would only wait, so
+    that the page, written after the last file while the workers are done, is written sooner.
+    """
+    return _environment().get_template(PAGE_TEMPLATE)
 
 
 def render_html(report: Mapping[str, Any], previews: Mapping[str, Preview | dict[str, Any] | None]) -> str:
@@ -416,36 +488,31 @@ def render_html(report: Mapping[str, Any], previews: Mapping[str, Preview | dict
 
     files = report["files"]
     src = str(report.get("run", {}).get("src", "SRC"))
-    ordered = sorted(files, key=lambda r: -review_weight(r))  # stable: path order within a weight
+    weighted = sorted(((review_weight(r), r) for r in files), key=lambda wr: -wr[0])  # stable: path order within
+    ordered = [r for _, r in weighted]
     details, budget_hit = _details(ordered, previews, src)
     anchors = {d["record"]["path"]: d["anchor"] for d in details}
-    review = [
-        {"record": r, "why": review_reasons(r), "anchor": anchors.get(r["path"])} for r in ordered if review_weight(r)
-    ]
+    review = [{"record": r, "why": review_reasons(r), "anchor": anchors.get(r["path"])} for w, r in weighted if w]
     with_edits = sum(1 for r in files if r["status"] == "changed" and r.get("edit_counts"))
     kinds = sorted({k for r in files for kind in r.get("edit_counts", {}) for k in _kinds(kind)})
     if any(r.get("flag_counts") for r in files):
         kinds.append("flag")
     templates = package_files(__package__) / "templates"
-    return (
-        _environment()
-        .get_template("report.html.j2")
-        .render(
-            csp=Markup(_CSP),  # a constant: single quotes inside a double-quoted attribute
-            css=Markup(templates.joinpath("report.css").read_text("utf-8")),
-            js=Markup(templates.joinpath("report.js").read_text("utf-8")),
-            src=src,
-            subtitle=_subtitle(report, src),
-            charts=_charts(report),
-            summary=_summary(report),
-            review=review,
-            review_rows=REVIEW_ROWS,
-            notice=_notice(len(details), with_edits, budget_hit),
-            totals=report["totals"],
-            statuses=("changed", "unchanged", "skipped", "error"),
-            kinds=kinds,
-            details=details,
-            rows=[_row(r, anchors.get(r["path"])) for r in ordered],
-            page_rows=PAGE_ROWS,
-        )
+    return load_template().render(
+        csp=Markup(_CSP),  # a constant: single quotes inside a double-quoted attribute
+        css=Markup(templates.joinpath("report.css").read_text("utf-8")),
+        js=Markup(templates.joinpath("report.js").read_text("utf-8")),
+        src=src,
+        subtitle=_subtitle(report, src),
+        charts=_charts(report),
+        summary=_summary(report),
+        review=review,
+        review_rows=REVIEW_ROWS,
+        notice=_notice(len(details), with_edits, budget_hit),
+        totals=report["totals"],
+        statuses=("changed", "unchanged", "skipped", "error"),
+        kinds=kinds,
+        details=details,
+        rows=Markup(_table_rows(weighted, anchors)),
+        page_rows=PAGE_ROWS,
     )

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..edits import BY_POSITION
-from ..escapes import escape_undecodable
+from ..escapes import escape_undecodable, has_undecodable
 from ..model import Edit
 from ..result import NormalizeResult
 from .hunks import hunks, line_starts
@@ -99,20 +99,23 @@ def _line(source: str, start: int, end: int, edits: list[Any], number: int, line
     segs: list[Any] = []
     pos = lo
     hidden = 0
+    # The edits' ``before`` is source text of this line: a line without undecodable bytes (nearly
+    # every line) needs no escaping of its ~50 pieces.
+    shown = escape_undecodable if has_undecodable(source[start:end]) else str
     for e in edits:
         if hidden or (e.start >= hi and segs):
             hidden += 1
             continue
         if e.start > pos:
-            segs.append(escape_undecodable(source[pos : e.start]))
-        seg = [e.kind, escape_undecodable(e.before), e.after]
+            segs.append(shown(source[pos : e.start]))
+        seg = [e.kind, shown(e.before), e.after]
         if e.reason:
             seg.append(e.reason)
         segs.append(seg)
         pos = e.end
     hi = min(max(hi, pos), end)
     if pos < hi:
-        segs.append(escape_undecodable(source[pos:hi]))
+        segs.append(shown(source[pos:hi]))
     if segs and isinstance(segs[-1], str) and hi == end:
         segs[-1] = segs[-1].rstrip("\r")
         if not segs[-1]:
