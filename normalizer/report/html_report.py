@@ -434,16 +434,7 @@ def _subtitle(report: Mapping[str, Any], src: str) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Any:
-    """The Jinja2 environment of the page's templates, their compiled code kept between runs
-    (:mod:`normalizer.report.page_cache`)."""
-    from .page_cache import page_cache
-
-    return page_environment(page_cache())
-
-
-def page_environment(bytecode_cache: Any = None) -> Any:
-    """A Jinja2 environment of the page's templates (package data), autoescaping everything;
-    ``bytecode_cache``: where their compiled code is kept (None: compiled in each new environment)."""
+    """The Jinja2 environment of the page's templates (package data), autoescaping everything."""
     from importlib.resources import files
 
     import jinja2
@@ -453,7 +444,6 @@ def page_environment(bytecode_cache: Any = None) -> Any:
         loader=jinja2.FunctionLoader(lambda name: (files(__package__) / "templates" / name).read_text("utf-8")),
         autoescape=True,
         trim_blocks=False,
-        bytecode_cache=bytecode_cache,
     )
     env.filters["visible"] = lambda value: Markup(visible(value))
     env.filters["visible_text"] = visible_text
