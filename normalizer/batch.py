@@ -334,7 +334,8 @@ def _unchanged(plan: RunPlan, manifest: Manifest, report_dir: Path) -> RunResult
         return None
     if last.get("selection") != plan.selection():
         return None
-    if not all(plan.still(rel, manifest.item(rel)) for rel in plan.chosen):
+    items = manifest.items()
+    if not all(plan.still(rel, items.get(rel)) for rel in plan.chosen):
         return None
     return RunResult(
         report_path=report_path,

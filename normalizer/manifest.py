@@ -87,6 +87,10 @@ class Row(NamedTuple):
     item: IndexItem
 
 
+#: A row's input and output states (:func:`normalizer.inputs.file_state` each).
+_STATES = "in_size, in_mtime, in_ctime, in_ino, out_size, out_mtime, out_ctime, out_ino"
+
+
 def _state(values: tuple[Any, ...]) -> Fingerprint | None:
     return None if values[0] is None else list(values)
 
@@ -230,9 +234,16 @@ class Manifest:
         """``rel``'s input and output states as recorded (None: no entry), without its record."""
         if self.db is None:
             return None
-        query = "SELECT in_size, in_mtime, in_ctime, in_ino, out_size, out_mtime, out_ctime, out_ino FROM files"
-        found = self.db.execute(query + " WHERE path = ?", (rel,)).fetchone()
+        found = self.db.execute(f"SELECT {_STATES} FROM files WHERE path = ?", (rel,)).fetchone()
         return None if found is None else [_state(found[:4]), _state(found[4:])]
+
+    def items(self) -> dict[str, IndexItem]:
+        """:meth:`item` of every path, in one query (a no-change rerun checks them all: a query
+        per path cost it ~10 ms on 1,866 files)."""
+        if self.db is None:
+            return {}
+        rows = self.db.execute(f"SELECT path, {_STATES} FROM files").fetchall()
+        return {row[0]: [_state(row[1:5]), _state(row[5:])] for row in rows}
 
     def paths(self) -> Iterator[str]:
         """Every path with an entry, in order (read lazily)."""

@@ -56,6 +56,7 @@ def test_entries_round_trip_byte_for_byte_with_their_states(tmp_path: Path):
     assert again.get("a.txt") == (entry(3), [STATE, None])
     assert again.get("b/c.txt") == (entry(0), [None, STATE])
     assert again.item("a.txt") == [STATE, None] and again.item("nope.txt") is None
+    assert again.items() == {"a.txt": [STATE, None], "b/c.txt": [None, STATE]}  # every item in one query
     assert list(again.paths()) == ["a.txt", "b/c.txt"]
     again.close()
 
