@@ -1,22 +1,22 @@
 """OpenCC's t2s as a lookup table, wherever no phrase of its dictionaries can change it.
 
 t2s converts by longest match against its dictionaries: a phrase first (憑藉→凭借),
-else the character alone. Most of its 477 phrases convert exactly as their characters
-do one by one; those that do not differ at one of a few dozen characters (於, 藉, 乾,
-沈 …: :func:`normalizer.charsets.t2s_sets`, "context", with the compatibility
-ideographs its normalization table rewrites). A text without such a character converts
-as each character does alone: one numpy lookup over the text, no C++ call.
+else the character alone. 410 of its 477 phrases convert unlike their characters one by
+one, but each of them differs at one of 38 characters (於, 藉, 乾, 沈 …:
+:func:`normalizer.charsets.t2s_sets`, "context") or at a compatibility ideograph its
+normalization table rewrites. A text without such a character converts as each
+character does alone: one numpy lookup over the text, no C++ call.
 
-Even then, only a phrase that converts unlike its characters (410 of them:
-:func:`normalizer.charsets.t2s_phrases`) makes a difference, and each holds a context
-character: at each one the few phrases holding it are looked for (於 is in 25 of them).
-Where one is found, the span between the nearest characters that no phrase key holds
-(no match crosses one) goes to OpenCC, all spans of a text in one call, joined by
-newlines (outside every phrase too). On the benchmark corpus one line in five holds a
-context character (於 above all); one document in a hundred holds such a phrase.
+At a context character, the few phrases holding it are looked for (於 is in 25 of the
+410: :func:`normalizer.charsets.t2s_phrases`). Where one is found, the span between the
+nearest characters that no phrase key holds (no match crosses one) goes to OpenCC, all
+spans of a text in one call, joined by newlines (outside every phrase too). On the
+benchmark corpora one line in five holds a context character (於 above all) and 33–43%
+of the documents hold such a phrase; the spans sent to OpenCC are 0.05% of the text.
 
-:func:`t2s_codes` is held equal to OpenCC's own t2s by tests: every phrase key between
-random neighbours, random text drawn from phrase characters, both benchmark corpora.
+:func:`t2s_codes` is held equal to OpenCC's own t2s by tests (every phrase key between
+neighbours and overlapping, hypothesis text built from the phrases and their characters,
+the seeds); on both benchmark corpora it gave OpenCC's output for all 4,866 documents.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def t2s_tables() -> tuple[np.ndarray, np.ndarray] | None:
 def context_phrases() -> dict[str, tuple[tuple[int, int, frozenset[str]], ...]]:
     """For each context character, the phrases of :func:`normalizer.charsets.t2s_phrases`
     that hold it, grouped by the character's offset in them and their length: at a
-    character, one slice and one set lookup per group (於: 25 phrases, 8 groups)."""
+    character, one slice and one set lookup per group (於: 25 phrases, 6 groups)."""
     context = t2s_sets()["context"]
     groups: dict[str, dict[tuple[int, int], set[str]]] = {}
     for phrase in t2s_phrases():
