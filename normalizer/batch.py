@@ -11,34 +11,31 @@ What and why:
   ``normalizer.distributed`` supplies one for a Dask cluster), which runs
   :func:`normalizer.worker.process_batch` and may return outcomes in any order: the
   report, the manifest and the HTML previews do not depend on completion order.
-* The manifest (:mod:`normalizer.manifest`: ``DST/.zhnorm-manifest.sqlite``, committed
-  batch by batch while a run works) remembers each input's SHA-256 and file
-  state with the options and tool versions used, so a rerun skips files whose
-  inputs did not change (by file state, as git does, else by hash) and finishes an
-  interrupted run. ``force`` redoes everything. Files that errored are always retried.
-  When nothing changed at all and the last run's report is still in place, a rerun
-  reads only the manifest's file states, says so and leaves the report alone
+* The manifest (:mod:`normalizer.manifest`: ``DST/.zhnorm-manifest.sqlite``, committed batch by
+  batch while a run works) remembers each input's SHA-256 and file state with the options and
+  tool versions used, so a rerun skips files whose inputs did not change (by file state, as git
+  does, else by hash) and finishes an interrupted run. ``force`` redoes everything. Files that
+  errored are always retried. When nothing changed at all and the last run's report is still in
+  place, a rerun reads only the manifest's file states, says so and leaves the report alone
   (:attr:`RunResult.unchanged_since`).
-* Writes are atomic (:mod:`normalizer.atomic`), so a killed run leaves no
-  half-written output; mirror outputs and the report are not flushed to disk one by
-  one (they can be made again from SRC, and the manifest records each output's state,
-  so an output a power failure lost no longer matches and is redone; after such a
-  crash on a file system that may keep a file's new size without its data, run once
-  with ``--force``). The manifest is written with ``fsync``.
-* Nothing is lost or half-written (tests/test_reliability.py, tests/test_crash.py):
-  see :mod:`normalizer.inputs` (files that change while read, binary sniffing) and
-  :mod:`normalizer.worker` (large files streamed piece by piece). Names that are not
-  valid UTF-8 are written with the same bytes and reported with ``\\xNN`` escapes.
-* No output lands inside SRC, even through a DST folder linked into it: each write is
-  fenced off SRC resolved (:func:`normalizer.atomic.check_outside`, looked at again right
-  before the rename); such a file is an error and the run goes on.
+* Writes are atomic (:mod:`normalizer.atomic`), so a killed run leaves no half-written output;
+  mirror outputs and the report are not flushed to disk one by one (they can be made again from
+  SRC, and the manifest records each output's state, so an output a power failure lost no longer
+  matches and is redone; after such a crash on a file system that may keep a file's new size
+  without its data, run once with ``--force``). The manifest is written with ``fsync``.
+* Nothing is lost or half-written (tests/test_reliability.py, tests/test_crash.py): see :mod:`normalizer.inputs`
+  (files that change while read, binary sniffing) and :mod:`normalizer.worker` (large files streamed piece by
+  piece). Names that are not valid UTF-8 are written with the same bytes and reported with ``\\xNN`` escapes.
+* No output lands inside SRC, even through a DST folder linked into it: each write is fenced off
+  SRC resolved (:func:`normalizer.atomic.check_outside`, looked at again right before the rename);
+  such a file is an error and the run goes on.
 * Outputs an earlier run wrote whose source is gone or now fails are listed (and, with
   ``delete``, removed): :mod:`normalizer.stale`.
 * The report: :mod:`normalizer.report.assemble`.
 
-The pipeline (OpenCC, pypinyin), the process pool and the report modules (but the light
-``schema``, ``compact`` and ``assemble``) are imported inside the functions that use them: a rerun that
-finds nothing changed must be done in about the time Python takes to start.
+The pipeline (OpenCC, pypinyin), the process pool and the report modules (but the light ``schema``
+and ``compact``) are imported inside the functions that use them: a rerun that finds nothing
+changed must be done in about the time Python takes to start.
 """
 
 from __future__ import annotations
@@ -60,7 +57,6 @@ from .escapes import printable
 from .executors import Executor, default_jobs, execute_tasks, local_executor, pool_context
 from .inputs import default_piece_chars, default_racy_ns, default_stream_bytes, file_state, state_of
 from .manifest import MANIFEST_NAME, Entry, Manifest, Recorder, read_last, recorded_outputs
-from .report.assemble import DetailedFiles, load_page
 from .report.schema import DETAIL_LEVELS, HTML_NAME, REPORT_NAME, SCHEMA_VERSION
 from .run_result import RunResult
 from .selection import Listed, UsageError, check_paths, entry_reason, listing, scan, selected
@@ -69,6 +65,7 @@ from .worker import Outcome, Task, process_batch, reused_outcome
 
 if TYPE_CHECKING:
     from .manifest import Fingerprint, IndexItem
+    from .report.assemble import DetailedFiles
     from .report.json_report import Record
 
 __all__ = [
@@ -371,6 +368,7 @@ class _Run:
     """:func:`run` when the shortcut does not apply: reuse what can be, redo the rest, report."""
 
     def __init__(self, plan: RunPlan, executor: Executor | None):
+        from .report.assemble import DetailedFiles
         from .report.review import REVIEW_PREVIEWS, ReviewFiles
 
         self.plan = plan
@@ -385,8 +383,10 @@ class _Run:
         plan = self.plan
         if self.executor is None and plan.jobs > 1 and len(plan.chosen) > 1:
             pool_context()  # the pool's forkserver warms up while the manifest is read
-            if plan.report_dir is not None:
-                load_page()  # and report.html's template loads: not after the last file, when workers are done
+            if plan.report_dir is not None:  # and report.html's template loads, not after the last file
+                from .report.html_report import load_template
+
+                load_template()
         manifest, recorder, self.earlier = _open_manifest(plan)
         if on_start:
             on_start(len(plan.chosen))

@@ -85,14 +85,6 @@ class DetailedFiles:
         return True, dropped
 
 
-def load_page() -> None:
-    """Load report.html's template now: Jinja2 imported, the template compiled (~60 ms, see
-    :func:`normalizer.report.html_report.load_template`)."""
-    from .html_report import load_template
-
-    load_template()
-
-
 def complete_previews(
     previews: dict[str, dict[str, Any] | None], sources: dict[str, Path], *, errors: str, stream_bytes: int
 ) -> list[str]:
