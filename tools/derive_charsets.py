@@ -39,6 +39,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import opencc
@@ -131,17 +132,16 @@ def derive_t2s_table() -> dict[str, str]:
     keys = {k for table in (normalization, *chain) for k in table}
     singles = {k for k in keys if len(k) == 1}
     changed = {c for c in singles if convert(c) != c}
-    phrases = {k for table in chain for k in table if len(k) > 1}
     context = set(normalization) | {c for c in singles if len(convert(c)) != 1}
-    for phrase in phrases:
-        whole, alone = convert(phrase), "".join(convert(c) for c in phrase)
+    for phrase in derive_t2s_phrases():
+        whole, alone = convert(phrase), _alone(convert, phrase)
         if len(whole) != len(phrase):
             context |= set(phrase)
-        elif whole != alone:
+        else:
             context |= {c for c, a, b in zip(phrase, whole, alone) if a != b}
     return {
         "t2s_changed": "".join(sorted(changed)),
-        "t2s_phrase_chars": "".join(sorted({c for k in phrases for c in k})),
+        "t2s_phrase_chars": "".join(sorted({c for k in _phrases(chain) for c in k})),
         "t2s_context_chars": "".join(sorted(context)),
     }
 
@@ -150,13 +150,22 @@ def derive_t2s_phrases() -> list[str]:
     """The phrases t2s converts unlike their characters one by one (憑藉→凭借, 藉 alone
     stays): each holds a context character, where :mod:`normalizer.charwise` looks for it."""
     convert = opencc.OpenCC("t2s").convert
-    _, chain = _t2s_dicts()
-    phrases = {k for table in chain for k in table if len(k) > 1}
-    return sorted(p for p in phrases if convert(p) != "".join(convert(c) for c in p))
+    return sorted(p for p in _phrases(_t2s_dicts()[1]) if convert(p) != _alone(convert, p))
 
 
+def _alone(convert, phrase: str) -> str:
+    """``phrase`` converted character by character."""
+    return "".join(convert(c) for c in phrase)
+
+
+def _phrases(chain: list[dict[str, list[str]]]) -> set[str]:
+    """The keys of more than one character in t2s's conversion chain."""
+    return {k for table in chain for k in table if len(k) > 1}
+
+
+@cache
 def _t2s_dicts() -> tuple[dict[str, list[str]], list[dict[str, list[str]]]]:
-    """t2s's normalization table and the dictionaries of its conversion chain."""
+    """t2s's normalization table and the dictionaries of its conversion chain (dumped once)."""
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         return read_dict(T2S_NORMALIZATION, work), [read_dict(name, work) for name in T2S_CHAIN]
