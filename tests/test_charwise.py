@@ -4,6 +4,8 @@ conversion stage gives the same result with it as with OpenCC alone."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import opencc
@@ -87,32 +89,31 @@ def test_the_seeds_and_their_hong_kong_forms_convert_as_opencc_converts_them() -
         assert _simplified(text) == opencc_convert(text)
 
 
-@pytest.fixture
-def without_tables(monkeypatch: pytest.MonkeyPatch):
-    """charwise as it behaves when the shipped sets are for another OpenCC version."""
+@contextmanager
+def tables_of_another_opencc() -> Iterator[None]:
+    """charwise as it behaves when the shipped sets are for another OpenCC version (a context
+    manager, not a fixture: hypothesis runs a test's examples within one fixture)."""
     charwise.t2s_tables.cache_clear()
-    monkeypatch.setattr(charwise, "derived_from_opencc", lambda: "0.0.0")
-    yield
-    charwise.t2s_tables.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(charwise, "derived_from_opencc", lambda: "0.0.0")
+        try:
+            yield
+        finally:
+            charwise.t2s_tables.cache_clear()
 
 
-def test_another_opencc_version_leaves_the_whole_conversion_to_opencc(without_tables) -> None:
-    assert charwise.t2s_tables() is None
-    assert charwise.t2s_codes("說話") is None
+def test_another_opencc_version_leaves_the_whole_conversion_to_opencc() -> None:
+    with tables_of_another_opencc():
+        assert charwise.t2s_tables() is None
+        assert charwise.t2s_codes("說話") is None
     assert opencc.__version__ != "0.0.0"
 
 
 @given(TEXT)
 def test_the_conversion_stage_is_the_same_with_the_table_or_opencc_alone(text: str) -> None:
     with_table = to_simplified(text, detect_script(text))
-    charwise.t2s_tables.cache_clear()
-    original = charwise.derived_from_opencc
-    charwise.derived_from_opencc = lambda: "0.0.0"
-    try:
+    with tables_of_another_opencc():
         without = to_simplified(text, detect_script(text))
-    finally:
-        charwise.derived_from_opencc = original
-        charwise.t2s_tables.cache_clear()
     assert [(s.text, list(s.edits), s.flags, s.same_length) for s in with_table] == [
         (s.text, list(s.edits), s.flags, s.same_length) for s in without
     ]
