@@ -324,12 +324,11 @@ def _unchanged(plan: RunPlan, manifest: Manifest, report_dir: Path) -> RunResult
         or run_info.get("src") != str(plan.src)
         or run_info.get("dst") != str(dst)
         or run_info.get("options") != plan.options.as_report()
+        or last.get("selection") != plan.selection()
     ):
         return None
     report_path, html_path = report_dir / REPORT_NAME, report_dir / HTML_NAME
     if state_of(report_path) != last.get("json") or state_of(html_path) != last.get("html"):
-        return None
-    if last.get("selection") != plan.selection():
         return None
     items = manifest.items()
     if not all(plan.still(rel, items.get(rel)) for rel in plan.chosen):
@@ -430,13 +429,14 @@ class _Run:
             if close is not None:  # stop the executor's workers when the run stops early
                 close()
             recorder.flush()
-            if not finished:  # interrupted: keep what was done in the manifest
+            if not finished:  # interrupted: keep what was done, drop what the stopped workers had begun
                 self._save(recorder)
+                if not self.plan.options.dry_run:
+                    remove_temporaries(self.plan.dst)
 
     def _tasks(self, fresh: list[str], manifest: Manifest) -> Iterator[Task]:
-        for rel in fresh:
-            preview = self.detailed.wants_preview(rel)
-            yield self.plan.task(rel, manifest, preview=preview, review_floor=self.review.floor())
+        wants, floor = self.detailed.wants_preview, self.review.floor  # asked as each task is drawn
+        return (self.plan.task(rel, manifest, preview=wants(rel), review_floor=floor()) for rel in fresh)
 
     def _reused(self, still: list[str], manifest: Manifest) -> Iterator[Outcome]:
         """The outcomes of files whose state did not change: from the manifest, not read."""

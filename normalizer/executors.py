@@ -14,7 +14,9 @@ instead of spending ~0.3 s of CPU getting there.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -129,14 +131,40 @@ def _pooled(tasks: Iterator[Task], workers: int, count: int, context: Any) -> It
                 pending.append(pool.submit(process_batch, chunk))
             yield from done
     except BaseException:  # Ctrl-C, an error, or the run closed us early: stop the workers now
-        # Waiting for them can hang for ever after a Ctrl-C (which also reaches the workers):
-        # terminate them (their writes are atomic) and do not wait.
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
-        _unblock_pipes(pool)
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop(pool)
         raise
     pool.shutdown(wait=True)
+
+
+#: How long a stopped pool's workers and manager thread are waited for (they end within milliseconds).
+STOP_WAIT_SECONDS = 5.0
+
+
+def _stop(pool: Any) -> None:
+    """Stop a pool at once: its workers terminated, and waited for until they are gone.
+
+    ``shutdown(wait=True)`` can hang for ever after a Ctrl-C (which also reaches the workers),
+    so the workers are terminated instead (their writes are atomic). Waiting for them to end
+    matters: a worker still alive could leave a temporary file after the caller removed them
+    (:func:`normalizer.atomic.remove_temporaries`). The pool's manager thread is waited for too:
+    Python 3.11's exit wakes it through a pipe that the thread may be closing at that moment
+    ("Exception ignored ... Bad file descriptor" on a Ctrl-C)."""
+    from multiprocessing.connection import wait
+
+    sentinels = []
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+        with contextlib.suppress(ValueError):  # already closed
+            sentinels.append(process.sentinel)
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
+    while sentinels and time.monotonic() < deadline:
+        ended = wait(sentinels, deadline - time.monotonic())
+        sentinels = [s for s in sentinels if s not in ended]
+    _unblock_pipes(pool)
+    pool.shutdown(wait=False, cancel_futures=True)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(STOP_WAIT_SECONDS)
 
 
 def _unblock_pipes(pool: Any) -> None:

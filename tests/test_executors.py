@@ -50,3 +50,17 @@ def test_one_job_runs_the_tasks_here_in_order(tmp_path: Path):
         ("a.txt", "changed", False),
         ("missing.txt", "error", False),
     ]
+
+
+def test_a_pool_closed_early_has_no_worker_left_alive_when_close_returns(tmp_path: Path):
+    import multiprocessing
+
+    for i in range(40):
+        (tmp_path / f"{i:02d}.txt").write_bytes("臺灣的發展。\n".encode() * 2000)
+    tasks = [Task(f"{i:02d}.txt", str(tmp_path / f"{i:02d}.txt"), "", "strict", "summary", True) for i in range(40)]
+    outcomes = execute_tasks(iter(tasks), jobs=2, count=len(tasks))
+    assert next(outcomes).record["status"] == "changed"
+    assert multiprocessing.active_children()  # the pool's workers, still at work
+    outcomes.close()  # as a run stopped by Ctrl-C or an error closes it
+    # Terminated and waited for: none can begin a write after the run has removed the temporaries.
+    assert multiprocessing.active_children() == []

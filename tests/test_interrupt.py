@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from corpus_texts import seed_texts
 
@@ -82,3 +83,24 @@ def test_ctrl_c_in_a_hook_exits_130_without_clicks_aborted(tmp_path: Path, monke
     assert result.exit_code == 130
     assert "Aborted!" not in result.output and "interrupted" in result.stderr
     assert hook.main(["check", "a.txt"]) == 130
+
+
+def test_an_interrupted_run_removes_the_temporary_files_its_workers_had_begun(tmp_path: Path):
+    from normalizer import atomic
+    from normalizer.batch import RunOptions, run
+    from normalizer.worker import process_file
+
+    src, dst = tmp_path / "raw", tmp_path / "clean"
+    _corpus(src)
+
+    def interrupted_midway(tasks, count):
+        """A worker writes the first file, begins the second's write, then Ctrl-C arrives."""
+        first, second = next(tasks), next(tasks)
+        yield process_file(first)
+        atomic.create_temporary(second.dst)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(src, dst, RunOptions(jobs=1), executor=interrupted_midway)
+    assert _temporaries(dst) == []
+    assert list(_outputs(dst)) == ["00/0000.txt"]  # what was finished is kept
