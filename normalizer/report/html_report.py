@@ -32,7 +32,7 @@ from html import escape
 from typing import Any
 
 from ..escapes import escape_undecodable
-from .preview import LINE_CHARS, PREVIEW_FILES, PREVIEW_LINES, Preview, output_line, source_line
+from .preview import LINE_CHARS, PREVIEW_FILES, PREVIEW_LINES, Preview
 from .review import review_reasons, review_weight
 
 HTML_NAME = "report.html"
@@ -139,12 +139,11 @@ def _edit_segment(kind: str, before: str, after: str, reason: str = "") -> str:
 MAX_REASONS = 4  # distinct reasons written under a line
 
 
-def _reasons(entry: Mapping[str, Any]) -> str:
-    """The reasons of a line's edits that are not plain conversions, once each, under the line."""
-    seen: Counter[tuple[str, str]] = Counter()
-    for seg in entry["segs"]:
-        if not isinstance(seg, str) and (seg[0] != "convert" or len(seg) > 3):
-            seen[(seg[0], seg[3] if len(seg) > 3 else "")] += 1
+def _reasons(edits: list[Any]) -> str:
+    """The reasons of a line's edit segments that are not plain conversions, once each, under the line."""
+    seen: Counter[tuple[str, str]] = Counter(
+        (seg[0], seg[3] if len(seg) > 3 else "") for seg in edits if seg[0] != "convert" or len(seg) > 3
+    )
     if not seen:
         return ""
     items = [
@@ -157,20 +156,29 @@ def _reasons(entry: Mapping[str, Any]) -> str:
 
 
 def render_line(entry: Mapping[str, Any]) -> str:
-    """One changed line: the edits in place and their reasons; then the line before and after (hidden rows)."""
-    body = "".join([_segment(s) if isinstance(s, str) else _edit_segment(*s[:4]) for s in entry["segs"]])
+    """One changed line: the edits in place and their reasons; then the line before and after (hidden rows).
+
+    A preview holds some 700 segments, each looked at in four list comprehensions (a segment is
+    a string or a list: ``seg.__class__ is str``, no call of ``isinstance``). When the source line
+    holds nothing :func:`visible` would change (nearly always), neither do its pieces of unchanged
+    text, which are then written as they are."""
+    segs = entry["segs"]
+    edits = [seg for seg in segs if seg.__class__ is not str]
+    before = "".join([seg if seg.__class__ is str else seg[1] for seg in segs])
+    after = "".join([seg if seg.__class__ is str else seg[2] for seg in segs])
+    text = str if _CHANGED.search(before) is None else _segment
+    body = "".join([text(seg) if seg.__class__ is str else _edit_segment(*seg[:4]) for seg in segs])
     if entry.get("head"):
         body = '<span class="cut" title="line cut">…</span>' + body
     if entry.get("tail"):
         body += '<span class="cut" title="line cut">…</span>'
     if entry.get("hidden"):
         body += f' <span class="more">(+{_n(entry["hidden"])} more edits on this line)</span>'
-    before, after = _e(source_line(dict(entry))), _e(output_line(dict(entry)))
     return (
         f'<tr class="ln"><th><button type="button" class="ba-t" title="before / after">{entry["n"]}</button></th>'
-        f"<td>{body}{_reasons(entry)}</td></tr>"
-        f'<tr class="ba before" hidden><th>before</th><td>{before}</td></tr>'
-        f'<tr class="ba after" hidden><th>after</th><td>{after}</td></tr>'
+        f"<td>{body}{_reasons(edits)}</td></tr>"
+        f'<tr class="ba before" hidden><th>before</th><td>{_e(before)}</td></tr>'
+        f'<tr class="ba after" hidden><th>after</th><td>{_e(after)}</td></tr>'
     )
 
 
