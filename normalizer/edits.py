@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from operator import attrgetter, ne
 from typing import TYPE_CHECKING, overload
 
-from .codepoints import np_module
+from .codepoints import np_module, sorted_distinct
 from .model import Edit
 
 if TYPE_CHECKING:
@@ -329,7 +329,7 @@ class AlignedEdits(Sequence[Edit]):
         joins = self._joins()
         count = changed - int(np.count_nonzero(joins))
         if len(cuts):
-            c = np.unique(np.asarray(cuts, dtype=np.int64))
+            c = sorted_distinct(np.asarray(cuts, dtype=np.int64))
             c = c[(c > 0) & (c < len(self._mask))]
             count += int(np.count_nonzero(joins[c - 1]))
         return count

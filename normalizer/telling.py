@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from . import fixes
 from .charsets import variant_words, verbs
-from .codepoints import as_array, np_module
+from .codepoints import as_array, np_module, sorted_distinct
 
 if TYPE_CHECKING:
     import numpy as np
@@ -142,7 +142,7 @@ def telling_positions(
     positions = np.flatnonzero(wanted)
     found = [np.array(particle_positions(text), dtype=np.int64)] if context is not None else []
     starts, ends = lines
-    for line in np.unique(np.searchsorted(ends, positions, side="right")).tolist():
+    for line in sorted_distinct(np.searchsorted(ends, positions, side="right")).tolist():
         start, end = int(starts[line]), int(ends[line])
         before = text[start:end]
         after = opencc_convert(before)
@@ -159,4 +159,4 @@ def telling_positions(
             if len(back) == len(x):
                 tells |= changed & context[start:end] & (back == x)
         found.append(np.flatnonzero(tells) + start)
-    return np.unique(np.concatenate(found)) if found else positions
+    return sorted_distinct(np.concatenate(found)) if found else positions

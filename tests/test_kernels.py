@@ -30,7 +30,7 @@ from normalizer.annotations import (
     traits,
 )
 from normalizer.charsets import simplified_only, traditional_only
-from normalizer.codepoints import as_array, as_text, line_ends
+from normalizer.codepoints import as_array, as_text, line_ends, sorted_distinct
 from normalizer.controls import REMOVED, has_controls
 from normalizer.convert import OPENCC_CONFIG, context_codes, context_codes_by_line, everyday_put_back, keep_everyday
 from normalizer.model import ANNOTATION, Edit, Flag, ScriptCounts, StageResult
@@ -244,6 +244,29 @@ def test_the_last_texts_code_points_are_reused_read_only_and_another_texts_are_i
     other = "".join(["國語", "\udc80𠮷b"])  # another string, another array
     assert as_text(as_array(other)) == other
     assert as_array(text).tolist() == [ord(c) for c in text]
+
+
+@given(st.lists(st.integers(-3, 40), max_size=60))
+def test_sorted_distinct_equals_numpy_unique(values: list[int]) -> None:
+    import numpy as np
+
+    array = np.array(values, dtype=np.int64)
+    found, expected = sorted_distinct(array), np.unique(array)
+    assert found.dtype == expected.dtype and found.tolist() == expected.tolist()
+
+
+def test_normalizing_a_page_of_noise_does_not_import_numpy_ma() -> None:
+    """numpy.unique imports numpy.ma on its first call (~10 ms a process); the pipeline avoids it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from normalizer import normalize_text; "
+        "normalize_text('科協(xié)組織召開(kāi)會議，著眼於發展。\\n').summary; "
+        "print('numpy' in sys.modules, 'numpy.ma' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False"]
 
 
 @given(st.text(alphabet="(（)）xié 中國a1\u3000", max_size=120))
