@@ -339,10 +339,10 @@ def page_table(candidates: Sequence[Candidate]) -> PageTable:
 def _table_of(pairs: Mapping[tuple[str, Reading], int]) -> PageTable:
     """:func:`page_table` from the number of candidates per (character, reading) pair:
     spam pages repeat the same few hundred pairs."""
-    annotated: Counter[str] = Counter()
+    annotated: dict[str, int] = {}  # not a Counter: its __missing__ runs in Python for each new character
     toned = lower = default = 0
     for (base, reading), n in pairs.items():
-        annotated[base] += n
+        annotated[base] = annotated.get(base, 0) + n
         toned += n * reading.strong
         lower += n * (not reading.capitalised)
         default += n * is_default_reading(base, reading)
@@ -436,13 +436,14 @@ def is_authors_gloss(found: Sequence[str]) -> bool:
 
 def evidence(candidates: Sequence[Candidate]) -> tuple[int, int]:
     """(toned or doubled, toneless lower-case) verified candidates: the page's evidence."""
-    return _evidence_of(Counter(c.reading for c in candidates))
+    return _evidence_of_pairs(Counter((c.base, c.reading) for c in candidates))
 
 
-def _evidence_of(readings: Mapping[Reading, int]) -> tuple[int, int]:
-    """:func:`evidence` from the number of candidates per reading."""
+def _evidence_of_pairs(pairs: Mapping[tuple[str, Reading], int]) -> tuple[int, int]:
+    """:func:`evidence` from the number of candidates per (character, reading) pair (spam
+    pages repeat the same few hundred pairs: one step per pair, not per candidate)."""
     strong = plain = 0
-    for r, n in readings.items():
+    for (_, r), n in pairs.items():
         if r.strong:
             strong += n
         elif not r.capitalised:
@@ -496,10 +497,7 @@ def strip_annotations(
     keys = list(zip(g.bases, g.readings))  # per group; (base, None) for the groups that are no candidate
     pairs = Counter(compress(keys, g.readings))
     if page_evidence is None:
-        readings: Counter[Reading] = Counter()
-        for (_, reading), n in pairs.items():
-            readings[reading] += n
-        page_evidence = _evidence_of(readings)
+        page_evidence = _evidence_of_pairs(pairs)
     strong, plain = page_evidence
     page = traits(table if table is not None else _table_of(pairs), text, vocabulary)
     # One decision per distinct (character, reading) pair, then looked up per group in C.
