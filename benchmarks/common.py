@@ -73,10 +73,11 @@ def compile_modules() -> None:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(folder)], env=bench_env(), check=True)
 
 
-def measure(cmd: list[str]) -> Measured:
-    """Wall, CPU (user+system of all its processes) and peak RSS of one command."""
+def measure(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Measured:
+    """Wall, CPU (user+system of all its processes) and peak RSS of one command (``env``: the
+    environment, :func:`bench_env` by default; ``cwd``: its working directory)."""
     cmd = [sys.executable, "-c", _MEASURE, *cmd]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=bench_env())
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env or bench_env(), cwd=cwd)
     return Measured(**json.loads(out.stdout))
 
 
