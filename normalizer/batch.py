@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, atomic, stale
 from .atomic import TEMP_MARK, remove_temporaries
 from .escapes import printable
-from .executors import Executor, default_jobs, execute_tasks, local_executor, pool_context
+from .executors import Executor, execute_tasks, jobs_for, local_executor, pool_context
 from .inputs import default_piece_chars, default_racy_ns, default_stream_bytes, file_state, state_of
 from .manifest import MANIFEST_NAME, Entry, Manifest, Recorder, read_last, recorded_outputs
 from .report.schema import DETAIL_LEVELS, HTML_NAME, REPORT_NAME, SCHEMA_VERSION
@@ -100,7 +100,7 @@ class RunOptions:
     detail (None: ``normalizer.report.preview.PREVIEW_FILES``).
     """
 
-    jobs: int | None = None  # worker processes; None = all cores
+    jobs: int | None = None  # worker processes; None = all cores, one for a small run (executors.jobs_for)
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     dry_run: bool = False
@@ -174,9 +174,9 @@ class RunPlan:
         chosen = [rel for rel in files if selected(rel, options.include, options.exclude)]
         return cls(src, dst, options, report_dir, options.key(), started, files, chosen)
 
-    @property
-    def jobs(self) -> int:
-        return self.options.jobs or default_jobs()
+    def jobs(self, rels: Iterable[str]) -> int:
+        """Worker processes to read ``rels`` with: as the options say, else by their size (:func:`jobs_for`)."""
+        return jobs_for(self.options.jobs, sum(info.st_size for _, info in map(self.files.__getitem__, rels) if info))
 
     def selection(self) -> str:
         """A digest of the selected paths: the no-change shortcut needs the same files in the report."""
@@ -380,7 +380,7 @@ class _Run:
 
     def execute(self, on_record: Callable[[Record], None] | None, on_start: Callable[[int], None] | None) -> RunResult:
         plan = self.plan
-        if self.executor is None and plan.jobs > 1 and len(plan.chosen) > 1:
+        if self.executor is None and len(plan.chosen) > 1 and plan.jobs(plan.chosen) > 1:
             pool_context()  # the pool's forkserver warms up while the manifest is read
             if plan.report_dir is not None:  # and report.html's template loads, not after the last file
                 from .report.html_report import load_template
@@ -413,7 +413,7 @@ class _Run:
         finished = False
         try:
             if fresh:
-                execute = self.executor or local_executor(self.plan.jobs)
+                execute = self.executor or local_executor(self.plan.jobs(fresh))
                 outcomes = execute(self._tasks(fresh, manifest), len(fresh))
             known = ((outcome, True) for outcome in self._reused(still, manifest))
             for outcome, reused in chain(known, ((outcome, False) for outcome in outcomes)):

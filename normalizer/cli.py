@@ -152,7 +152,9 @@ def single_threaded_blas() -> None:
 @main.command()
 @click.argument("src", type=_PATH, default=DEFAULT_SRC)
 @click.argument("dst", type=_PATH, default=DEFAULT_DST)
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes [default: all cores; 1 for small runs]."
+)
 @click.option(
     "--report",
     "report_dir",
@@ -216,7 +218,7 @@ def run(
     an earlier run wrote whose source is gone or now fails are listed as stale;
     --delete removes them.
     """
-    from . import batch, executors, selection
+    from . import batch, selection
 
     if report_dir is None and not dry_run:
         report_dir = default_report_dir(dst)
@@ -244,7 +246,7 @@ def run(
 
     config = _config()  # command-line flags override the configuration file, option by option
     options = batch.RunOptions(
-        jobs=jobs or config.jobs or executors.default_jobs(),
+        jobs=jobs or config.jobs,  # None: every core, or this process alone for a small run (executors.jobs_for)
         include=tuple(include) or config.include,
         exclude=tuple(exclude) or config.exclude,
         dry_run=dry_run,

@@ -157,6 +157,49 @@ def test_process_pool_gives_the_same_result_as_one_process(tmp_path: Path):
         assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes()
 
 
+def test_a_small_run_left_to_choose_its_jobs_reads_in_this_process_and_a_large_one_starts_the_pool(
+    tmp_path, monkeypatch
+):
+    """Starting the pool costs more than a second core saves below executors.POOL_MIN_BYTES; a
+    --jobs given is kept, and the size is that of the files to read, not of the whole tree."""
+    from normalizer import executors
+
+    files = {f"{i}.txt": seed(SEED_000 if i % 2 else SEED_001).encode("utf-8") for i in range(4)}
+    src = make_tree(tmp_path / "src", files)
+    started: list[str] = []
+    pool_context = executors.pool_context
+    record = lambda: started.append("pool") or pool_context()  # noqa: E731
+    monkeypatch.setattr(executors, "pool_context", record)
+    monkeypatch.setattr(batch, "pool_context", record)
+    total = sum(map(len, files.values()))
+    assert executors.POOL_MIN_BYTES > total  # the seeds are a small run
+
+    one = batch.run(src, tmp_path / "default", RunOptions(force=True))
+    assert started == []
+    two = batch.run(src, tmp_path / "two", RunOptions(jobs=2, force=True))
+    assert started  # asked for: the pool, however small the run
+    assert one.records == two.records
+
+    started.clear()
+    monkeypatch.setattr(executors, "POOL_MIN_BYTES", total)  # the same files are now a large run
+    trusted = RunOptions(racy_ns=0)  # files just written are trusted by their state: only 0.txt is read again
+    batch.run(src, tmp_path / "large", trusted)
+    assert started
+    started.clear()
+    (src / "0.txt").write_bytes(files["0.txt"] + "再一行。\n".encode())  # one file to read again: small
+    batch.run(src, tmp_path / "large", trusted)
+    assert started.count("pool") == 1  # the early start, which the tree's size foretold; no pool for one file
+    assert (tmp_path / "large" / "0.txt").read_text("utf-8").endswith("再一行。\n")
+
+
+def test_jobs_for_keeps_a_number_asked_for_and_else_goes_by_size():
+    from normalizer.executors import POOL_MIN_BYTES, default_jobs, jobs_for
+
+    assert jobs_for(3, 0) == 3 and jobs_for(1, 10 * POOL_MIN_BYTES) == 1
+    assert jobs_for(None, POOL_MIN_BYTES - 1) == 1
+    assert jobs_for(None, POOL_MIN_BYTES) == default_jobs()
+
+
 def test_a_pooled_run_loads_the_page_template_while_its_workers_warm_up(tmp_path, monkeypatch):
     """With a pool, report.html's template is loaded before the first file comes back (this process
     only waits for the workers then), not after the last one; with one job, or no report, it is not."""

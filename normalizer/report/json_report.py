@@ -18,6 +18,7 @@ frequent)::
      "run": {"src": str, "dst": str, "started": ISO-8601 UTC, "finished": ISO-8601 UTC,
              "duration_s": float,
              "options": {"jobs", "include", "exclude", "dry_run", "force", "errors", "report_detail"}},
+             # jobs: null when not given (every core; this process alone for a run under 512 KiB to read)
      "totals": {"files", "changed", "unchanged", "skipped", "error",   # files per status
                 "reused",          # records taken from the manifest (input, options, version unchanged)
                 "written",         # output files (re)written by this run
