@@ -168,9 +168,13 @@ def test_a_small_run_left_to_choose_its_jobs_reads_in_this_process_and_a_large_o
     src = make_tree(tmp_path / "src", files)
     started: list[str] = []
     pool_context = executors.pool_context
-    record = lambda: started.append("pool") or pool_context()  # noqa: E731
-    monkeypatch.setattr(executors, "pool_context", record)
-    monkeypatch.setattr(batch, "pool_context", record)
+
+    def noted_pool_context():
+        started.append("pool")
+        return pool_context()
+
+    monkeypatch.setattr(executors, "pool_context", noted_pool_context)
+    monkeypatch.setattr(batch, "pool_context", noted_pool_context)
     total = sum(map(len, files.values()))
     assert executors.POOL_MIN_BYTES > total  # the seeds are a small run
 
