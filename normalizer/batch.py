@@ -90,15 +90,13 @@ __all__ = [
 class RunOptions:
     """Options of a batch run (all picklable).
 
-    The first seven are the run's options as report.json shows them. The others tune
-    how the work is done, not its result, and are not reported: ``stream_bytes`` (files
-    larger than this are normalized piece by piece), ``piece_chars`` (characters per
-    piece; None: ``normalizer.stream.PIECE_CHARS``), ``racy_ns`` (see
-    :func:`normalizer.inputs.trusted_state`) default to the environment
-    (:mod:`normalizer.inputs`); ``journal_seconds``: how often at most the manifest's
-    transaction is committed (also after every batch of files); ``preview_files``: how many files report.html shows in
-    detail (None: ``normalizer.report.preview.PREVIEW_FILES``).
-    """
+    The first seven are the run's options as report.json shows them. The others tune how the work
+    is done, not its result, and are not reported: ``stream_bytes`` (files larger than this are
+    normalized piece by piece), ``piece_chars`` (characters per piece; None: ``stream.PIECE_CHARS``),
+    ``racy_ns`` (see :func:`normalizer.inputs.trusted_state`) default to the environment
+    (:mod:`normalizer.inputs`); ``journal_seconds``: how often at most the manifest's transaction is
+    committed (also after every batch of files); ``preview_files``: how many files report.html shows
+    in detail (None: ``normalizer.report.preview.PREVIEW_FILES``)."""
 
     jobs: int | None = None  # worker processes; None = all cores, one for a small run (executors.jobs_for)
     include: tuple[str, ...] = ()
@@ -174,9 +172,13 @@ class RunPlan:
         chosen = [rel for rel in files if selected(rel, options.include, options.exclude)]
         return cls(src, dst, options, report_dir, options.key(), started, files, chosen)
 
+    def input_bytes(self, rels: Iterable[str]) -> int:
+        """The size of the inputs ``rels``, as listed."""
+        return sum(info.st_size for _, info in (self.files[rel] for rel in rels) if info is not None)
+
     def jobs(self, rels: Iterable[str]) -> int:
         """Worker processes to read ``rels`` with: as the options say, else by their size (:func:`jobs_for`)."""
-        return jobs_for(self.options.jobs, sum(info.st_size for _, info in map(self.files.__getitem__, rels) if info))
+        return jobs_for(self.options.jobs, self.input_bytes(rels))
 
     def selection(self) -> str:
         """A digest of the selected paths: the no-change shortcut needs the same files in the report."""
@@ -267,13 +269,12 @@ def run(
 ) -> RunResult:
     """Normalize SRC into DST; write ``report_dir/report.json`` and ``report.html`` when given.
 
-    ``on_start`` is called with the number of files about to be processed, and
-    ``on_record`` with each file's record as it completes (e.g. for a progress bar or
-    to print errors): its summary (:func:`normalizer.report.compact.summary`, without
-    mapping histograms, positions and edits; ``result.records`` has the whole records).
-    Raises :class:`UsageError` for bad paths or options, before any write.
-    ``executor`` runs the tasks: by default :func:`normalizer.executors.local_executor`
-    with ``options.jobs`` (``normalizer.distributed`` runs them on a Dask cluster).
+    ``on_start`` is called with the number of files about to be processed, and ``on_record`` with
+    each file's record as it completes (e.g. for a progress bar or to print errors): its summary
+    (:func:`normalizer.report.compact.summary`, without mapping histograms, positions and edits;
+    ``result.records`` has the whole records). Raises :class:`UsageError` for bad paths or options,
+    before any write. ``executor`` runs the tasks: by default :func:`normalizer.executors.local_executor`
+    with :meth:`RunPlan.jobs` processes (``normalizer.distributed`` runs them on a Dask cluster).
     Outcomes may come back in any order; ``result.records`` are in path order either way.
 
     Files whose input state (size, times, inode) and output state are what the
@@ -559,10 +560,9 @@ def _open_manifest(plan: RunPlan) -> tuple[Manifest, Recorder, dict[str, Fingerp
         _prepare_dst(plan.dst)
         if plan.report_dir is not None and plan.report_dir.is_dir():
             remove_temporaries(plan.report_dir)
-    try:
+    try:  # the manifest is unfinished until saved
         earlier = recorded_outputs(plan.dst, write=write)  # before a manifest of another key starts afresh
-        corpus = sum(info.st_size for _, info in plan.files.values() if info is not None)
-        manifest = Manifest(plan.dst, plan.key, write=write, corpus_bytes=corpus)  # unfinished until saved
+        manifest = Manifest(plan.dst, plan.key, write=write, corpus_bytes=plan.input_bytes(plan.files))
         if write:
             manifest.keep_only(plan.files)
     except sqlite3.Error as err:

@@ -55,17 +55,20 @@ def as_text(codes: np.ndarray) -> str:
     return np.ascontiguousarray(codes, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
+def run_starts(ordered: np.ndarray) -> np.ndarray:
+    """For a sorted 1-d array, True where a run of equal values begins (each value's first)."""
+    np = np_module()
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return first
+
+
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """``numpy.unique(values)`` of a 1-d array (sorted, each value once), without its first
     call's import of ``numpy.ma`` (~10 ms a process: the hook on a noisy file, each worker)."""
-    np = np_module()
-    ordered = np.sort(values)
-    if len(ordered) < 2:
-        return ordered
-    keep = np.empty(len(ordered), dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
+    ordered = np_module().sort(values)
+    return ordered[run_starts(ordered)]
 
 
 def lookup_table(groups: Iterable[tuple[Iterable[str], int]]) -> np.ndarray:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .codepoints import as_array, as_text, np_module
+from .codepoints import as_array, as_text, np_module, run_starts
 
 if TYPE_CHECKING:
     import numpy as np
@@ -110,10 +110,7 @@ class PairTally:
 def _runs(keys: np.ndarray, counts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Sorted ``keys`` (with ``counts`` each; None: one each) as distinct keys and summed counts."""
     np = np_module()
-    first = np.empty(len(keys), dtype=bool)
-    first[:1] = True
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    at = np.flatnonzero(first)
+    at = np.flatnonzero(run_starts(keys))
     if counts is None:
         summed = np.diff(np.append(at, len(keys))).astype(np.int64)
     else:

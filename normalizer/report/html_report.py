@@ -32,7 +32,7 @@ from html import escape
 from typing import Any
 
 from ..escapes import escape_undecodable
-from .preview import LINE_CHARS, PREVIEW_FILES, PREVIEW_LINES, Preview
+from .preview import LINE_CHARS, PREVIEW_FILES, PREVIEW_LINES, Preview, output_line, source_line
 from .review import review_reasons, review_weight
 
 HTML_NAME = "report.html"
@@ -158,14 +158,11 @@ def _reasons(edits: list[Any]) -> str:
 def render_line(entry: Mapping[str, Any]) -> str:
     """One changed line: the edits in place and their reasons; then the line before and after (hidden rows).
 
-    A preview holds some 700 segments, each looked at in four list comprehensions (a segment is
-    a string or a list: ``seg.__class__ is str``, no call of ``isinstance``). When the source line
-    holds nothing :func:`visible` would change (nearly always), neither do its pieces of unchanged
-    text, which are then written as they are."""
+    When the source line holds nothing :func:`visible` would change (nearly always), neither do
+    its pieces of unchanged text, which are then written as they are."""
     segs = entry["segs"]
-    edits = [seg for seg in segs if seg.__class__ is not str]
-    before = "".join([seg if seg.__class__ is str else seg[1] for seg in segs])
-    after = "".join([seg if seg.__class__ is str else seg[2] for seg in segs])
+    edits = [seg for seg in segs if seg.__class__ is not str]  # a segment is a string or a list
+    before, after = source_line(entry), output_line(entry)
     text = str if _CHANGED.search(before) is None else _segment
     body = "".join([text(seg) if seg.__class__ is str else _edit_segment(*seg[:4]) for seg in segs])
     if entry.get("head"):
