@@ -10,6 +10,9 @@ what users would run instead. Prints one table; every ratio is measured in the s
   and the reason printed); the suite prints how many times faster ``zhnorm run --jobs 1``
   is (target ≥ 15×);
 * the same on a corpus of more, smaller files (``--small-corpus``: 3,000 articles of 2–12 KB);
+* the engine floor: ``zhnorm run --jobs 1`` on the corpus once clean (the bare loop's output)
+  against the bare loop on the raw corpus, alternated: the end-to-end ratio left when the
+  pipeline has nothing to change;
 * the library alone in one process (``library.py``): ``normalize_bytes(data).summary`` per
   file against the bare in-process loop, on both corpora;
 * time per stage, from a profile of the library on part of the corpus, and where a
@@ -195,6 +198,37 @@ def end_to_end(src: Path, tmp: Path, repeat: int, *, full: bool) -> EndToEnd:
     return EndToEnd(j1, bare, ratio, cpu_ratio, process_ratio, j2, rerun1, rerun2)
 
 
+@dataclass(frozen=True)
+class Floor:
+    """``zhnorm run --jobs 1`` on text that is already clean (the bare loop's output: UTF-8,
+    simplified, no annotations), alternated with the bare loop on the raw corpus: what the
+    engine around the stages (listing, hashing, reading, atomic writes, records, manifest,
+    report) and a pipeline with nothing to change cost, against the whole bare job."""
+
+    clean: Measured  # median of the runs on clean text
+    ratio: float  # median of bare loop (its own clock) / zhnorm wall, pair by pair
+    process_ratio: float  # the same, whole processes
+
+
+def engine_floor(src: Path, tmp: Path, repeat: int) -> Floor:
+    clean_src = tmp / "floor-input"
+    bare_pipeline(sys.executable, src, clean_src)
+    runs: list[Measured] = []
+    bares: list[BareRun] = []
+    for n in range(repeat):
+        progress(f"engine floor: bare loop, then zhnorm run --jobs 1 on clean text ({n + 1}/{repeat}) ...")
+        bares.append(bare_pipeline(sys.executable, src, tmp / "bare"))
+        shutil.rmtree(tmp / "bare", ignore_errors=True)
+        runs.append(zhnorm_run(clean_src, tmp / "floor", "--jobs", "1"))
+    shutil.rmtree(clean_src)
+    shutil.rmtree(tmp / "floor")
+    return Floor(
+        sorted(runs, key=lambda m: m.wall)[len(runs) // 2],
+        statistics.median(b.loop_s / m.wall for b, m in zip(bares, runs)),
+        statistics.median(b.process_s / m.wall for b, m in zip(bares, runs)),
+    )
+
+
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/bench"))
@@ -296,6 +330,7 @@ def main() -> None:
         tmp = Path(tmp_name)
         main_runs = end_to_end(src, tmp, args.repeat, full=True)
         small_runs = end_to_end(small_src, tmp / "small", args.repeat, full=False)
+        floor = engine_floor(src, tmp, args.repeat)
         opr_run = None
         if opr:
             progress(f"bare loop with {OPR} (slow) ...")
@@ -318,6 +353,12 @@ def main() -> None:
             shutil.rmtree(tmp / "big-out")
 
     print_speeds(n_bytes / MB, small_bytes / MB, main_runs, small_runs, opr_run)
+    print(
+        f"\nengine floor: zhnorm run --jobs 1 on the corpus once clean (the bare loop's output) "
+        f"{floor.clean.wall:.2f} s: {floor.ratio:.2f}× the bare loop on the raw corpus, "
+        f"{floor.process_ratio:.2f}× its process (the end-to-end ratio zhnorm would reach if "
+        "normalizing raw text cost no more than passing clean text through)"
+    )
     if opr_run:
         print(
             f"\nzhnorm run --jobs 1 is {opr_run.loop_s / main_runs.j1.wall:.1f}× the {OPR} pipeline "
