@@ -100,19 +100,22 @@ def _line_counts(text: str) -> tuple[ScriptCounts, LineTable]:
     codes = as_array(text)
     marks = lines_table().take(codes)
     ends = _ends(codes, marks, "\r" in text)
-    starts = np.zeros_like(ends)
+    starts = np.empty_like(ends)
+    starts[0] = 0
     starts[1:] = ends[:-1]
     is_t, is_s = marks == _T_MARK, marks == _S_MARK
-    any_t, any_s = is_t.any(), is_s.any()
+    # count_nonzero is a C function; .any() and .sum() go through Python wrappers (a page is ~20 numpy calls).
+    n_t, n_s = np.count_nonzero(is_t), np.count_nonzero(is_s)
     # Lines are never empty (each holds at least one character), so reduceat sums each line.
-    t = np.add.reduceat(is_t, starts, dtype=np.int64) if any_t else np.zeros(len(ends), dtype=np.int64)
-    s = np.add.reduceat(is_s, starts, dtype=np.int64) if any_s else np.zeros(len(ends), dtype=np.int64)
-    if not any_t:
-        context = marks == _CONTEXT_MARK if not any_s else None
+    t = np.add.reduceat(is_t, starts, dtype=np.int64) if n_t else np.zeros(len(ends), dtype=np.int64)
+    s = np.add.reduceat(is_s, starts, dtype=np.int64) if n_s else np.zeros(len(ends), dtype=np.int64)
+    if not n_t:
+        context = marks == _CONTEXT_MARK if not n_s else None
         found = telling_positions(text, (starts, ends), marks == _VARIANT_MARK, context)
-        if found.size:
+        if found.size:  # each position is evidence on one line
             t = t + np.bincount(np.searchsorted(ends, found, side="right"), minlength=len(ends))
-    return ScriptCounts(int(t.sum()), int(s.sum())), LineTable(starts, ends, t, s)
+            n_t = found.size
+    return ScriptCounts(int(n_t), int(n_s)), LineTable(starts, ends, t, s, verdict_codes(t, s, bool(n_t), bool(n_s)))
 
 
 def _ends(codes: np.ndarray, marks: np.ndarray, cr: bool) -> np.ndarray:
@@ -151,12 +154,13 @@ def verdict_of(counts: ScriptCounts) -> str:
     return MIXED
 
 
-def verdict_codes(t: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """:func:`verdict_of` for arrays of counts, as codes into :data:`VERDICTS`."""
+def verdict_codes(t: np.ndarray, s: np.ndarray, any_t: bool | None = None, any_s: bool | None = None) -> np.ndarray:
+    """:func:`verdict_of` for arrays of counts, as codes into :data:`VERDICTS`; ``any_t`` and
+    ``any_s``: whether ``t`` and ``s`` hold a count, when the caller knows."""
     np = np_module()
-    if not s.any():  # a page in one script (most pages): fewer array passes
+    if not (s.any() if any_s is None else any_s):  # a page in one script (most pages): fewer array passes
         return (t > 0).view(np.uint8) * np.uint8(_TRADITIONAL)
-    if not t.any():
+    if not (t.any() if any_t is None else any_t):
         return (s > 0).view(np.uint8) * np.uint8(_SIMPLIFIED)
     total = t + s
     minority = np.minimum(t, s)
@@ -176,12 +180,20 @@ class LineTable(Sequence[LineScript]):
 
     __slots__ = ("codes", "ends", "simplified", "starts", "traditional")
 
-    def __init__(self, starts: np.ndarray, ends: np.ndarray, traditional: np.ndarray, simplified: np.ndarray):
+    def __init__(
+        self,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        traditional: np.ndarray,
+        simplified: np.ndarray,
+        codes: np.ndarray | None = None,
+    ):
+        """``codes``: :func:`verdict_codes` of the counts, when the caller has them."""
         self.starts = starts
         self.ends = ends
         self.traditional = traditional
         self.simplified = simplified
-        self.codes = verdict_codes(traditional, simplified)
+        self.codes = verdict_codes(traditional, simplified) if codes is None else codes
 
     def __len__(self) -> int:
         return len(self.codes)
