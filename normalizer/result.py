@@ -63,7 +63,9 @@ def staged_summary(staged: StagedEdits) -> EditSummary:
     removals = staged.prior
     parts = [aligned_summary(_aligned(staged), _removal_cuts(removals))] if staged.opencc else []
     parts.extend(summarize(stage) for stage in staged.corrections if stage)
-    rest = merge_summaries(parts)
+    # One part (most documents: OpenCC's changes alone) is its own sum: it lists no annotation
+    # or replacement to sort.
+    rest = parts[0] if len(parts) == 1 else merge_summaries(parts)
     if not removals:
         return rest
     if rest.annotations:  # never from conversion stages; the general merge keeps this exact

@@ -110,12 +110,13 @@ class PairTally:
 def _runs(keys: np.ndarray, counts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Sorted ``keys`` (with ``counts`` each; None: one each) as distinct keys and summed counts."""
     np = np_module()
-    at = np.flatnonzero(run_starts(keys))
-    if counts is None:
-        summed = np.diff(np.append(at, len(keys))).astype(np.int64)
+    first = run_starts(keys)
+    if counts is None:  # each run's length: how many keys carry its number (bincount's 0 is never one)
+        summed = np.bincount(np.cumsum(first))[1:]
     else:
+        at = np.flatnonzero(first)
         summed = np.add.reduceat(counts, at) if len(at) else counts[:0]
-    return _frozen(keys[at]), _frozen(summed.astype(np.int64, copy=False))
+    return _frozen(keys[first]), _frozen(summed.astype(np.int64, copy=False))
 
 
 def sum_tallies(parts: Iterable[Mapping[str, PairTally] | None]) -> dict[str, PairTally]:
