@@ -41,13 +41,12 @@ from .charsets import (
     variant_words,
     verbs_before_zhu,
 )
-from .charsets import verbs as verb_chars
 from .charwise import simplified_codes
 from .codepoints import as_array, as_text, cached_table, line_ends, np_module
 from .edits import AlignedEdits, diff_edits
 from .model import CONVERT, ENTITY, FIX, PUNCTUATION, Edit, Flag, ScriptVerdict, StageResult
 from .script import MIXED, SIMPLIFIED, TRADITIONAL, VERDICTS, detect_script, may_tell_traditional
-from .telling import TO_SIMPLIFIED, opencc_convert, opencc_converter, standard_form_at
+from .telling import TO_SIMPLIFIED, opencc_convert, opencc_converter, particle_verbs, standard_form_at
 
 if TYPE_CHECKING:
     import numpy as np
@@ -357,7 +356,7 @@ def _zhe_edits(text: str, contexts: np.ndarray) -> list[Edit]:
         return CONTEXTS[contexts[line]] if line < len(contexts) else FULL
 
     zhe_words = set(fixes.ZHE_WORDS)
-    verbs = verb_chars() | fixes.ZHE_BEFORE
+    verbs = particle_verbs()
     edits = []
     for m in zhe_matches(text):
         verb = text[m.start() - 1 : m.start() + 1] if m.start() else ""
