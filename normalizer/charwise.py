@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 #: What a character is to t2s's phrase matching (:func:`t2s_tables`' second table).
 BOUNDARY, PHRASE, CONTEXT = 0, 1, 2
-NEWLINE = ord("\n")  # joins the spans sent to OpenCC: no phrase holds one
 
 
 @cache
@@ -88,14 +87,12 @@ def simplified_codes(text: str) -> np.ndarray | None:
     codes = t2s_codes(text)
     if codes is None or simplified_config(text) == T2S:
         return codes
-    starts, ends = _hong_kong_lines(text)
-    return codes if _convert_spans(text, codes, starts, ends, TO_SIMPLIFIED) else None
+    return codes if _convert_spans(text, codes, _hong_kong_lines(text), TO_SIMPLIFIED) else None
 
 
-def _hong_kong_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
+def _hong_kong_lines(text: str) -> list[tuple[int, int]]:
     """Start and end offsets of the lines (cut at newlines) holding a character of
     :data:`normalizer.telling.HK2S_ONLY`, in order."""
-    np = np_module()
     lines = set()
     for char in HK2S_ONLY:
         p = text.find(char)
@@ -104,8 +101,7 @@ def _hong_kong_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
             end = len(text) if end < 0 else end
             lines.add((text.rfind("\n", 0, p) + 1, end))
             p = text.find(char, end)
-    starts, ends = zip(*sorted(lines), strict=True)
-    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+    return sorted(lines)
 
 
 def t2s_codes(text: str) -> np.ndarray | None:
@@ -121,7 +117,7 @@ def t2s_codes(text: str) -> np.ndarray | None:
     y = mapping.take(x)
     context = np_module().flatnonzero(kind == CONTEXT)
     found = _phrases_at(text, context.tolist()) if context.size else []
-    if found and not _convert_spans(text, y, *_spans(kind, found)):
+    if found and not _convert_spans(text, y, _spans(text, found)):
         return None
     return y
 
@@ -144,34 +140,47 @@ def _phrases_at(text: str, positions: list[int]) -> list[int]:
     return found
 
 
-def _spans(kind: np.ndarray, positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end offsets of the runs of non-boundary characters that hold one of
-    ``positions`` (in order), in order."""
-    np = np_module()
-    inside = np.zeros(len(kind) + 2, dtype=np.int8)
-    inside[1:-1] = kind != BOUNDARY
-    steps = np.diff(inside)  # +1 where a run starts, -1 after it ends
-    starts, ends = np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)
-    runs = np.searchsorted(starts, positions, side="right") - 1
-    runs = runs[np.diff(runs, prepend=-1) != 0]  # one entry per run (the positions are in order)
-    return starts[runs], ends[runs]
+@cache
+def phrase_chars() -> frozenset[str]:
+    """The characters a phrase key of t2s holds (kind :data:`PHRASE` or :data:`CONTEXT` in
+    :func:`t2s_tables`): no phrase match crosses any other character."""
+    tables = t2s_tables()
+    if tables is None:
+        return frozenset()
+    return frozenset(map(chr, np_module().flatnonzero(tables[1]).tolist()))
 
 
-def _convert_spans(text: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, config: str = T2S) -> bool:
+def _spans(text: str, positions: list[int]) -> list[tuple[int, int]]:
+    """Start and end offsets of the runs of :func:`phrase_chars` that hold one of ``positions``
+    (in order; each a phrase character), each run once, in order.
+
+    A walk from each position to the nearest other character on either side: a page has
+    one or two such runs, a few characters long, where whole-text array passes would
+    cost more than the walk."""
+    inside = phrase_chars()
+    n = len(text)
+    spans: list[tuple[int, int]] = []
+    for p in positions:
+        if spans and p < spans[-1][1]:  # in the run found last
+            continue
+        start, end = p, p + 1
+        while start and text[start - 1] in inside:
+            start -= 1
+        while end < n and text[end] in inside:
+            end += 1
+        spans.append((start, end))
+    return spans
+
+
+def _convert_spans(text: str, codes: np.ndarray, spans: list[tuple[int, int]], config: str = T2S) -> bool:
     """Write OpenCC's conversion (``config``) of each span into ``codes``, all spans in one
-    call joined by newlines; False where a span's conversion has another length."""
-    np = np_module()
-    joined = "\n".join([text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)])
-    converted = opencc_convert(joined, config)
-    if len(converted) != len(joined):
+    call joined by newlines (outside every phrase); False where a span's conversion has
+    another length."""
+    converted = opencc_convert("\n".join([text[s:e] for s, e in spans]), config).split("\n")
+    if len(converted) != len(spans) or any(len(c) != e - s for c, (s, e) in zip(converted, spans, strict=True)):
         return False
-    before, after = _codes(joined), _codes(converted)
-    kept = before != NEWLINE
-    if not np.array_equal(kept, after != NEWLINE):  # a span grew where another shrank
-        return False
-    lengths = ends - starts
-    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    codes[np.arange(len(offsets)) + offsets] = after[kept]
+    for piece, (s, e) in zip(converted, spans, strict=True):
+        codes[s:e] = _codes(piece)
     return True
 
 
