@@ -110,15 +110,15 @@ def keep_everyday(before: str, after: str) -> str:
     return as_text(np.where(back, x, y)) if back.any() else after
 
 
-def everyday_put_back(x: np.ndarray, y: np.ndarray, changed: np.ndarray) -> np.ndarray:
-    """Positions where :func:`keep_everyday` puts the character back, given the code points
-    of a text (``x``), of OpenCC's same-length output (``y``) and ``changed`` (``x != y``):
+def everyday_put_back(at: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Positions where :func:`keep_everyday` puts the character back, given the positions of
+    the characters OpenCC changed (``at``, in order) and their code points before and after:
     the same choice made on the changed characters only (a few hundred in a page)."""
     np = np_module()
-    at = np.flatnonzero(changed)
-    c = y[at]
-    at = at[((c >= 0x3400) & (c < 0x4DC0)) | (c >= 0x20000)]
-    return at[everyday_table()[x[at]].astype(bool)] if at.size else at
+    rare = ((after >= 0x3400) & (after < 0x4DC0)) | (after >= 0x20000)
+    if not np.count_nonzero(rare):  # t2s rarely writes Extension A or beyond
+        return at[:0]
+    return at[rare][everyday_table().take(before[rare]).astype(bool)]
 
 
 _TRADITIONAL_LINE, _SIMPLIFIED_LINE, _MIXED_LINE = (VERDICTS.index(v) for v in (TRADITIONAL, SIMPLIFIED, MIXED))
@@ -190,22 +190,27 @@ def _same_length_stage(
 ) -> StageResult:
     """:func:`opencc_stage` where OpenCC kept the length: ``codes`` holds the code points
     of the text and of OpenCC's output."""
+    np = np_module()
     x, y = codes
     changed = x != y
-    if not changed.any():
+    at = np.flatnonzero(changed)
+    if not at.size:
         return StageResult(text, same_length=True)
-    # Code points once per document: keep_everyday's choice is made on these arrays.
-    back = everyday_put_back(x, y, changed)
+    # The changed characters, before and after: taken by position (a few hundred in a page),
+    # cheaper than masking the whole text again for each use.
+    masked = x.take(at), y.take(at)
+    back = everyday_put_back(at, *masked)
     if back.size:
         y = y.copy()
         y[back] = x[back]
         changed[back] = False
-        if not changed.any():
+        at = np.flatnonzero(changed)
+        if not at.size:
             return StageResult(text, same_length=True)
+        masked = x.take(at), y.take(at)
     converted = as_text(y)
     breaks = cached_table("line-breaks", ((_LINE_BREAKS, 1),))
-    masked = x[changed], y[changed]  # the changed characters, before and after
-    if breaks[masked[0]].any() or breaks[masked[1]].any():
+    if breaks.take(masked[0]).any() or breaks.take(masked[1]).any():
         return _line_stage(text, converted, [CONTEXTS[c] for c in contexts.tolist()], protected)
     if not protected and (contexts == _FULL).all():  # lines without a context are "full" too
         # A page in one script: every change OpenCC made is kept (the summary counts `masked`).
