@@ -136,10 +136,13 @@ def file_record(
     index = LineIndex(result.source)
     summary = result.summary
     groups: dict[tuple[str, str], list[Any]] = {}
-    for e in summary.annotations:
-        g = groups.setdefault((e.before, e.after), [e.before, e.after, 0, []])
+    line = index.line
+    for e in summary.annotations:  # a page of noise has hundreds: no new group list made per removal
+        g = groups.get((e.before, e.after))
+        if g is None:
+            g = groups[e.before, e.after] = [e.before, e.after, 0, []]
         g[2] += 1
-        g[3].append([e.start, index.line(e.start)])
+        g[3].append([e.start, line(e.start)])
     replaced = [
         [e.start, index.line(e.start), undecodable_bytes(e.before).hex(" ")]
         for e in summary.replaced

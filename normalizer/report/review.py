@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 #: How many files needing review report.html shows with their lines, beyond those in path order.
 REVIEW_PREVIEWS = 20
 
 
-def _kinds(kind: str) -> set[str]:
-    return set(kind.split("+"))
+@cache  # a run has a handful of kinds, and every record's weight is asked for several times
+def _kinds(kind: str) -> frozenset[str]:
+    return frozenset(kind.split("+"))
 
 
 def review_reasons(record: Mapping[str, Any]) -> list[dict[str, str]]:
