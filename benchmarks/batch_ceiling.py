@@ -24,26 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bare_pipeline import PINYIN, decode
-from stages import STAGES
+from stages import STAGES, wrap_stages
 
 TEXT_STAGES = [name for name in STAGES if name != "decode_bytes"]
-
-
-def _wrap(spent: Counter[str]) -> None:
-    import normalizer.pipeline as pipeline
-
-    clock = time.process_time
-    for name in TEXT_STAGES:
-        stage = getattr(pipeline, name)
-
-        def timed(*args, _stage=stage, _name=name, **kwargs):
-            start = clock()
-            try:
-                return _stage(*args, **kwargs)
-            finally:
-                spent[_name] += clock() - start
-
-        setattr(pipeline, name, timed)
 
 
 def _pass(texts: list[str], spent: Counter[str]) -> dict[str, float]:
@@ -78,7 +61,7 @@ def main() -> None:
     joined = ["\n".join(texts[i : i + args.batch]) for i in range(0, len(texts), args.batch)]
     convert = opencc.OpenCC("t2s").convert
     spent: Counter[str] = Counter()
-    _wrap(spent)
+    wrap_stages(spent, TEXT_STAGES)
 
     def bare() -> float:
         start = time.process_time()

@@ -172,21 +172,35 @@ class EndToEnd:
     rerun2: Measured | None = None
 
 
+def alternate(
+    src: Path, zhnorm_src: Path, tmp: Path, work: str, repeat: int, what: str
+) -> tuple[list[BareRun], list[Measured]]:
+    """The bare loop on ``src`` and ``zhnorm run --jobs 1`` on ``zhnorm_src`` (into ``tmp/work``),
+    alternated ``repeat`` times: pairs from the same moment, steadier than either time."""
+    bares: list[BareRun] = []
+    runs: list[Measured] = []
+    for n in range(repeat):
+        progress(f"{what}: bare OpenCC loop, then zhnorm run --jobs 1 ({n + 1}/{repeat}) ...")
+        bares.append(bare_pipeline(sys.executable, src, tmp / "bare"))
+        shutil.rmtree(tmp / "bare", ignore_errors=True)
+        runs.append(zhnorm_run(zhnorm_src, tmp / work, "--jobs", "1"))
+    return bares, runs
+
+
+def paired(bares: list[BareRun], runs: list[Measured], bare_s, run_s) -> float:
+    """The median over the pairs of ``bare_s(bare) / run_s(run)``."""
+    return statistics.median(bare_s(b) / run_s(m) for b, m in zip(bares, runs, strict=True))
+
+
 def end_to_end(src: Path, tmp: Path, repeat: int, *, full: bool) -> EndToEnd:
     """The timed runs on one corpus; ``full`` adds ``--jobs 2`` and the reruns. ``tmp/j1`` keeps
     the last ``--jobs 1`` output (the accuracy is measured on it)."""
-    j1s: list[Measured] = []
-    bares: list[BareRun] = []
-    for n in range(repeat):
-        progress(f"{src}: bare OpenCC loop, then zhnorm run --jobs 1 ({n + 1}/{repeat}) ...")
-        bares.append(bare_pipeline(sys.executable, src, tmp / "bare"))
-        shutil.rmtree(tmp / "bare", ignore_errors=True)
-        j1s.append(zhnorm_run(src, tmp / "j1", "--jobs", "1"))
+    bares, j1s = alternate(src, src, tmp, "j1", repeat, str(src))
     j1 = sorted(j1s, key=lambda m: m.wall)[len(j1s) // 2]
     bare = sorted(bares, key=lambda b: b.loop_s)[len(bares) // 2]
-    ratio = statistics.median(b.loop_s / m.wall for b, m in zip(bares, j1s))
-    cpu_ratio = statistics.median(b.cpu / m.cpu for b, m in zip(bares, j1s))
-    process_ratio = statistics.median(b.process_s / m.wall for b, m in zip(bares, j1s))
+    ratio = paired(bares, j1s, lambda b: b.loop_s, lambda m: m.wall)
+    cpu_ratio = paired(bares, j1s, lambda b: b.cpu, lambda m: m.cpu)
+    process_ratio = paired(bares, j1s, lambda b: b.process_s, lambda m: m.wall)
     if not full:
         return EndToEnd(j1, bare, ratio, cpu_ratio, process_ratio)
     progress("rerun --jobs 1 ...")
@@ -213,19 +227,13 @@ class Floor:
 def engine_floor(src: Path, tmp: Path, repeat: int) -> Floor:
     clean_src = tmp / "floor-input"
     bare_pipeline(sys.executable, src, clean_src)
-    runs: list[Measured] = []
-    bares: list[BareRun] = []
-    for n in range(repeat):
-        progress(f"engine floor: bare loop, then zhnorm run --jobs 1 on clean text ({n + 1}/{repeat}) ...")
-        bares.append(bare_pipeline(sys.executable, src, tmp / "bare"))
-        shutil.rmtree(tmp / "bare", ignore_errors=True)
-        runs.append(zhnorm_run(clean_src, tmp / "floor", "--jobs", "1"))
+    bares, runs = alternate(src, clean_src, tmp, "floor", repeat, "engine floor (zhnorm on clean text)")
     shutil.rmtree(clean_src)
     shutil.rmtree(tmp / "floor")
     return Floor(
         sorted(runs, key=lambda m: m.wall)[len(runs) // 2],
-        statistics.median(b.loop_s / m.wall for b, m in zip(bares, runs)),
-        statistics.median(b.process_s / m.wall for b, m in zip(bares, runs)),
+        paired(bares, runs, lambda b: b.loop_s, lambda m: m.wall),
+        paired(bares, runs, lambda b: b.process_s, lambda m: m.wall),
     )
 
 

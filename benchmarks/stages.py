@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 STAGES = (
@@ -30,12 +30,13 @@ STAGES = (
 )
 
 
-def _wrap_stages(spent: dict[str, float]) -> None:
-    """Replace each stage function the pipeline calls with one that adds its CPU time to ``spent``."""
+def wrap_stages(spent: dict[str, float], names: Iterable[str] = STAGES) -> None:
+    """Replace each stage function the pipeline calls (``names``) with one that adds its CPU time
+    to ``spent`` (a dict holding a key for each, or a Counter)."""
     import normalizer.pipeline as pipeline
 
     clock = time.process_time
-    for name in STAGES:
+    for name in names:
         stage = getattr(pipeline, name)
 
         def timed(*args, _stage: Callable = stage, _name: str = name, **kwargs):
@@ -64,7 +65,7 @@ def measure_stages(src: Path, rounds: int = 5, first_pass: bool = False) -> dict
     files = sorted(p for p in src.rglob("*") if p.is_file())
     data = [p.read_bytes() for p in files]
     spent = dict.fromkeys(STAGES, 0.0)
-    _wrap_stages(spent)
+    wrap_stages(spent)
     warm, timed = (data[:100], data[100:]) if first_pass else (data, data)
     _pass(warm)
     runs: dict[str, list[float]] = {name: [] for name in (*STAGES, "other", "total")}
