@@ -50,8 +50,16 @@ _SPACE = "[ \u00a0\u3000\u200b]*"
 _SYLLABLE = "[A-Za-z\u00c0-\u024f\u0251\u0261\u0300-\u036f]{1,7}[0-5]?"
 _ONE = f"[(（]{_SPACE}({_SYLLABLE}){_SPACE}[)）]"
 _ONE_PLAIN = f"[(（]{_SPACE}{_SYLLABLE}{_SPACE}[)）]"
-#: A candidate: a Han character, then one to three parenthesised syllables.
-CANDIDATE = re.compile(f"([{HAN}])((?:{_ONE_PLAIN}){{1,3}})")
+
+
+@cache
+def candidate_pattern() -> re.Pattern[str]:
+    """A candidate: a Han character, then one to three parenthesised syllables. The plain
+    reference :func:`scan_groups` is tested against; compiled on first use (the Han ranges
+    take ~4 ms to compile, in every process that imports this module)."""
+    return re.compile(f"([{HAN}])((?:{_ONE_PLAIN}){{1,3}})")
+
+
 _ONE_RE = re.compile(_ONE)
 
 #: Toneless syllables this long are rarely a real gloss by accident; shorter ones
@@ -191,9 +199,10 @@ class Candidate(NamedTuple):
 
 # The text is split at groups of parentheses (one C call; the regex engine scans for
 # the parenthesis quickly) and the character before each group is checked afterwards:
-# the same candidates as CANDIDATE, as a group never contains a Han character.
+# the same candidates as candidate_pattern(), as a group never contains a Han character.
 _GROUPS = re.compile(f"({_ONE_PLAIN}(?:{_ONE_PLAIN}){{0,2}})")
-_HAN_CHAR = re.compile(f"[{HAN}]")
+#: Compiled on first use by ``re`` (~4 ms): only a base beyond the main CJK block asks for it.
+_HAN_CHAR = f"[{HAN}]"
 
 
 class Groups(NamedTuple):
@@ -265,7 +274,7 @@ def find_candidates(text: str, protected: Sequence[tuple[int, int]] = ()) -> lis
 def _verified(base: str, annotation: str) -> Reading | None:
     """The reading of ``annotation`` if ``base`` is a Han character and every syllable is
     one of its readings, else None."""
-    if not (base and ("\u4e00" <= base <= "\u9fff" or _HAN_CHAR.match(base))):
+    if not (base and ("\u4e00" <= base <= "\u9fff" or re.match(_HAN_CHAR, base))):
         return None
     sylls = []
     for one in _ONE_RE.finditer(annotation):

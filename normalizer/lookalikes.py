@@ -115,14 +115,14 @@ def euc_tw_as_big5(data: bytes) -> bytes | None:
 
 
 _ASCII = re.compile("[\x00-\x7f]+")
-_HANGUL = re.compile("[\uac00-\ud7a3]")
-_HANGUL_WORDS = re.compile("[\uac00-\ud7a3] [\uac00-\ud7a3]")  # Korean spaces its words; Chinese does not
+# Patterns compiled on first use by ``re`` (the Hangul classes take ~4 ms to compile, and only
+# a GB or Big5 reading of infrequent characters is compared with Korean and Japanese).
+_HANGUL = "[\uac00-\ud7a3]"
+_HANGUL_WORDS = "[\uac00-\ud7a3] [\uac00-\ud7a3]"  # Korean spaces its words; Chinese does not
 # Korean's most frequent syllables (particles, endings): a third of real Korean text,
 # about 2% of the random Hangul that Chinese bytes read as EUC-KR give.
-_KOREAN_FREQUENT = re.compile(
-    "[이다는의에을가하고서지한로기리사자도를으시해수인그있것대들어정나일적과상전라우구보주세여]"
-)
-_KANA = re.compile("[\u3041-\u309f\u30a1-\u30ff]")
+_KOREAN_FREQUENT = "[이다는의에을가하고서지한로기리사자도를으시해수인그있것대들어정나일적과상전라우구보주세여]"
+_KANA = "[\u3041-\u309f\u30a1-\u30ff]"
 KOREAN_HANGUL = 0.8  # share of Hangul among non-ASCII characters
 KOREAN_FREQUENT = 0.15  # share of Korean's frequent syllables among Hangul
 JAPANESE_KANA = 0.2  # share of kana among non-ASCII characters
@@ -139,19 +139,19 @@ SYLLABLES_PER_SPACE = 6
 
 
 def _korean(text: str, non_ascii: int) -> bool:
-    syllables = _HANGUL.findall(text)
+    syllables = re.findall(_HANGUL, text)
     hangul = len(syllables)
     return (
         hangul >= max(MIN_LETTERS, KOREAN_HANGUL * non_ascii)
         and len(set(syllables)) >= min(MIN_DISTINCT, 0.7 * hangul)
-        and SYLLABLES_PER_SPACE * len(_HANGUL_WORDS.findall(text)) >= hangul
-        and len(frequent := _KOREAN_FREQUENT.findall(text)) >= KOREAN_FREQUENT * hangul
+        and SYLLABLES_PER_SPACE * len(re.findall(_HANGUL_WORDS, text)) >= hangul
+        and len(frequent := re.findall(_KOREAN_FREQUENT, text)) >= KOREAN_FREQUENT * hangul
         and len(set(frequent)) >= 2  # one frequent syllable repeated (다다) proves nothing
     )
 
 
 def _japanese(text: str, non_ascii: int) -> bool:
-    kana = len(_KANA.findall(text))
+    kana = len(re.findall(_KANA, text))
     if kana < max(MIN_LETTERS, JAPANESE_KANA * non_ascii):
         return False
     frequent = sum(map(frequent_chars().__contains__, _ASCII.sub("", text)))

@@ -146,7 +146,7 @@ def _scan_reference(text: str, protected) -> list[Candidate | None]:
         end = pos = start + len(parts[i])
         base = parts[i - 1][-1:]
         reading = None
-        if base and _HAN_CHAR.match(base) and not any(s < end and start < e for s, e in protected):
+        if base and re.match(_HAN_CHAR, base) and not any(s < end and start < e for s, e in protected):
             reading = _verified(base, parts[i])
         found.append(Candidate(base, start, end, reading) if reading is not None else None)
     return found
