@@ -127,7 +127,11 @@ def raw_bytes(escaped: str) -> bytes:
     return bytes(ord(c) - ESCAPE_BASE for c in escaped)
 
 
-_CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+#: CJK punctuation, ideographs and fullwidth forms (U+3000–U+303F, U+3400–U+9FFF, U+FF00–U+FFEF)
+#: found in UTF-8 bytes by their lead bytes. In valid UTF-8 these bytes lead a character, so
+#: the search equals one for those characters in the text (a test holds it so), and a class of
+#: a few bytes compiles at once where that class of characters takes ~4 ms in every process.
+CJK_UTF8 = re.compile(rb"\xe3[\x80\x90-\xbf]|[\xe4-\xe9]|\xef(?:[\xbc-\xbe]|\xbf[\x80-\xaf])")
 _ESCAPES = re.compile("[\udc00-\udcff]+")
 _ASCII_RUNS = re.compile("[\x00-\x7f]+")
 
@@ -409,7 +413,7 @@ def decode_bytes(data: bytes, *, errors: str = "strict") -> DecodeResult:
 def _valid_utf8(data: bytes, text: str, errors: str) -> DecodeResult:
     """``data`` that is valid UTF-8 (``text``): UTF-8 unless a 7-bit Chinese encoding
     or a sure legacy reading says otherwise."""
-    if _CJK.search(text):  # Chinese in valid UTF-8: nothing to second-guess
+    if CJK_UTF8.search(data):  # Chinese in valid UTF-8: nothing to second-guess
         return DecodeResult(text, "utf-8", (), 1.0, ())
     if data.isascii() and seven_bit_marked(data):
         seven = _seven_bit(data, errors)

@@ -34,6 +34,7 @@ from normalizer.charsets import simplified_only, traditional_only
 from normalizer.codepoints import as_array, as_text, line_ends, sorted_distinct
 from normalizer.controls import REMOVED, has_controls
 from normalizer.convert import OPENCC_CONFIG, context_codes, context_codes_by_line, everyday_put_back, keep_everyday
+from normalizer.decode import CJK_UTF8
 from normalizer.model import ANNOTATION, Edit, Flag, ScriptCounts, StageResult
 from normalizer.result import staged_summary
 from normalizer.script import VERDICTS, detect_script, verdict_of
@@ -273,3 +274,26 @@ def test_normalizing_a_page_of_noise_does_not_import_numpy_ma() -> None:
 @given(st.text(alphabet="(（)）xié 中國a1\u3000", max_size=120))
 def test_may_have_annotations_equals_searching_for_a_group(text: str) -> None:
     assert may_have_annotations(text) == (_GROUPS.search(text) is not None)
+
+
+# Characters on both sides of each edge of the CJK ranges decode.CJK_UTF8 finds, and any others.
+AROUND_CJK_EDGES = st.one_of(
+    *(st.characters(min_codepoint=lo - 16, max_codepoint=lo + 16) for lo in (0x3000, 0x3040, 0x3400, 0xA000, 0xFF00)),
+    st.characters(min_codepoint=0xFFE0, max_codepoint=0xFFFF),
+    st.characters(codec="utf-8"),  # any character UTF-8 can encode (no lone surrogate)
+)
+
+
+CJK_RANGES = "[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+
+
+@given(st.text(alphabet=AROUND_CJK_EDGES, max_size=40))
+def test_cjk_search_in_utf8_bytes_equals_the_search_in_the_text(text: str) -> None:
+    expected = re.search(CJK_RANGES, text) is not None
+    assert (CJK_UTF8.search(text.encode("utf-8")) is not None) == expected
+
+
+def test_cjk_search_in_utf8_bytes_at_each_edge_of_the_ranges() -> None:
+    for char in "a\u2fff\u3000\u303f\u3040\u33ff\u3400\u4e2d\u9fff\ua000\ufeff\uff00\uffef\ufff0\U00020000":
+        text = f"x{char}y"
+        assert (CJK_UTF8.search(text.encode("utf-8")) is not None) == (re.search(CJK_RANGES, text) is not None), char
