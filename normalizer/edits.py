@@ -299,6 +299,8 @@ class AlignedEdits(Sequence[Edit]):
         return len(self._edits())
 
     def __bool__(self) -> bool:  # without building the edits
+        if self._masked is not None:
+            return len(self._masked[0]) > 0
         return bool(self._mask.any())
 
     @overload
@@ -323,7 +325,7 @@ class AlignedEdits(Sequence[Edit]):
         """How many edits these are once split at ``cuts`` (as :class:`EditLog` splits a run
         at a deletion made by an earlier stage), counted in numpy without building them."""
         np = np_module()
-        changed = int(np.count_nonzero(self._mask))
+        changed = len(self._masked[0]) if self._masked is not None else int(np.count_nonzero(self._mask))
         if not changed:
             return 0
         joins = self._joins()

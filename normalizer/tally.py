@@ -110,13 +110,14 @@ class PairTally:
 def _runs(keys: np.ndarray, counts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Sorted ``keys`` (with ``counts`` each; None: one each) as distinct keys and summed counts."""
     np = np_module()
-    first = run_starts(keys)
-    if counts is None:  # each run's length: how many keys carry its number (bincount's 0 is never one)
-        summed = np.bincount(np.cumsum(first))[1:]
+    at = run_starts(keys).nonzero()[0]
+    if counts is None:  # each run's length: from its start to the next run's (or the end)
+        summed = np.empty(len(at), dtype=np.int64)
+        np.subtract(at[1:], at[:-1], out=summed[:-1])
+        summed[-1:] = len(keys) - at[-1:]
     else:
-        at = np.flatnonzero(first)
         summed = np.add.reduceat(counts, at) if len(at) else counts[:0]
-    return _frozen(keys[first]), _frozen(summed.astype(np.int64, copy=False))
+    return _frozen(keys.take(at)), _frozen(summed.astype(np.int64, copy=False))
 
 
 def sum_tallies(parts: Iterable[Mapping[str, PairTally] | None]) -> dict[str, PairTally]:
