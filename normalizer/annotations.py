@@ -41,7 +41,7 @@ from operator import not_
 from typing import NamedTuple
 
 from .charsets import traditional_only
-from .codepoints import UNICODE_SIZE, as_array, np_module
+from .codepoints import as_array, np_module
 from .model import ANNOTATION, Edit, Flag, StageResult
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -410,12 +410,12 @@ def occurrences_in(text: str, chars: Collection[str], *, limit: int = COUNT_LIMI
         return {c: text.count(c) for c in chars}
     np = np_module()
     order = list(chars)
-    # A fresh table (calloc'd, so only the pages touched cost anything): each character's
-    # number in ``order`` plus one, 0 for the rest; bincount of the lookup counts them all.
-    table = np.zeros(UNICODE_SIZE, dtype=np.min_scalar_type(len(order)))
-    table[np.fromiter(map(ord, order), dtype=np.int64, count=len(order))] = np.arange(1, len(order) + 1)
-    found = np.bincount(table.take(as_array(text)), minlength=len(order) + 1)
-    return dict(zip(order, found[1:].tolist(), strict=True))
+    codes = np.fromiter(map(ord, order), dtype=np.int64, count=len(order))
+    top = int(codes.max()) + 1
+    # One bincount of the code points counts every character; those past the highest one
+    # asked for share its next bin (~0.3 MB of bins for the main CJK block).
+    found = np.bincount(np.minimum(as_array(text), top), minlength=top + 1)
+    return dict(zip(order, found[codes].tolist(), strict=True))
 
 
 def departures(base: str, reading: Reading, page: Traits | None) -> list[str]:

@@ -199,6 +199,13 @@ def test_occurrences_in_counts_more_characters_than_a_byte_can_number() -> None:
     assert occurrences_in(text, chars, limit=0) == _occurrences_reference(text, chars)
 
 
+def test_occurrences_in_counts_past_the_highest_character_asked_for() -> None:
+    chars = {"中", "\U00020000", "a"}
+    text = "中\U00020000\U00020001\U0001f600中a\U0010ffff\U00020000"
+    assert occurrences_in(text, chars, limit=0) == {"中": 2, "\U00020000": 2, "a": 1}
+    assert occurrences_in(text, {"中"}, limit=0) == {"中": 2}
+
+
 # --- script: marks and line breaks from one lookup -----------------------------------------------
 
 
