@@ -127,10 +127,9 @@ def raw_bytes(escaped: str) -> bytes:
     return bytes(ord(c) - ESCAPE_BASE for c in escaped)
 
 
-#: CJK punctuation, ideographs and fullwidth forms (U+3000–U+303F, U+3400–U+9FFF, U+FF00–U+FFEF)
-#: found in UTF-8 bytes by their lead bytes. In valid UTF-8 these bytes lead a character, so
-#: the search equals one for those characters in the text (a test holds it so), and a class of
-#: a few bytes compiles at once where that class of characters takes ~4 ms in every process.
+#: CJK punctuation, ideographs and fullwidth forms (U+3000–303F, U+3400–9FFF, U+FF00–FFEF) found by
+#: their lead bytes: in valid UTF-8 the same search as for the characters (a test holds it so), but
+#: a class of a few bytes compiles at once where the class of characters takes ~4 ms in every process.
 CJK_UTF8 = re.compile(rb"\xe3[\x80\x90-\xbf]|[\xe4-\xe9]|\xef(?:[\xbc-\xbe]|\xbf[\x80-\xaf])")
 _ESCAPES = re.compile("[\udc00-\udcff]+")
 _ASCII_RUNS = re.compile("[\x00-\x7f]+")
@@ -421,9 +420,7 @@ def _valid_utf8(data: bytes, text: str, errors: str) -> DecodeResult:
             return seven
     # Valid UTF-8 is judged without numpy (the pre-commit hook on a clean file must not load it).
     score = plausibility(text[:SAMPLE_BYTES], vectorized=False)
-    if score >= MIN_PLAUSIBILITY:
-        return DecodeResult(text, "utf-8", (), score, ())
-    if len(text) - len(text.encode("ascii", "ignore")) > OVERRIDE_MAX_CHARS:
+    if score >= MIN_PLAUSIBILITY or len(text) - len(text.encode("ascii", "ignore")) > OVERRIDE_MAX_CHARS:
         return DecodeResult(text, "utf-8", (), score, ())
     # Only a reading that overrides UTF-8 matters (the other choices all give UTF-8).
     legacy = _rank_legacy(data, vectorized=False, outcome=lambda r: r.codec if _overrides(r) else None)
