@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from corpus_texts import SEED_000, SEED_001, load_seeds, make_tree
 
-from normalizer import batch, inputs, selection, worker
+from normalizer import batch, inputs, selection, shortcut, worker
 from normalizer.batch import MANIFEST_NAME, RunOptions
 from normalizer.cli import main
 from normalizer.executors import Executor
@@ -210,6 +210,63 @@ def test_the_shortcut_needs_the_same_files_options_outputs_and_report(tmp_path: 
     assert rerun(RunOptions(jobs=2, force=True)).unchanged_since is None
     other = tmp_path / "rep2"
     assert batch.run(src, dst, RunOptions(jobs=2), report_dir=other).unchanged_since is None
+
+
+def untrusted_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path, batch.RunResult]:
+    """A first run on files changed just before it (by the racy rule: every file changed less
+    than an hour ago), so that the manifest records no input state (src, dst, rep, its result)."""
+    src, dst, rep = corpus(tmp_path / "src"), tmp_path / "dst", tmp_path / "rep"
+    monkeypatch.setenv("ZHNORM_RACY_NS", str(3600 * 10**9))
+    first = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    assert all(item[0] is None for item in manifest_doc(dst)["index"].values())
+    return src, dst, rep, first
+
+
+def test_files_changed_just_before_the_last_run_are_hashed_by_the_shortcut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    src, dst, rep, first = untrusted_run(tmp_path, monkeypatch)
+    before = states(dst) | states(rep)
+    opens = Opens(monkeypatch)
+    again = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    assert again.unchanged_since == first.report["run"]["finished"]
+    assert opens.take() == ["0.txt", "1.txt", "2.txt", "3.txt", "4.txt", "5.txt", "clean.txt", "pic.png"]  # hashed
+    assert states(dst) | states(rep) == before  # nothing written
+
+
+def test_a_file_the_last_run_could_not_trust_is_redone_when_its_bytes_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    src, dst, rep, _ = untrusted_run(tmp_path, monkeypatch)
+    (src / "clean.txt").write_bytes("还是简体。\n".encode())  # same size, other bytes
+    again = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    assert again.unchanged_since is None
+    assert (dst / "clean.txt").read_text(encoding="utf-8") == "还是简体。\n"
+    assert {r["path"]: r["reused"] for r in again.records}["clean.txt"] is False
+
+
+def test_a_file_the_last_run_could_not_trust_is_redone_when_its_output_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    src, dst, rep, _ = untrusted_run(tmp_path, monkeypatch)
+    good = (dst / "d0/0.txt").read_bytes()
+    (dst / "d0/0.txt").write_bytes(b"x" * len(good))
+    assert batch.run(src, dst, RunOptions(jobs=1), report_dir=rep).unchanged_since is None
+    assert (dst / "d0/0.txt").read_bytes() == good
+
+
+def test_too_many_untrusted_files_go_down_the_whole_path_once_which_records_their_states(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    src, dst, rep, _ = untrusted_run(tmp_path, monkeypatch)
+    monkeypatch.setattr(shortcut, "HASH_FILES", 7)  # the corpus has 8
+    monkeypatch.setenv("ZHNORM_RACY_NS", "0")
+    opens = Opens(monkeypatch)
+    whole = batch.run(src, dst, RunOptions(jobs=1), report_dir=rep)
+    assert whole.unchanged_since is None and whole.report["totals"]["reused"] == 8
+    assert len(opens.take()) == 8  # hashed by the run, not by the shortcut first
+    assert batch.run(src, dst, RunOptions(jobs=1), report_dir=rep).unchanged_since is not None
+    assert opens.take() == []  # trusted by their states now
 
 
 def test_an_unfinished_run_rules_the_shortcut_out(tmp_path: Path):

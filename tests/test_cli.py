@@ -132,9 +132,13 @@ def test_rerun_rewrites_nothing_and_force_redoes_all(tmp_path: Path):
     dst = tmp_path / "clean"
     assert invoke("run", src, dst).exit_code == 0
     mtimes = {p: p.stat().st_mtime_ns for p in dst.rglob("*") if p.is_file() and p.name != MANIFEST_NAME}
-    again = invoke("run", src, dst)
+    report = (tmp_path / "clean.zhnorm-report/report.json").read_bytes()
+    again = invoke("run", src, dst)  # the inputs are a moment old: hashed, found the same
     assert again.exit_code == 0
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+    assert "nothing changed since" in again.output
+    assert (tmp_path / "clean.zhnorm-report/report.json").read_bytes() == report
+    again = invoke("run", src, dst, "--jobs", "1")  # other options: a report of its own, every file reused
     totals = report_of(tmp_path / "clean.zhnorm-report")["totals"]
     assert (totals["reused"], totals["written"], totals["changed"]) == (2, 0, 2)
     assert "written: 0; up to date, not redone: 2" in again.output
