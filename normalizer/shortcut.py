@@ -65,7 +65,12 @@ def _unchanged(plan: RunPlan, manifest: Manifest, report_dir: Path) -> RunResult
     if state_of(report_path) != last.get("json") or state_of(html_path) != last.get("html"):
         return None
     items = manifest.items()
-    doubtful = [rel for rel in plan.chosen if not plan.still(rel, items.get(rel))]
+    doubtful: list[str] = []  # the files not still by their states
+    for rel in plan.chosen:
+        if not plan.still(rel, items.get(rel)):
+            doubtful.append(rel)
+            if len(doubtful) > HASH_FILES:  # too many to hash: decided without looking at the rest
+                return None
     if doubtful and not same_content(plan, manifest, doubtful):
         return None
     return RunResult(
@@ -79,7 +84,7 @@ def _unchanged(plan: RunPlan, manifest: Manifest, report_dir: Path) -> RunResult
 def same_content(plan: RunPlan, manifest: Manifest, rels: list[str]) -> bool:
     """Whether each of ``rels`` is an input whose state the last run could not trust, with
     the SHA-256 it recorded and its output as recorded: hashed, when they are few enough."""
-    if len(rels) > HASH_FILES or plan.input_bytes(rels) > HASH_BYTES:
+    if len(rels) > HASH_FILES or plan.input_bytes(rels) > HASH_BYTES:  # see the module's docstring
         return False
     for rel in rels:
         on_disk, info = plan.files[rel]
