@@ -27,6 +27,7 @@ import contextlib
 import errno
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from .escapes import printable
@@ -235,7 +236,7 @@ def _holds(path: str, data: bytes) -> bool:
 
 def atomic_write(
     path: str | os.PathLike[str],
-    data: bytes,
+    data: bytes | Iterable[bytes],
     *,
     mode: int | None = None,
     durable: bool = True,
@@ -244,6 +245,8 @@ def atomic_write(
     inside: str | None = None,
 ) -> bool:
     """Write ``data`` to ``path`` atomically; False (and no write) when it already holds it.
+    ``data`` may come in pieces (an iterable of bytes: a large report is never joined in memory),
+    then with ``compare=False``.
 
     The new file gets permission bits ``mode`` (e.g. those of the file it replaces, so
     an in-place rewrite keeps them), by default 0o666 minus the umask. On any error or
@@ -254,12 +257,17 @@ def atomic_write(
     """
     path = os.fspath(path)
     check_fences(path, outside=outside, inside=inside)
-    if compare and _holds(path, data):
-        return False
+    pieces = (data,) if isinstance(data, bytes) else data
+    if compare:
+        if not isinstance(data, bytes):
+            raise TypeError("atomic_write compares bytes only: pass compare=False with pieces")
+        if _holds(path, data):
+            return False
     fd, tmp = create_temporary(path)
     try:
         try:
-            write_all(fd, data)
+            for piece in pieces:
+                write_all(fd, piece)
             if mode is not None:  # by descriptor: the path may lead elsewhere by now
                 os.fchmod(fd, mode)
             if durable:

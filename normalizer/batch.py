@@ -129,22 +129,28 @@ def run(
 
 
 class _Collected:
-    """The outcomes a run has seen: record summaries and lines by path, the run's histogram, writes."""
+    """The outcomes a run has seen, kept small: each record's line (report.json, ``result.records``),
+    running totals, the report page's table of files (when a report is written), the run's histogram
+    and the files written. No record is kept: a run of many files would hold them all until the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, page: bool) -> None:
+        from .report.file_table import FileTable
+        from .report.json_report import RunningTotals
         from .tally import TallySum
 
-        self.summaries: dict[str, Record] = {}
         self.lines: dict[str, bytes] = {}
+        self.totals = RunningTotals(own_mappings=False)  # the run's histogram is the tallies'
+        self.table = FileTable() if page else None
         self.tallies = TallySum()
         self.written = 0
 
     def add(self, outcome: Outcome) -> None:
         if outcome.line is None:
             raise TypeError("the executor returned an outcome of a task that was not compact")
-        rel = outcome.record["path"]
-        self.summaries[rel] = outcome.record
-        self.lines[rel] = outcome.line
+        self.lines[outcome.record["path"]] = outcome.line
+        self.totals.add(outcome.record)
+        if self.table is not None:
+            self.table.add(outcome.record)
         if outcome.tallies:
             self.tallies.add(outcome.tallies)
         self.written += outcome.written
@@ -161,7 +167,7 @@ class _Run:
         self.executor = executor
         self.detailed: DetailedFiles = DetailedFiles(plan.preview_limit())
         self.review = ReviewFiles(REVIEW_PREVIEWS if plan.report_dir is not None else 0)
-        self.collected = _Collected()
+        self.collected = _Collected(page=plan.report_dir is not None)
         self.warnings: list[str] = []
         self.earlier: dict[str, Fingerprint] = {}  # outputs earlier runs wrote (normalizer.stale)
 
@@ -273,8 +279,8 @@ class _Run:
         self.collected.add(outcome)
         record = outcome.record
         rel = record["path"]
-        if not self.detailed.add(record, outcome.preview)[0]:
-            self.review.add(record, outcome.preview)
+        detailed = self.detailed.add(record, outcome.preview)[0]
+        self.review.add(record, outcome.preview, detailed=detailed)
         if marked is not None:  # its manifest entry is settled (normalizer.stale)
             return
         if record["status"] == "error":
@@ -292,7 +298,7 @@ class _Run:
         from .report.assemble import complete_previews
 
         plan, previews = self.plan, self.detailed.previews
-        previews.update(self.review.shown(self.collected.summaries.values(), previews))
+        previews.update(self.review.shown(previews))
         sources = {rel: plan.src / (plan.files[rel][0] if rel in plan.files else rel) for rel in previews}
         options = plan.options
         complete_previews(previews, sources, errors=options.errors, stream_bytes=options.stream_bytes)
@@ -303,23 +309,21 @@ class _Run:
         from .tally import named_tallies
 
         plan, collected = self.plan, self.collected
-        order = sorted(collected.summaries)
-        summaries = [collected.summaries[rel] for rel in order]
+        lines = [collected.lines[rel] for rel in sorted(collected.lines)]
         mappings = named_tallies(collected.tallies.total())  # the run's pairs, named once
         result, data = build_result(
-            summaries,
-            [collected.lines[rel] for rel in order],
-            mappings,
+            collected.totals.totals(mappings),
+            lines,
             plan.run_info(),
             written=collected.written,
             budget_from_corpus=plan.options.report_detail == "summary",
             render=plan.report_dir is not None,
             warnings=self.warnings,
         )
-        if plan.report_dir is None or data is None:
+        if plan.report_dir is None or data is None or collected.table is None:
             return result
         previews = self.detailed.previews
-        write_report(result, data, summaries, report_dir=plan.report_dir, previews=previews)
+        write_report(result, data, collected.table, collected.lines, report_dir=plan.report_dir, previews=previews)
         if result.report_path is not None and result.html_path is not None:
             manifest.report = {
                 "dir": os.path.abspath(plan.report_dir),

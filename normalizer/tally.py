@@ -144,7 +144,7 @@ class TallySum:
     """A running sum of many histograms (kind → tally), e.g. a run's: parts are added up in
     numpy once enough of them wait, so memory stays bounded however many files a run has."""
 
-    FOLD_KEYS = 1 << 20  # pairs waiting before they are summed
+    FOLD_KEYS = 1 << 18  # pairs waiting before they are summed (1 << 20: a 30,000-file run peaked 35 MB higher)
 
     def __init__(self) -> None:
         self.parts: list[Mapping[str, PairTally]] = []

@@ -100,3 +100,12 @@ def test_resolved_directory_is_realpath(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(atomic, "FD_LINKS", str(tmp_path / "no-proc"))
     for path in paths[:4]:
         assert resolved_directory(path) == os.path.realpath(path), path
+
+
+def test_a_write_in_pieces_writes_them_one_after_the_other(tmp_path: Path):
+    target = tmp_path / "report.json"
+    assert atomic_write(target, iter([b"{", b'"a": 1', b"}"]), compare=False) is True
+    assert target.read_bytes() == b'{"a": 1}'
+    with pytest.raises(TypeError):  # comparing needs the bytes at hand
+        atomic_write(target, [b"{}"])
+    assert target.read_bytes() == b'{"a": 1}' and not [p for p in tmp_path.iterdir() if p != target]

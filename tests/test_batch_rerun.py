@@ -21,7 +21,7 @@ from normalizer.batch import MANIFEST_NAME, RunOptions
 from normalizer.cli import main
 from normalizer.executors import Executor
 from normalizer.manifest import WAL_NAME, dump
-from normalizer.report import assemble, compact, html_report, json_report, schema
+from normalizer.report import assemble, compact, file_table, html_report, json_report, schema
 from normalizer.tally import named_tallies, sum_tallies, unpack_tallies
 
 OLD = 1_600_000_000  # a time well before any run
@@ -471,6 +471,43 @@ def test_summaries_and_the_summed_tallies_give_the_totals_and_page_of_full_recor
     assert html_report.render_html({**report, "files": summaries}, {}) == whole
     converted = sum(sum(h.values()) for kind, h in run_total.items() if "convert" in kind.split("+"))
     assert f"{converted:,} characters" in whole
+
+
+def test_report_json_in_pieces_is_the_report_joined(monkeypatch: pytest.MonkeyPatch):
+    # A large run's report.json is written piece by piece: joined, the pieces are render_lines'
+    # bytes, at every cut around the piece size, and their size is known without joining them.
+    head = {"schema": "zhnorm-report", "schema_version": 2, "tool": {}, "run": {"src": "協"}, "totals": {}}
+    monkeypatch.setattr(compact, "PIECE_LINES", 3)
+    for n in (0, 1, 2, 3, 4, 6, 7):
+        lines = [compact.record_json({"path": f"{i}/協.txt", "status": "changed"}) for i in range(n)]
+        pieces = compact.JsonLines.of(head, lines)
+        joined = b"".join(pieces)
+        assert joined == json_report.render_json({**head, "files": [json.loads(x) for x in lines]}).encode("utf-8")
+        assert pieces.size == len(joined) and len(list(pieces)) == (2 + -(-n // 3) if n else 1)
+
+
+def test_the_page_is_the_same_whatever_order_the_records_come_in(tmp_path: Path):
+    """Outcomes come back in any order (a pool's, a cluster's): the page's table, review list and
+    counts of annotation removals come out as from the records in path order, ties included."""
+    import random
+
+    found = records(tmp_path)
+    # Two files remove the same texts as often (a tie for the most frequent removals, broken by
+    # the order met in path order), and one file needs review as much as another.
+    changed = next(r for r in found if r["status"] == "changed")
+    found += [
+        {**changed, "path": f"zz{i}.txt", "annotations": [["(bī)", "", 9999], ["(ā)", "", 9999]][::step]}
+        for i, step in enumerate((1, -1))
+    ]
+    found.sort(key=lambda r: r["path"])
+    report = {"run": {"src": "src"}, "totals": {**json_report.totals(found), "written": 0}, "truncated": []}
+    page = html_report.render_html({**report, "files": found}, {})
+    shuffled = found[:]
+    for seed in range(5):
+        random.Random(seed).shuffle(shuffled)
+        table = file_table.FileTable.of(shuffled)
+        assert html_report.render_page(report, table, {}, {}) == page
+    assert page.index("(bī) <b>19,998") < page.index("(ā) <b>19,998")  # tied: zz0's order, met first
 
 
 def test_summary_records_leave_the_histograms_to_the_run_totals(tmp_path: Path):

@@ -366,8 +366,11 @@ def test_review_files_keep_the_weightiest_with_the_previews_their_workers_sent()
     review.add(_review_record("e.txt", 5), {"lines": "e"})
     assert review.best == [(-5, "e.txt"), (-3, "c.txt")] and set(review.previews) == {"e.txt", "c.txt"}
     assert review.floor() == 4
-    records = [_review_record("a.txt", 1), _review_record("c.txt", 3), _review_record("e.txt", 5)]
-    assert review.shown(records, detailed={"e.txt": None}) == {"c.txt": {"lines": "c"}, "a.txt": None}
+    # Decided from every file added: e.txt is in the path-order detail; of the others, c.txt and a.txt
+    # (d.txt, of a.txt's weight, comes later in path order); a.txt's preview was not kept.
+    assert review.shown(detailed={"e.txt": None}) == {"c.txt": {"lines": "c"}, "a.txt": None}
+    review.add(_review_record("f.txt", 9), {"lines": "f"}, detailed=True)
+    assert review.shown(detailed={}) == {"f.txt": None, "e.txt": {"lines": "e"}}  # f.txt dropped out of the detail
 
 
 def test_files_needing_review_come_back_with_their_previews_none_normalized_again(tmp_path: Path, monkeypatch):

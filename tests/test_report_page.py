@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from normalizer import batch
 from normalizer.batch import RunOptions
-from normalizer.report import html_report
-from normalizer.report.html_report import PAGE_ROWS, render_html
+from normalizer.report import file_table, html_report, html_text, review
+from normalizer.report.file_table import PAGE_ROWS, FileTable
+from normalizer.report.html_report import render_html
 
 HOSTILE = "<img src=x onerror=alert(1)>\u202etxt.exe\x1b]0;PWN\x07&amp;"
 RAW_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
@@ -118,7 +119,7 @@ def test_every_corpus_string_is_escaped_and_shown_visibly(tmp_path: Path):
         assert '<bdi class="p">a&lt;img' in page  # names isolated from the text around them
 
 
-#: The files table's loop as the page's template wrote it before html_report._table_rows did (Jinja2,
+#: The files table's loop as the page's template wrote it before FileTable.rows_html did (Jinja2,
 #: autoescaped): the Python rows must come out byte for byte the same.
 ROWS_TEMPLATE = (
     """{%- macro path(p) %}<bdi class="p">{{ p | visible }}</bdi>{% endmacro -%}"""
@@ -136,21 +137,21 @@ ROWS_TEMPLATE = (
 
 def test_the_files_table_rows_are_what_the_template_wrote():
     """Hostile names, reasons and kinds; anchored, reused, failed, unchanged and skipped files; more rows
-    than a page (the rest hidden): the rows built in Python equal the template's, byte for byte."""
-    from normalizer.report.review import review_weight
-
+    than a page (the rest hidden), added in any order: the rows built in Python equal the template's,
+    byte for byte, the weightiest first and in path order within a weight."""
     report, _ = hostile_report()
     h = HOSTILE
     plain = {"path": "d.txt", "status": "unchanged", "reused": True, "bytes_in": 1, "encoding": "big5-hkscs"}
     re_encoded = {**plain, "path": "e.txt", "status": "changed", "encoding": None, "edit_counts": {}}
     kinds = {**report["files"][0], "path": "f'\".txt", "edit_counts": {f"nfc+convert{h}": 2, "annotation": 3}}
     records = report["files"] + [plain, re_encoded, kinds] + [{**plain, "path": f"g{i}.txt"} for i in range(PAGE_ROWS)]
-    weighted = sorted(((review_weight(r), r) for r in records), key=lambda wr: -wr[0])
+    weighted = sorted(((review.review_weight(r), r) for r in records), key=lambda wr: (-wr[0], wr[1]["path"]))
     anchors = {records[0]["path"]: "d0", "f'\".txt": "d1"}
-    rows = [html_report._row(r, anchors.get(r["path"]), w) for w, r in weighted]
+    rows = [file_table.row(r, anchors.get(r["path"]), w) for w, r in weighted]
     template = html_report._environment().from_string(ROWS_TEMPLATE)
     expected = template.render(rows=rows, page_rows=PAGE_ROWS)
-    assert html_report._table_rows(weighted, anchors) == expected
+    table = FileTable.of(reversed(records))
+    assert table.rows_html({r["path"]: (anchors[r["path"]], r) for r in records if r["path"] in anchors}) == expected
     assert expected.count(" hidden>") == len(records) - PAGE_ROWS and "&lt;img" in expected
 
 
@@ -169,10 +170,10 @@ def test_a_run_with_hostile_names_gives_an_escaped_page(tmp_path: Path):
 
 def test_the_review_list_puts_errors_then_flags_then_fixes_first():
     report, _ = hostile_report()
-    order = sorted(report["files"], key=lambda r: -html_report.review_weight(r))
+    order = sorted(report["files"], key=lambda r: -review.review_weight(r))
     assert [r["status"] for r in order] == ["error", "changed", "skipped"]
-    assert html_report.review_reasons(order[1])[0]["text"].startswith("flag mojibake")
-    assert html_report.review_weight(order[2]) == 0
+    assert review.review_reasons(order[1])[0]["text"].startswith("flag mojibake")
+    assert review.review_weight(order[2]) == 0
 
 
 # --- in a real browser ------------------------------------------------------------------
@@ -289,12 +290,12 @@ def test_visible_returns_text_unchanged_only_when_nothing_in_it_would_change(tex
     from normalizer.escapes import escape_undecodable
 
     def marked(match: re.Match[str]) -> str:
-        return f'<span class="ctl">{html_report._code(match.group())}</span>'
+        return f'<span class="ctl">{html_text.code(match.group())}</span>'
 
-    html = html_report._INVISIBLE.sub(marked, escape(escape_undecodable(text), quote=True))
-    assert html_report.visible(text) == html
-    plain = html_report._INVISIBLE.sub(lambda m: html_report._code(m.group()), escape_undecodable(text))
-    assert html_report.visible_text(text) == plain
+    html = html_text.INVISIBLE.sub(marked, escape(escape_undecodable(text), quote=True))
+    assert html_text.visible(text) == html
+    plain = html_text.INVISIBLE.sub(lambda m: html_text.code(m.group()), escape_undecodable(text))
+    assert html_text.visible_text(text) == plain
 
 
 def test_a_preview_escapes_the_undecodable_bytes_of_the_lines_that_have_them():

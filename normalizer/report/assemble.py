@@ -3,8 +3,11 @@
 The main process does as little per file as it can (with two workers on two cores,
 every millisecond it spends is taken from them): workers return each record already
 serialized, with a small summary, and their histograms of changes unnamed, summed per
-batch (:mod:`normalizer.tally`); report.json is those lines joined, after a head whose
-totals hold the run's histogram, named once. Only when that
+batch (:mod:`normalizer.tally`). The run keeps each line and adds each summary to running
+totals (:class:`normalizer.report.json_report.RunningTotals`) and to the page's table
+(:class:`normalizer.report.file_table.FileTable`), then drops it: no record is held to the
+end. report.json is the lines, written in pieces after a head whose totals hold the run's
+histogram, named once. Only when that
 is larger than the corpus and than ``REPORT_FLOOR`` (summary detail: the size budget, see
 :func:`normalizer.report.json_report.build_report`) are the records parsed and the
 report built the old way, dropping detail until it fits.
@@ -17,7 +20,9 @@ should ask their worker for a preview.
 
 from __future__ import annotations
 
+import json
 from bisect import insort
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +32,7 @@ from ..versions import tool_info
 from .schema import HTML_NAME, REPORT_NAME, SCHEMA, SCHEMA_VERSION
 
 if TYPE_CHECKING:
+    from .file_table import FileTable
     from .json_report import Record
 
 
@@ -118,64 +124,72 @@ def complete_previews(
 
 
 def build_result(
-    summaries: list[Record],
+    totals: dict[str, Any],
     lines: list[bytes],
-    mappings: dict[str, dict[str, int]],
     run_info: dict[str, Any],
     *,
     written: int,
     budget_from_corpus: bool,
     render: bool,
     warnings: list[str],
-) -> tuple[RunResult, bytes | None]:
-    """The run's result and, when ``render``, report.json's bytes (else None); ``mappings``:
-    the run's histograms by name (the records do not hold them unless detail is full)."""
-    from .compact import render_lines
-    from .json_report import build_report, render_json, totals
+) -> tuple[RunResult, Iterable[bytes] | None]:
+    """The run's result and, when ``render``, report.json's bytes in pieces (else None); ``totals``: over
+    every record, with the run's histograms (:class:`normalizer.report.json_report.RunningTotals`;
+    the records do not hold them unless detail is full), ``lines``: the records' lines, in path order."""
+    from .compact import JsonLines
+    from .json_report import build_report, render_json
 
     head: dict[str, Any] = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "tool": tool_info(),
         "run": run_info,
-        "totals": {**totals(summaries, mappings=mappings), "written": written},
+        "totals": {**totals, "written": written},
         "truncated": [],
     }
-    budget = max(REPORT_FLOOR, sum(r.get("bytes_in") or 0 for r in summaries)) if budget_from_corpus else None
+    budget = max(REPORT_FLOOR, totals["bytes_in"]) if budget_from_corpus else None
     result = RunResult(head=head, lines=lines, warnings=warnings)
     if not render and budget is None:
         return result, None
-    data = render_lines(head, lines)
-    if budget is not None and len(data) > budget:
+    joined = JsonLines.of(head, lines)
+    data: Iterable[bytes] = joined
+    if budget is not None and joined.size > budget:
         records = result.records
+        mappings = totals["mappings"]  # as report.json writes them: build_report's totals leave them so
         report = build_report(
             records, tool=head["tool"], run=run_info, written=written, budget=budget, mappings=mappings
         )
         result = RunResult(report, records=records, warnings=warnings)
-        data = render_json(report).encode("utf-8")
+        data = (render_json(report).encode("utf-8"),)
     return result, data if render else None
 
 
 def write_report(
     result: RunResult,
-    data: bytes,
-    summaries: list[Record],
+    data: Iterable[bytes],
+    table: FileTable,
+    lines: Mapping[str, bytes],
     *,
     report_dir: Path,
     previews: dict[str, dict[str, Any] | None],
 ) -> None:
-    """Write report.json (``data``) and report.html to ``report_dir``; a warning on the result when that fails."""
-    from .html_report import render_html
+    """Write report.json (``data``, in pieces) and report.html to ``report_dir``; a warning on the result
+    when that fails. ``table``: the page's :class:`FileTable` of every file; ``lines``: every record's
+    line, by path (the page shows the files with a preview in detail: their records are read back
+    from these)."""
+    from .compact import summary
+    from .html_report import page_pieces, render_html
 
     if result.built_whole:  # the size budget dropped detail: the page shows what report.json has
-        page = render_html(result.report, previews)
+        page: Iterable[str] = (render_html(result.report, previews),)
     else:
-        page = render_html({**result.head, "files": summaries}, previews)
+        records = {rel: summary(json.loads(lines[rel])) for rel in previews if rel in lines}
+        page = page_pieces(result.head, table, records, previews)
     try:
         report_path = report_dir / REPORT_NAME
         atomic_write(report_path, data, durable=False, compare=False)
         html_path = report_dir / HTML_NAME
-        atomic_write(html_path, page.encode("utf-8"), durable=False, compare=False)
+        atomic_write(html_path, (piece.encode("utf-8") for piece in page), durable=False, compare=False)
     except OSError as err:
         result.warnings.append(f"cannot write the report in {report_dir}: {err.strerror or err}")
     else:

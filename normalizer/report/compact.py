@@ -25,10 +25,10 @@ The full records are parsed back from the lines only when someone asks for them
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice, repeat
 from operator import add
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..compact_json import encode_bytes
 
@@ -100,8 +100,38 @@ def render_lines(head: Mapping[str, Any], lines: Iterable[bytes]) -> bytes:
     Byte for byte ``render_json({**head, "files": records}).encode()`` when each line
     is ``record_json(record)``; the records are never rebuilt.
     """
-    text = json.dumps(dict(head), ensure_ascii=False, indent=1)[:-2]
-    lines = list(lines)
-    if not lines:
-        return (text + ',\n "files": []\n}\n').encode("utf-8")
-    return b"".join(((text + ',\n "files": [\n  ').encode("utf-8"), b",\n  ".join(lines), b"\n ]\n}\n"))
+    return b"".join(JsonLines.of(head, list(lines)))
+
+
+class JsonLines(NamedTuple):
+    """report.json as :func:`render_lines` makes it, kept as its parts: iterating gives it in pieces
+    of at most :data:`PIECE_LINES` lines, so that a large run's report is written without being
+    joined in memory once more (~0.7 KB a file)."""
+
+    start: bytes  # everything before the first line
+    lines: Sequence[bytes]
+
+    @classmethod
+    def of(cls, head: Mapping[str, Any], lines: Sequence[bytes]) -> JsonLines:
+        text = json.dumps(dict(head), ensure_ascii=False, indent=1)[:-2]
+        return cls((text + (',\n "files": [\n  ' if lines else ',\n "files": []\n}\n')).encode("utf-8"), lines)
+
+    def __iter__(self) -> Iterator[bytes]:  # type: ignore[override]
+        yield self.start
+        if not self.lines:
+            return
+        for at in range(0, len(self.lines), PIECE_LINES):
+            piece = b",\n  ".join(self.lines[at : at + PIECE_LINES])
+            yield b",\n  " + piece if at else piece
+        yield _END
+
+    @property
+    def size(self) -> int:
+        """Its length in bytes."""
+        n = len(self.lines)
+        return len(self.start) + (sum(map(len, self.lines)) + 4 * (n - 1) + len(_END) if n else 0)
+
+
+#: Lines joined per piece of :class:`JsonLines`.
+PIECE_LINES = 1024
+_END = b"\n ]\n}\n"

@@ -24,92 +24,23 @@ detail for at most ``PREVIEW_FILES`` files, ``PREVIEW_LINES`` changed lines per 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from html import escape
 from typing import Any
 
-from ..escapes import escape_undecodable
+from .file_table import PAGE_ROWS, REVIEW_ROWS, FileTable, file_kinds, script_text
+from .html_text import CHANGED, attribute, edit_class, kind_parts, number, visible, visible_text
 from .preview import LINE_CHARS, PREVIEW_FILES, PREVIEW_LINES, Preview, output_line, source_line
-from .review import review_reasons, review_weight
+from .review import review_weight
 
 HTML_NAME = "report.html"
 DETAIL_BYTES = 2_000_000  # HTML of line detail, all files together
-PAGE_ROWS = 100  # rows of the files table per page
-REVIEW_ROWS = 50  # files listed in the "needs review" section (the view in the table has them all)
 # The page may load nothing at all: no fonts, images, scripts or connections.
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 MAX_FLAGS = 20  # flags listed per detailed file
 MAX_PROBLEMS = 100  # errors listed in the summary
 TOP = 20  # entries in the "most frequent" lists
-
-# Highlight class per edit kind; a merged kind ("nfc+convert") takes the first listed here it contains.
-_CLASSES = (
-    ("annotation", "an"),
-    ("convert", "cv"),
-    ("fix", "fx"),
-    ("punctuation", "pu"),
-    ("entity", "pu"),
-    ("decode-replace", "rp"),
-    ("surrogate", "rp"),
-)
-
-
-# Control characters (but tab, line feed and carriage return), DEL, C1 controls and the invisible marks that
-# change text direction or joining: shown as ``\\xNN`` / ``\\uNNNN`` in their own colour.
-_INVISIBLE_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
-_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
-# Every character :func:`visible` or :func:`visible_text` changes: the invisible ones, undecodable
-# bytes (escapes.escape_undecodable) and what HTML escapes. Text without any (most Chinese text) is
-# returned as it is after one search, instead of passing through three substitutions: a preview's
-# line is some 40 pieces of text between edits, each shown through visible().
-_CHANGED = re.compile(f"[{_INVISIBLE_CHARS}\udc00-\udcff&<>\"']")
-
-
-def _code(ch: str) -> str:
-    n = ord(ch)
-    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
-
-
-def visible_text(value: Any) -> str:
-    """``value`` as text with undecodable bytes, controls and direction marks written as escapes (plain text)."""
-    text = str(value)
-    if not _CHANGED.search(text):
-        return text
-    return _INVISIBLE.sub(lambda m: _code(m.group()), escape_undecodable(text))
-
-
-def visible(value: Any) -> str:
-    """``value`` as HTML: escaped, with each control or direction character shown as a marked escape."""
-    text = str(value)
-    if not _CHANGED.search(text):
-        return text
-    text = escape(escape_undecodable(text), quote=True)
-    return _INVISIBLE.sub(lambda m: f'<span class="ctl">{_code(m.group())}</span>', text)
-
-
-def _e(value: Any) -> str:
-    return visible(value)
-
-
-def _n(value: int) -> str:
-    return f"{value:,}"
-
-
-def _t(value: Any) -> str:
-    """An attribute value (a tooltip): escaped, invisible characters written as escapes."""
-    return escape(visible_text(value), quote=True)
-
-
-def _kinds(kind: str) -> list[str]:
-    return kind.split("+")
-
-
-def edit_class(kind: str) -> str:
-    parts = set(_kinds(kind))
-    return next((cls for name, cls in _CLASSES if name in parts), "ot")
 
 
 def _segment(text: str) -> str:
@@ -123,17 +54,17 @@ def _edit_segment(kind: str, before: str, after: str, reason: str = "") -> str:
     cls = edit_class(kind)
     if cls == "an":
         title = reason or "annotation removed"
-        out = f'<del class="ed an" title="{_t(title)}">{_e(before)}</del>'
+        out = f'<del class="ed an" title="{attribute(title)}">{visible(before)}</del>'
         if after:
-            out += f'<ins class="ed an" title="{_t(kind)}">{_e(after)}</ins>'
+            out += f'<ins class="ed an" title="{attribute(kind)}">{visible(after)}</ins>'
         return out
     # The original in the tooltip; the kind too unless the colour says it all (plain conversions, most edits).
     title = f"{before}→{after}" + (
         "" if kind == "convert" and not reason else f" ({kind}" + (f": {reason})" if reason else ")")
     )
     if not after:
-        return f'<del class="ed {cls}" title="{_t(title)}">{_e(before)}</del>'
-    return f'<ins class="ed {cls}" title="{_t(title)}">{_e(after)}</ins>'
+        return f'<del class="ed {cls}" title="{attribute(title)}">{visible(before)}</del>'
+    return f'<ins class="ed {cls}" title="{attribute(title)}">{visible(after)}</ins>'
 
 
 MAX_REASONS = 4  # distinct reasons written under a line
@@ -147,11 +78,12 @@ def _reasons(edits: list[Any]) -> str:
     if not seen:
         return ""
     items = [
-        f"<b>{_e(kind)}</b>{' ×' + _n(count) if count > 1 else ''}" + (f": {_e(reason)}" if reason else "")
+        f"<b>{visible(kind)}</b>{' ×' + number(count) if count > 1 else ''}"
+        + (f": {visible(reason)}" if reason else "")
         for (kind, reason), count in list(seen.items())[:MAX_REASONS]
     ]
     if len(seen) > MAX_REASONS:
-        items.append(f"… {_n(len(seen) - MAX_REASONS)} more")
+        items.append(f"… {number(len(seen) - MAX_REASONS)} more")
     return '<span class="why">' + " · ".join(items) + "</span>"
 
 
@@ -163,19 +95,19 @@ def render_line(entry: Mapping[str, Any]) -> str:
     segs = entry["segs"]
     edits = [seg for seg in segs if seg.__class__ is not str]  # a segment is a string or a list
     before, after = source_line(entry), output_line(entry)
-    text = str if _CHANGED.search(before) is None else _segment
+    text = str if CHANGED.search(before) is None else _segment
     body = "".join([text(seg) if seg.__class__ is str else _edit_segment(*seg[:4]) for seg in segs])
     if entry.get("head"):
         body = '<span class="cut" title="line cut">…</span>' + body
     if entry.get("tail"):
         body += '<span class="cut" title="line cut">…</span>'
     if entry.get("hidden"):
-        body += f' <span class="more">(+{_n(entry["hidden"])} more edits on this line)</span>'
+        body += f' <span class="more">(+{number(entry["hidden"])} more edits on this line)</span>'
     return (
         f'<tr class="ln"><th><button type="button" class="ba-t" title="before / after">{entry["n"]}</button></th>'
         f"<td>{body}{_reasons(edits)}</td></tr>"
-        f'<tr class="ba before" hidden><th>before</th><td>{_e(before)}</td></tr>'
-        f'<tr class="ba after" hidden><th>after</th><td>{_e(after)}</td></tr>'
+        f'<tr class="ba before" hidden><th>before</th><td>{visible(before)}</td></tr>'
+        f'<tr class="ba after" hidden><th>after</th><td>{visible(after)}</td></tr>'
     )
 
 
@@ -200,40 +132,6 @@ def _rows_html(preview: Mapping[str, Any]) -> tuple[str, int]:
     return "".join([render_line(entry) for entry in preview["lines"]]), len(preview["lines"])
 
 
-# --- pieces of the page ---------------------------------------------------------------
-
-
-def _file_kinds(record: Mapping[str, Any]) -> str:
-    kinds = {k for kind in record.get("edit_counts", {}) for k in _kinds(kind)}
-    if record.get("flag_counts"):
-        kinds.add("flag")
-    return " ".join(sorted(kinds))
-
-
-def _script(record: Mapping[str, Any]) -> str:
-    s = record.get("script")
-    if not s:
-        return ""
-    share = max(s["traditional_share"], s["simplified_share"])
-    return f"{s['verdict']} {share:.0%}" if s["verdict"] in ("traditional", "simplified") else s["verdict"]
-
-
-def _note(record: Mapping[str, Any]) -> str:
-    if record.get("reason"):
-        return record["reason"]
-    if record["status"] == "changed" and not record.get("edit_counts"):
-        return f"re-encoded from {record.get('encoding')}, no text edits"
-    return ""
-
-
-def _conversions(record: Mapping[str, Any]) -> int:
-    return sum(n for kind, n in record.get("edit_counts", {}).items() if "convert" in _kinds(kind))
-
-
-def _annotations(record: Mapping[str, Any]) -> int:
-    return sum(g[2] for g in record.get("annotations", ()))
-
-
 # --- the page ---------------------------------------------------------------------------
 
 _COLORS = {"an": "#e89a94", "cv": "#8fcf9b", "fx": "#f0c35e", "pu": "#a99cec", "rp": "#9a9a9a", "ot": "#c8c8c8"}
@@ -249,7 +147,7 @@ def _bars(counts: Mapping[str, int], color: Any) -> list[dict[str, Any]]:
 
 def _chips_html(items: list[tuple[str, int]], cls: str = "") -> str:
     return (
-        "".join(f'<span class="chip {cls}">{_e(k)} <b>{_n(v)}</b></span>' for k, v in items)
+        "".join(f'<span class="chip {cls}">{visible(k)} <b>{number(v)}</b></span>' for k, v in items)
         or '<span class="none">none</span>'
     )
 
@@ -258,34 +156,31 @@ def _top(counts: Mapping[str, int], n: int = TOP) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
-def _summary(report: Mapping[str, Any]) -> list[tuple[str, Any]]:
+def _summary(report: Mapping[str, Any], table: FileTable) -> list[tuple[str, Any]]:
     """The rows of the run's summary table, as (label, HTML)."""
     from markupsafe import Markup
 
-    t, files = report["totals"], report["files"]
-    removed: Counter[str] = Counter()
-    for r in files:
-        for before, _after, count, *_ in r.get("annotations", ()):
-            removed[before] += count
+    t, removed = report["totals"], table.removed()
     maps = t.get("mappings", {})  # the whole run's, every change
-    converted = sum(sum(h.values()) for kind, h in maps.items() if "convert" in _kinds(kind))
-    edits = sum(n for kind, n in t["edit_counts"].items() if "convert" in _kinds(kind))
-    conv = f"{_n(converted)} characters <small>({_n(edits)} conversion edits)</small>"
-    top_conv = Counter({k: v for kind, h in maps.items() if "convert" in _kinds(kind) for k, v in h.items()})
+    converted = sum(sum(h.values()) for kind, h in maps.items() if "convert" in kind_parts(kind))
+    edits = sum(n for kind, n in t["edit_counts"].items() if "convert" in kind_parts(kind))
+    conv = f"{number(converted)} characters <small>({number(edits)} conversion edits)</small>"
+    top_conv = Counter({k: v for kind, h in maps.items() if "convert" in kind_parts(kind) for k, v in h.items()})
     others = Counter(
-        {f"{k} ({kind})": v for kind, h in maps.items() if "convert" not in _kinds(kind) for k, v in h.items()}
+        {f"{k} ({kind})": v for kind, h in maps.items() if "convert" not in kind_parts(kind) for k, v in h.items()}
     )
     status = "".join(
-        f'<span class="chip st-{s}">{s} <b>{_n(t[s])}</b></span>' for s in ("changed", "unchanged", "skipped", "error")
+        f'<span class="chip st-{s}">{s} <b>{number(t[s])}</b></span>'
+        for s in ("changed", "unchanged", "skipped", "error")
     )
     rows = [
         (
             "files",
-            f"{status} <small>{_n(t['files'])} in all; {_n(t['written'])} written, "
-            f"{_n(t['reused'])} up to date (↺, not redone)</small>",
+            f"{status} <small>{number(t['files'])} in all; {number(t['written'])} written, "
+            f"{number(t['reused'])} up to date (↺, not redone)</small>",
         ),
-        ("bytes", f"{_n(t['bytes_in'])} in → {_n(t['bytes_out'])} out"),
-        ("annotations removed", f"<b>{_n(t['annotations'])}</b> " + _chips_html(removed.most_common(TOP), "an")),
+        ("bytes", f"{number(t['bytes_in'])} in → {number(t['bytes_out'])} out"),
+        ("annotations removed", f"<b>{number(t['annotations'])}</b> " + _chips_html(removed.most_common(TOP), "an")),
         ("characters converted", conv + "<br>" + _chips_html(top_conv.most_common(TOP), "cv")),
     ]
     if others:
@@ -293,76 +188,23 @@ def _summary(report: Mapping[str, Any]) -> list[tuple[str, Any]]:
     rows.append(("flags (left as is)", _chips_html(_top(t["flags"]), "fl")))
     if report.get("truncated"):
         rows.append(
-            ("report.json", "detail dropped to stay smaller than the corpus: " + _e(", ".join(report["truncated"])))
+            (
+                "report.json",
+                "detail dropped to stay smaller than the corpus: " + visible(", ".join(report["truncated"])),
+            )
         )
     return [(label, Markup(html)) for label, html in rows]
 
 
-def _charts(report: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    files = report["files"]
-    encodings = Counter(r["encoding"] for r in files if r["status"] in ("changed", "unchanged") and r.get("encoding"))
-    scripts = Counter(r["script"]["verdict"] for r in files if r.get("script"))
+def _charts(report: Mapping[str, Any], table: FileTable) -> dict[str, list[dict[str, Any]]]:
     kinds: Counter[str] = Counter()
     for kind, n in report["totals"]["edit_counts"].items():
         kinds[kind] += n
     return {
         "kinds": _bars(kinds, lambda k: _COLORS[edit_class(k)]),
-        "encodings": _bars(encodings, lambda k: "#9bbcf2"),
-        "scripts": _bars(scripts, lambda k: "#a8d5a8"),
+        "encodings": _bars(table.encodings, lambda k: "#9bbcf2"),
+        "scripts": _bars(table.scripts, lambda k: "#a8d5a8"),
     }
-
-
-def _row(record: Mapping[str, Any], anchor: str | None, weight: int) -> dict[str, Any]:
-    """The cells of ``record``'s row in the files table (``weight``: its review weight), as text."""
-    edits = record.get("edit_counts")
-    other = sum(n for kind, n in (edits or {}).items() if not {"annotation", "convert"} & set(_kinds(kind)))
-    return {
-        "record": record,
-        "anchor": anchor,
-        "kinds": _file_kinds(record),
-        "review": 1 if weight else 0,
-        "script": _script(record),
-        "annotations": _n(_annotations(record)) if "annotations" in record else "",
-        "conversions": _n(_conversions(record)) if edits is not None else "",
-        "other": _n(other) if edits is not None else "",
-        "flags": _n(sum(record["flag_counts"].values())) if "flag_counts" in record else "",
-        "note": _note(record),
-    }
-
-
-def _row_html(row: Mapping[str, Any], hidden: bool) -> str:
-    """One row of the files table, as the page's template wrote it (escaped as Jinja2's autoescape
-    does: :func:`markupsafe.escape`), after a line break.
-
-    Written here, not in the template: a page has a row per file (10,000 for a large corpus), and
-    Jinja2 looks up and escapes each of their ~20 values apart, which took most of the page's time.
-    """
-    from markupsafe import escape
-
-    record = row["record"]
-    path, status, anchor = record["path"], escape(record["status"]), row["anchor"]
-    shown = f'<bdi class="p">{visible(path)}</bdi>'
-    if anchor:
-        shown = f'<button type="button" class="go" data-go="{escape(anchor)}" title="show its lines">{shown}</button>'
-    reused = ' <span title="up to date: taken from the last run, not redone">↺</span>' if record.get("reused") else ""
-    cells = "".join(
-        f'<td class="num">{escape(row[name])}</td>' for name in ("annotations", "conversions", "other", "flags")
-    )
-    return (
-        f'\n<tr data-p="{escape(visible_text(path))}" data-s="{status}" data-k="{escape(row["kinds"])}" '
-        f'data-r="{row["review"]}"{" hidden" if hidden else ""}><td>{shown}</td>'
-        f'<td><span class="chip st-{status}">{status}</span>{reused}</td>'
-        f"<td>{escape(record.get('encoding') or '')}</td><td>{escape(row['script'])}</td>{cells}"
-        f"<td><bdi>{visible(row['note'])}</bdi></td></tr>"
-    )
-
-
-def _table_rows(weighted: list[tuple[int, Mapping[str, Any]]], anchors: Mapping[str, str]) -> str:
-    """Every row of the files table (``weighted``: (review weight, record) in the table's order); rows
-    past the first ``PAGE_ROWS`` are hidden (the page's script pages through them)."""
-    return "".join(
-        _row_html(_row(r, anchors.get(r["path"]), weight), i >= PAGE_ROWS) for i, (weight, r) in enumerate(weighted)
-    )
 
 
 def _detail(record: Mapping[str, Any], preview: Mapping[str, Any], src: str, anchor: str) -> dict[str, Any]:
@@ -373,9 +215,9 @@ def _detail(record: Mapping[str, Any], preview: Mapping[str, Any], src: str, anc
     return {
         "record": record,
         "anchor": anchor,
-        "kinds": _file_kinds(record),
+        "kinds": file_kinds(record),
         "review": 1 if review_weight(record) else 0,
-        "meta": " · ".join(x for x in (record.get("encoding") or "", _script(record)) if x),
+        "meta": " · ".join(x for x in (record.get("encoding") or "", script_text(record)) if x),
         "edit_chips": _top(record.get("edit_counts", {}), 99),
         "flag_total": sum((record.get("flag_counts") or {}).values()),
         "flags": flags[:MAX_FLAGS],
@@ -389,19 +231,22 @@ def _detail(record: Mapping[str, Any], preview: Mapping[str, Any], src: str, anc
 
 
 def _details(
-    ordered: list[Mapping[str, Any]], previews: Mapping[str, Preview | dict[str, Any] | None], src: str
+    records: Mapping[str, Mapping[str, Any]],
+    previews: Mapping[str, Preview | dict[str, Any] | None],
+    order: Mapping[str, int],
+    src: str,
 ) -> tuple[list[dict[str, Any]], bool]:
-    """The detail sections of the files with a preview (in review order) within ``DETAIL_BYTES``, and
-    whether that budget stopped them."""
+    """The detail sections of the files with a preview (in review order: ``order``) within
+    ``DETAIL_BYTES``, and whether that budget stopped them; ``records``: at least theirs."""
     details: list[dict[str, Any]] = []
     size = 0
-    for r in ordered:
-        preview = previews.get(r["path"])
+    for path in sorted((p for p in previews if p in order), key=order.__getitem__):
+        preview = previews[path]
         if not preview or not (preview.get("shown") if "html" in preview else preview.get("lines")):
             continue
         if len(details) >= PREVIEW_FILES:
             break
-        detail = _detail(r, preview, src, f"d{len(details)}")
+        detail = _detail(records[path], preview, src, f"d{len(details)}")
         if size + len(detail["lines"]) > DETAIL_BYTES and details:
             return details, True
         details.append(detail)
@@ -412,7 +257,7 @@ def _details(
 def _notice(shown: int, with_edits: int, budget_hit: bool) -> str:
     """What the page shows with its lines, in one sentence."""
     caps = [
-        f"{_n(shown)} of {_n(with_edits)} files with edits are shown with their changed lines"
+        f"{number(shown)} of {number(with_edits)} files with edits are shown with their changed lines"
         + (" (those needing review first, then in path order)" if shown < with_edits else ""),
         f"at most {PREVIEW_LINES} changed lines per file and {LINE_CHARS} characters per line (… marks cut text)",
     ]
@@ -430,10 +275,11 @@ def _subtitle(report: Mapping[str, Any], src: str) -> str:
     run, tool = report.get("run", {}), report.get("tool", {})
     options = run.get("options", {})
     return Markup(
-        f"<bdi><code>{_e(src)}</code></bdi> → <bdi><code>{_e(run.get('dst', ''))}</code></bdi> · "
-        f"{_e(run.get('started', ''))} · {run.get('duration_s', 0):.1f} s · zhnorm {_e(tool.get('version', ''))}, "
-        f"OpenCC {_e(tool.get('opencc', ''))} · errors={_e(options.get('errors', ''))}, "
-        f"detail={_e(options.get('report_detail', ''))}" + (" · <b>dry run</b>" if options.get("dry_run") else "")
+        f"<bdi><code>{visible(src)}</code></bdi> → <bdi><code>{visible(run.get('dst', ''))}</code></bdi> · "
+        f"{visible(run.get('started', ''))} · {run.get('duration_s', 0):.1f} s · "
+        f"zhnorm {visible(tool.get('version', ''))}, "
+        f"OpenCC {visible(tool.get('opencc', ''))} · errors={visible(options.get('errors', ''))}, "
+        f"detail={visible(options.get('report_detail', ''))}" + (" · <b>dry run</b>" if options.get("dry_run") else "")
     )
 
 
@@ -452,7 +298,7 @@ def _environment() -> Any:
     )
     env.filters["visible"] = lambda value: Markup(visible(value))
     env.filters["visible_text"] = visible_text
-    env.filters["n"] = _n
+    env.filters["n"] = number
     return env
 
 
@@ -477,37 +323,65 @@ def render_html(report: Mapping[str, Any], previews: Mapping[str, Preview | dict
     summaries (:func:`normalizer.report.compact.summary`): the characters converted
     are counted from the run totals' histograms, which hold every change.
     """
+    files = report["files"]
+    records = {r["path"]: r for r in files if r["path"] in previews}
+    return render_page(report, FileTable.of(files), records, previews)
+
+
+#: Where the files table's rows go in the rendered template: no text of the page holds a NUL
+#: (:func:`normalizer.report.html_text.visible` writes it as an escape).
+_ROWS = "\x00rows\x00"
+
+
+def render_page(
+    head: Mapping[str, Any],
+    table: FileTable,
+    records: Mapping[str, Mapping[str, Any]],
+    previews: Mapping[str, Preview | dict[str, Any] | None],
+) -> str:
+    """:func:`render_html` from a report's ``head`` (everything but "files"), the :class:`FileTable`
+    of its files and the records of the files with a preview, which the page shows in detail."""
+    return "".join(page_pieces(head, table, records, previews))
+
+
+def page_pieces(
+    head: Mapping[str, Any],
+    table: FileTable,
+    records: Mapping[str, Mapping[str, Any]],
+    previews: Mapping[str, Preview | dict[str, Any] | None],
+) -> Iterator[str]:
+    """:func:`render_page` in pieces, to be written one after the other: the rows of a large
+    run's files table (~0.4 KB a file) are never all in one string."""
     from importlib.resources import files as package_files
 
     from markupsafe import Markup
 
-    files = report["files"]
-    src = str(report.get("run", {}).get("src", "SRC"))
-    weighted = sorted(((review_weight(r), r) for r in files), key=lambda wr: -wr[0])  # stable: path order within
-    ordered = [r for _, r in weighted]
-    details, budget_hit = _details(ordered, previews, src)
+    src = str(head.get("run", {}).get("src", "SRC"))
+    details, budget_hit = _details(records, previews, table.order(), src)
     anchors = {d["record"]["path"]: d["anchor"] for d in details}
-    review = [{"record": r, "why": review_reasons(r), "anchor": anchors.get(r["path"])} for w, r in weighted if w]
-    with_edits = sum(1 for r in files if r["status"] == "changed" and r.get("edit_counts"))
-    kinds = sorted({k for r in files for kind in r.get("edit_counts", {}) for k in _kinds(kind)})
-    if any(r.get("flag_counts") for r in files):
-        kinds.append("flag")
+    review = [{"path": path, "why": why, "anchor": anchors.get(path)} for _, path, why in table.review]
+    kinds = sorted(table.kinds) + (["flag"] if table.flagged else [])
     templates = package_files(__package__) / "templates"
-    return load_template().render(
+    page = load_template().render(
         csp=Markup(_CSP),  # a constant: single quotes inside a double-quoted attribute
         css=Markup(templates.joinpath("report.css").read_text("utf-8")),
         js=Markup(templates.joinpath("report.js").read_text("utf-8")),
         src=src,
-        subtitle=_subtitle(report, src),
-        charts=_charts(report),
-        summary=_summary(report),
+        subtitle=_subtitle(head, src),
+        charts=_charts(head, table),
+        summary=_summary(head, table),
         review=review,
+        review_count=table.review_count,
         review_rows=REVIEW_ROWS,
-        notice=_notice(len(details), with_edits, budget_hit),
-        totals=report["totals"],
+        notice=_notice(len(details), table.with_edits, budget_hit),
+        totals=head["totals"],
         statuses=("changed", "unchanged", "skipped", "error"),
         kinds=kinds,
         details=details,
-        rows=Markup(_table_rows(weighted, anchors)),
+        rows=Markup(_ROWS),
         page_rows=PAGE_ROWS,
     )
+    before, after = page.split(_ROWS)
+    yield before
+    yield from table.rows_pieces({d["record"]["path"]: (d["anchor"], d["record"]) for d in details})
+    yield after

@@ -143,10 +143,7 @@ def file_record(
             g = groups[e.before, e.after] = [e.before, e.after, 0, []]
         g[2] += 1
         g[3].append([e.start, line(e.start)])
-    replaced = [
-        [e.start, index.line(e.start), undecodable_bytes(e.before).hex(" ")]
-        for e in summary.replaced
-    ]
+    replaced = [[e.start, index.line(e.start), undecodable_bytes(e.before).hex(" ")] for e in summary.replaced]
     record: Record = {
         "path": path,
         "status": status,
@@ -218,40 +215,57 @@ def totals(records: Iterable[Record], *, mappings: Mapping[str, Mapping[str, int
     reused files' included, and names the sum once: :mod:`normalizer.tally`); None: the
     sum of the records' own ``mappings`` (records made with detail ``full``).
     """
-    status: Counter[str] = Counter()
-    edit_counts: Counter[str] = Counter()
-    flags: Counter[str] = Counter()
-    merged: dict[str, dict[str, int]] = {}
-    annotations = reused = bytes_in = bytes_out = stale = 0
-    n = 0
+    running = RunningTotals(own_mappings=mappings is None)
     for r in records:
-        n += 1
-        status[r["status"]] += 1
-        reused += bool(r.get("reused"))
-        stale += "stale_output" in r
-        bytes_in += r.get("bytes_in") or 0
-        bytes_out += r.get("bytes_out") or 0
-        edit_counts.update(r.get("edit_counts", {}))
-        flags.update(r.get("flag_counts", {}))
-        annotations += sum(g[2] for g in r.get("annotations", ()))
-        if mappings is None and r.get("mappings"):
+        running.add(r)
+    return running.totals(mappings)
+
+
+class RunningTotals:
+    """:func:`totals`, added up one record at a time: a batch run adds each file's record as it
+    comes back and keeps no record for them. ``own_mappings``: sum the records' own ``mappings``
+    (False when the run's histograms will be given to :meth:`totals`)."""
+
+    def __init__(self, *, own_mappings: bool = True) -> None:
+        self.own_mappings = own_mappings
+        self.files = self.reused = self.stale = self.annotations = self.bytes_in = self.bytes_out = 0
+        self.status: Counter[str] = Counter()
+        self.edit_counts: Counter[str] = Counter()
+        self.flags: Counter[str] = Counter()
+        self.merged: dict[str, dict[str, int]] = {}  # the records' own mappings (detail full)
+
+    def add(self, r: Record) -> None:
+        self.files += 1
+        self.status[r["status"]] += 1
+        self.reused += bool(r.get("reused"))
+        self.stale += "stale_output" in r
+        self.bytes_in += r.get("bytes_in") or 0
+        self.bytes_out += r.get("bytes_out") or 0
+        self.edit_counts.update(r.get("edit_counts", {}))
+        self.flags.update(r.get("flag_counts", {}))
+        self.annotations += sum(g[2] for g in r.get("annotations", ()))
+        if self.own_mappings and r.get("mappings"):
             from .compact import merge_mappings
 
-            merge_mappings(merged, r["mappings"])
-    if mappings is not None:
-        merged = {kind: _safe_keys(hist) for kind, hist in mappings.items()}  # type: ignore[misc]
-    return {
-        "files": n,
-        **{s: status[s] for s in STATUSES},
-        "reused": reused,
-        "bytes_in": bytes_in,
-        "bytes_out": bytes_out,
-        "edit_counts": dict(sorted(edit_counts.items())),
-        "annotations": annotations,
-        "flags": dict(sorted(flags.items())),
-        "mappings": {k: _histogram(c) for k, c in sorted(merged.items())},
-        **({"stale": stale} if stale else {}),  # outputs whose source is gone or now fails (normalizer.stale)
-    }
+            merge_mappings(self.merged, r["mappings"])
+
+    def totals(self, mappings: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, Any]:
+        """The ``totals`` object minus ``written``; ``mappings`` as for :func:`totals`."""
+        merged: Mapping[str, Mapping[str, int]] = self.merged
+        if mappings is not None:
+            merged = {kind: _safe_keys(hist) for kind, hist in mappings.items()}
+        return {
+            "files": self.files,
+            **{s: self.status[s] for s in STATUSES},
+            "reused": self.reused,
+            "bytes_in": self.bytes_in,
+            "bytes_out": self.bytes_out,
+            "edit_counts": dict(sorted(self.edit_counts.items())),
+            "annotations": self.annotations,
+            "flags": dict(sorted(self.flags.items())),
+            "mappings": {k: _histogram(c) for k, c in sorted(merged.items())},
+            **({"stale": self.stale} if self.stale else {}),  # outputs whose source is gone or now fails
+        }
 
 
 def build_report(

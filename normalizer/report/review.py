@@ -8,7 +8,7 @@ undecodable bytes replaced and 著/着-style fixes are where a reader's judgemen
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -73,6 +73,7 @@ class ReviewFiles:
         self.limit = limit
         self.best: list[tuple[int, str]] = []  # (-weight, path), sorted: the page's order
         self.previews: dict[str, dict[str, Any]] = {}
+        self.candidates: list[tuple[int, str]] = []  # (-weight, path) of every file needing review with lines
 
     def floor(self) -> int | None:
         """The review weight a file drawn now must reach for its preview to be wanted (None: none is)."""
@@ -80,12 +81,14 @@ class ReviewFiles:
             return None
         return 1 if len(self.best) < self.limit else 1 - self.best[-1][0]
 
-    def add(self, record: Mapping[str, Any], preview: dict[str, Any] | None) -> None:
-        """Note an outcome that is not in the path-order detail, with the preview its worker sent."""
+    def add(self, record: Mapping[str, Any], preview: dict[str, Any] | None, *, detailed: bool = False) -> None:
+        """Note an outcome with the preview its worker sent. ``detailed``: the file is in the path-order
+        detail now, which keeps its preview (it may drop out of it later, see :meth:`shown`)."""
         if not self.limit or not needs_preview(record):
             return
         key = (-review_weight(record), record["path"])
-        if len(self.best) >= self.limit and key >= self.best[-1]:
+        self.candidates.append(key)
+        if detailed or (len(self.best) >= self.limit and key >= self.best[-1]):
             return
         insort(self.best, key)
         if preview is not None:
@@ -93,12 +96,9 @@ class ReviewFiles:
         if len(self.best) > self.limit:
             self.previews.pop(self.best.pop()[1], None)
 
-    def shown(
-        self, records: Iterable[Mapping[str, Any]], detailed: Mapping[str, Any]
-    ) -> dict[str, dict[str, Any] | None]:
+    def shown(self, detailed: Mapping[str, Any]) -> dict[str, dict[str, Any] | None]:
         """The files needing review the page shows first, wherever they are in path order, decided
-        from every record (files in the path-order detail, ``detailed``, left out), with the
+        from every file added (files in the path-order detail, ``detailed``, left out), with the
         previews at hand (None: to be made)."""
-        review = [r for r in records if needs_preview(r) and r["path"] not in detailed]
-        review.sort(key=lambda r: (-review_weight(r), r["path"]))  # the page's order
-        return {r["path"]: self.previews.get(r["path"]) for r in review[: self.limit]}
+        review = sorted(key for key in self.candidates if key[1] not in detailed)
+        return {path: self.previews.get(path) for _, path in review[: self.limit]}
