@@ -184,9 +184,10 @@ class _Run:
             on_start(len(plan.chosen))
         self._gone(recorder)
         fresh, still = [], []
+        items = {} if plan.options.force else manifest.items()  # one query, not one a file
         for rel in plan.chosen:
-            reusable = not plan.options.force and plan.still(rel, manifest.item(rel))
-            (still if reusable else fresh).append(rel)
+            (still if plan.still(rel, items.get(rel)) else fresh).append(rel)
+        del items
         self._process(manifest, recorder, fresh, still, on_record)
         try:
             return self._report(manifest)
@@ -235,8 +236,7 @@ class _Run:
         """The outcomes of files whose state did not change: from the manifest, not read."""
         import json
 
-        for rel in still:
-            row = manifest.get(rel)
+        for _rel, row in manifest.rows(still):
             assert row is not None
             record = json.loads(row.entry.record)
             yield reused_outcome(row.entry, record, preview=False, compact=True, source=None, output=None)

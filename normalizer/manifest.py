@@ -39,7 +39,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -88,6 +88,8 @@ class Row(NamedTuple):
 
 
 #: A row's input and output states (:func:`normalizer.inputs.file_state` each).
+#: Paths looked up per query by :meth:`Manifest.rows` (SQLite allows 32,766 parameters).
+ROWS_AT_ONCE = 500
 _STATES = "in_size, in_mtime, in_ctime, in_ino, out_size, out_mtime, out_ctime, out_ino"
 
 
@@ -224,8 +226,22 @@ class Manifest:
         if self.db is None:
             return None
         found = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE path = ?", (rel,)).fetchone()
-        if found is None:
-            return None
+        return None if found is None else self._row(found)
+
+    def rows(self, rels: Sequence[str]) -> Iterator[tuple[str, Row | None]]:
+        """:meth:`get` of each of ``rels``, in their order, a query per :data:`ROWS_AT_ONCE` paths
+        (a rerun reads every reused file's entry: a query each cost ~10 µs)."""
+        for at in range(0, len(rels), ROWS_AT_ONCE):
+            some = rels[at : at + ROWS_AT_ONCE]
+            found: dict[str, Row] = {}
+            if self.db is not None:
+                marks = ",".join("?" * len(some))
+                for row in self.db.execute(f"SELECT path, {_COLUMNS} FROM files WHERE path IN ({marks})", some):
+                    found[row[0]] = self._row(row[1:])
+            for rel in some:
+                yield rel, found.get(rel)
+
+    def _row(self, found: Sequence[Any]) -> Row:
         record = unpack(found[1], self.zdict or b"")
         pairs = unpack_bytes(bytes(found[2]), self.zdict or b"")
         return Row(Entry(found[0], record, pairs), [_state(found[3:7]), _state(found[7:11])])

@@ -61,6 +61,20 @@ def test_entries_round_trip_byte_for_byte_with_their_states(tmp_path: Path):
     again.close()
 
 
+def test_rows_are_read_many_at_a_time_in_the_order_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import normalizer.manifest as manifest_module
+
+    monkeypatch.setattr(manifest_module, "ROWS_AT_ONCE", 3)  # several queries, the last one short
+    m = Manifest(tmp_path, KEY, write=True)
+    for n in range(7):
+        m.put(f"{n}.txt", [STATE, None], entry(n))
+    m.commit()
+    asked = ["6.txt", "0.txt", "missing.txt", "3.txt", "1.txt", "5.txt", "2.txt", "4.txt"]
+    assert list(m.rows(asked)) == [(rel, m.get(rel)) for rel in asked]
+    assert dict(m.rows(asked))["missing.txt"] is None and dict(m.rows(asked))["6.txt"] == (entry(6), [STATE, None])
+    m.close()
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(min_size=0, max_size=300), min_size=1, max_size=5))
 def test_any_record_comes_back_as_the_same_bytes(tmp_path_factory: pytest.TempPathFactory, texts: list[str]):

@@ -298,6 +298,13 @@ def test_visible_returns_text_unchanged_only_when_nothing_in_it_would_change(tex
     assert html_text.visible_text(text) == plain
 
 
+@given(st.text(alphabet=st.one_of(st.sampled_from(_SHOWN_APART), st.characters())))
+def test_markup_escapes_as_the_templates_autoescape_does(text: str):
+    from markupsafe import escape
+
+    assert html_text.markup(text) == str(escape(text))
+
+
 def test_a_preview_escapes_the_undecodable_bytes_of_the_lines_that_have_them():
     """Pieces of a line are escaped only when the line holds an undecodable byte: both kinds of line
     in one file, each shown as report.json shows its text."""

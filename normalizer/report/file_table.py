@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .html_text import kind_parts, number, visible, visible_text
+from .html_text import kind_parts, markup, number, visible, visible_text
 from .review import review_reasons, review_weight
 
 PAGE_ROWS = 100  # rows of the files table per page
@@ -79,32 +79,29 @@ def row(record: Mapping[str, Any], anchor: str | None, weight: int) -> dict[str,
 
 def row_parts(row: Mapping[str, Any]) -> tuple[str, str]:
     """One row of the files table, as the page's template wrote it (escaped as Jinja2's autoescape
-    does: :func:`markupsafe.escape`), after a line break: split where `` hidden`` goes when the
-    row is not on the table's first page.
+    does: :func:`normalizer.report.html_text.markup`), after a line break: split where `` hidden``
+    goes when the row is not on the table's first page.
 
     Written here, not in the template: a page has a row per file (10,000 for a large corpus), and
     Jinja2 looks up and escapes each of their ~20 values apart, which took most of the page's time.
     """
-    from markupsafe import escape as markup_escape
-
     record = row["record"]
-    path, status, anchor = record["path"], markup_escape(record["status"]), row["anchor"]
+    path, status, anchor = record["path"], markup(record["status"]), row["anchor"]
     shown = f'<bdi class="p">{visible(path)}</bdi>'
     if anchor:
-        go = markup_escape(anchor)
-        shown = f'<button type="button" class="go" data-go="{go}" title="show its lines">{shown}</button>'
+        shown = f'<button type="button" class="go" data-go="{markup(anchor)}" title="show its lines">{shown}</button>'
     reused = ' <span title="up to date: taken from the last run, not redone">↺</span>' if record.get("reused") else ""
     cells = "".join(
-        f'<td class="num">{markup_escape(row[name])}</td>' for name in ("annotations", "conversions", "other", "flags")
+        [f'<td class="num">{markup(row[name])}</td>' for name in ("annotations", "conversions", "other", "flags")]
     )
     start = (
-        f'\n<tr data-p="{markup_escape(visible_text(path))}" data-s="{status}" data-k="{markup_escape(row["kinds"])}" '
+        f'\n<tr data-p="{markup(visible_text(path))}" data-s="{status}" data-k="{markup(row["kinds"])}" '
         f'data-r="{row["review"]}"'
     )
     rest = (
         f"><td>{shown}</td>"
         f'<td><span class="chip st-{status}">{status}</span>{reused}</td>'
-        f"<td>{markup_escape(record.get('encoding') or '')}</td><td>{markup_escape(row['script'])}</td>{cells}"
+        f"<td>{markup(record.get('encoding') or '')}</td><td>{markup(row['script'])}</td>{cells}"
         f"<td><bdi>{visible(row['note'])}</bdi></td></tr>"
     )
     return start, rest

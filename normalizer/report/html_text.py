@@ -60,6 +60,16 @@ def visible(value: Any) -> str:
     return INVISIBLE.sub(lambda m: f'<span class="ctl">{code(m.group())}</span>', text)
 
 
+_MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+
+
+def markup(value: Any) -> str:
+    """``value`` escaped as Jinja2's autoescape writes it (:func:`markupsafe.escape`), by one
+    ``str.translate``: the files table writes ~8 values per file, and markupsafe's ``Markup``
+    objects cost ~1 µs each."""
+    return str(value).translate(_MARKUP)
+
+
 def number(value: int) -> str:
     """A count as the page writes it (thousands separated)."""
     return f"{value:,}"
