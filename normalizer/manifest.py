@@ -87,9 +87,9 @@ class Row(NamedTuple):
     item: IndexItem
 
 
-#: A row's input and output states (:func:`normalizer.inputs.file_state` each).
 #: Paths looked up per query by :meth:`Manifest.rows` (SQLite allows 32,766 parameters).
 ROWS_AT_ONCE = 500
+#: A row's input and output states (:func:`normalizer.inputs.file_state` each).
 _STATES = "in_size, in_mtime, in_ctime, in_ino, out_size, out_mtime, out_ctime, out_ino"
 
 
