@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 if TYPE_CHECKING:
     from .result import NormalizeResult
@@ -116,7 +116,21 @@ def binary_reason(data: bytes) -> str | None:
     return None
 
 
-def file_state(info: os.stat_result) -> list[int]:
+class FileStat(Protocol):
+    """A file's ``stat`` as far as its state goes: an ``os.stat_result``, or the compact copy a
+    listing keeps (:class:`normalizer.selection.FileInfo`)."""
+
+    @property
+    def st_size(self) -> int: ...
+    @property
+    def st_mtime_ns(self) -> int: ...
+    @property
+    def st_ctime_ns(self) -> int: ...
+    @property
+    def st_ino(self) -> int: ...
+
+
+def file_state(info: FileStat) -> list[int]:
     """What the manifest keeps of a file's state: size, mtime and ctime (ns), inode.
 
     ctime too (git keeps it as well): a program can set a file's mtime back, not its ctime.
@@ -124,7 +138,7 @@ def file_state(info: os.stat_result) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
-def trusted_state(info: os.stat_result, racy_ns: int | None = None) -> list[int] | None:
+def trusted_state(info: FileStat, racy_ns: int | None = None) -> list[int] | None:
     """:func:`file_state`, or None when the file changed less than ``racy_ns`` (:data:`RACY_NS`) ago."""
     if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) < (RACY_NS if racy_ns is None else racy_ns):
         return None
