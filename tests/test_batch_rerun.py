@@ -434,8 +434,9 @@ def test_compact_lines_are_the_report_lines(tmp_path: Path, detail: str):
     assert {r["status"] for r in found} == {"changed", "unchanged", "skipped", "error"}
     lines = [compact.record_json(r) for r in found]
     head = {"schema": "zhnorm-report", "schema_version": 1, "tool": {}, "run": {}, "totals": {}, "truncated": []}
-    assert compact.render_lines(head, lines) == json_report.render_json({**head, "files": found}).encode("utf-8")
-    assert compact.render_lines(head, []) == json_report.render_json({**head, "files": []}).encode("utf-8")
+    joined = b"".join(compact.JsonLines.of(head, lines))
+    assert joined == json_report.render_json({**head, "files": found}).encode("utf-8")
+    assert b"".join(compact.JsonLines.of(head, [])) == json_report.render_json({**head, "files": []}).encode("utf-8")
     for record, line in zip(found, lines):
         assert json.loads(compact.as_reused(line)) == {**record, "reused": True}
     odd = next(r for r in found if "/odd/" in r["path"])
@@ -474,8 +475,8 @@ def test_summaries_and_the_summed_tallies_give_the_totals_and_page_of_full_recor
 
 
 def test_report_json_in_pieces_is_the_report_joined(monkeypatch: pytest.MonkeyPatch):
-    # A large run's report.json is written piece by piece: joined, the pieces are render_lines'
-    # bytes, at every cut around the piece size, and their size is known without joining them.
+    # A large run's report.json is written piece by piece: joined, the pieces are the report,
+    # at every cut around the piece size, and their size is known without joining them.
     head = {"schema": "zhnorm-report", "schema_version": 2, "tool": {}, "run": {"src": "協"}, "totals": {}}
     monkeypatch.setattr(compact, "PIECE_LINES", 3)
     for n in (0, 1, 2, 3, 4, 6, 7):

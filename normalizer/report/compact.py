@@ -11,7 +11,7 @@ per batch, then in the main process). And a worker splits each record (``Task.co
 
 * its **line**: the record serialized once, compact UTF-8 JSON
   (:func:`record_json`). The manifest stores it as is, and report.json is these lines
-  joined (:func:`render_lines`, byte for byte what ``render_json`` makes of the
+  joined (:class:`JsonLines`, byte for byte what ``render_json`` makes of the
   records); a reused record's line only has ``"reused":false`` turned into ``true``
   (:func:`as_reused`);
 * its **summary** (:func:`summary`): the record without the bulky detail nothing in
@@ -25,7 +25,7 @@ The full records are parsed back from the lines only when someone asks for them
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import islice, repeat
 from operator import add
 from typing import Any, NamedTuple
@@ -94,19 +94,13 @@ def merge_mappings(into: Mappings, part: Mapping[str, Mapping[str, int]]) -> Non
             total.update(zip(hist, map(add, map(total.get, hist, repeat(0)), hist.values())))
 
 
-def render_lines(head: Mapping[str, Any], lines: Iterable[bytes]) -> bytes:
-    """report.json from its header (everything but "files") and its records' lines, encoded.
-
-    Byte for byte ``render_json({**head, "files": records}).encode()`` when each line
-    is ``record_json(record)``; the records are never rebuilt.
-    """
-    return b"".join(JsonLines.of(head, list(lines)))
-
-
 class JsonLines(NamedTuple):
-    """report.json as :func:`render_lines` makes it, kept as its parts: iterating gives it in pieces
-    of at most :data:`PIECE_LINES` lines, so that a large run's report is written without being
-    joined in memory once more (~0.7 KB a file)."""
+    """report.json from its header (everything but "files") and its records' lines, kept as those
+    parts: iterating gives its bytes in pieces of at most :data:`PIECE_LINES` lines, so that a large
+    run's report is written without being joined in memory once more (~0.7 KB a file).
+
+    Joined, the pieces are byte for byte ``render_json({**head, "files": records}).encode()`` when
+    each line is ``record_json(record)``; the records are never rebuilt."""
 
     start: bytes  # everything before the first line
     lines: Sequence[bytes]

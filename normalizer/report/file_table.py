@@ -162,11 +162,6 @@ class FileTable:
         """Annotation removals by removed text, in the order first met in path order."""
         return Counter({k: v[0] for k, v in sorted(self._removed.items(), key=lambda kv: kv[1][1])})
 
-    def order(self) -> dict[str, int]:
-        """Every file's place in review order, by path."""
-        self.rows.sort()
-        return {r[1]: i for i, r in enumerate(self.rows)}
-
     def rows_html(self, anchored: Mapping[str, tuple[str, Mapping[str, Any]]]) -> str:
         """Every row of the files table in review order; rows past the first ``PAGE_ROWS`` are
         hidden (the page's script pages through them). ``anchored``: path -> (anchor, record)

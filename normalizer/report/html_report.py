@@ -231,16 +231,14 @@ def _detail(record: Mapping[str, Any], preview: Mapping[str, Any], src: str, anc
 
 
 def _details(
-    records: Mapping[str, Mapping[str, Any]],
-    previews: Mapping[str, Preview | dict[str, Any] | None],
-    order: Mapping[str, int],
-    src: str,
+    records: Mapping[str, Mapping[str, Any]], previews: Mapping[str, Preview | dict[str, Any] | None], src: str
 ) -> tuple[list[dict[str, Any]], bool]:
-    """The detail sections of the files with a preview (in review order: ``order``) within
-    ``DETAIL_BYTES``, and whether that budget stopped them; ``records``: at least theirs."""
+    """The detail sections of the files with a preview (``records``: theirs, at least), in review
+    order (the weightiest first, then by path), within ``DETAIL_BYTES``, and whether that budget
+    stopped them."""
     details: list[dict[str, Any]] = []
     size = 0
-    for path in sorted((p for p in previews if p in order), key=order.__getitem__):
+    for path in sorted((p for p in previews if p in records), key=lambda p: (-review_weight(records[p]), p)):
         preview = previews[path]
         if not preview or not (preview.get("shown") if "html" in preview else preview.get("lines")):
             continue
@@ -357,7 +355,7 @@ def page_pieces(
     from markupsafe import Markup
 
     src = str(head.get("run", {}).get("src", "SRC"))
-    details, budget_hit = _details(records, previews, table.order(), src)
+    details, budget_hit = _details(records, previews, src)
     anchors = {d["record"]["path"]: d["anchor"] for d in details}
     review = [{"path": path, "why": why, "anchor": anchors.get(path)} for _, path, why in table.review]
     kinds = sorted(table.kinds) + (["flag"] if table.flagged else [])
