@@ -132,14 +132,14 @@ class FileTable:
         return table
 
     def add(self, record: Mapping[str, Any]) -> None:
+        """Note a file's record: its row, its place among the files needing review, its counts."""
         path, status = record["path"], record["status"]
         weight = review_weight(record)
         self.rows.append((-weight, path, *row_parts(row(record, None, weight))))
         if weight:
             self.review_count += 1
-            item = (-weight, path, review_reasons(record))
-            if len(self.review) < REVIEW_ROWS or item[:2] < self.review[-1][:2]:
-                insort(self.review, item, key=lambda r: r[:2])
+            if len(self.review) < REVIEW_ROWS or (-weight, path) < self.review[-1][:2]:
+                insort(self.review, (-weight, path, review_reasons(record)), key=lambda r: r[:2])
                 del self.review[REVIEW_ROWS:]
         edits = record.get("edit_counts", {})
         self.with_edits += status == "changed" and bool(edits)
