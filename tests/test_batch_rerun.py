@@ -492,13 +492,20 @@ def test_the_page_is_the_same_whatever_order_the_records_come_in(tmp_path: Path)
     counts of annotation removals come out as from the records in path order, ties included."""
     import random
 
+    from normalizer.report.review import review_weight
+
     found = records(tmp_path)
     # Two files remove the same texts as often (a tie for the most frequent removals, broken by
-    # the order met in path order), and one file needs review as much as another.
+    # the order met in path order); more files need review than the page lists, many as much as
+    # others (ties broken by path).
     changed = next(r for r in found if r["status"] == "changed")
     found += [
         {**changed, "path": f"zz{i}.txt", "annotations": [["(bī)", "", 9999], ["(ā)", "", 9999]][::step]}
         for i, step in enumerate((1, -1))
+    ]
+    found += [
+        {**changed, "path": f"r{i:02d}.txt", "edit_counts": {"convert": 1, "fix": 1 + i % 3}}
+        for i in range(file_table.REVIEW_ROWS + 10)
     ]
     found.sort(key=lambda r: r["path"])
     report = {"run": {"src": "src"}, "totals": {**json_report.totals(found), "written": 0}, "truncated": []}
@@ -509,6 +516,9 @@ def test_the_page_is_the_same_whatever_order_the_records_come_in(tmp_path: Path)
         table = file_table.FileTable.of(shuffled)
         assert html_report.render_page(report, table, {}, {}) == page
     assert page.index("(bī) <b>19,998") < page.index("(ā) <b>19,998")  # tied: zz0's order, met first
+    needing = sum(review_weight(r) > 0 for r in found)
+    assert needing > file_table.REVIEW_ROWS + 10 and f"Needs review ({needing} files)" in page
+    assert f"… and {needing - file_table.REVIEW_ROWS} more" in page
 
 
 def test_summary_records_leave_the_histograms_to_the_run_totals(tmp_path: Path):
