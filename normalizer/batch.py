@@ -294,14 +294,24 @@ class _Run:
             recorder.put(rel, [outcome.source, outcome.output], entry)
 
     def _finish_previews(self) -> None:
-        """Previews for detailed files that came without one (reused files), and for files needing review."""
+        """Previews for detailed files that came without one (reused files), and for files needing review,
+        as far as the page has room for them."""
+        import json
+
         from .report.assemble import complete_previews
+        from .report.compact import summary
+        from .report.review import review_weight
 
         plan, previews = self.plan, self.detailed.previews
         previews.update(self.review.shown(previews))
+        if all(previews.values()):  # every preview came (a first run): nothing to make
+            return
+        lines = self.collected.lines
+        weights = {rel: review_weight(summary(json.loads(lines[rel]))) for rel in previews if rel in lines}
+        order = sorted(weights, key=lambda rel: (-weights[rel], rel))  # the page's order
         sources = {rel: plan.src / (plan.files[rel][0] if rel in plan.files else rel) for rel in previews}
         options = plan.options
-        complete_previews(previews, sources, errors=options.errors, stream_bytes=options.stream_bytes)
+        complete_previews(previews, order, sources, errors=options.errors, stream_bytes=options.stream_bytes)
 
     def _report(self, manifest: Manifest) -> RunResult:
         """Assemble the report, write it to the report directory, and note it in the manifest."""

@@ -382,9 +382,9 @@ def test_files_needing_review_come_back_with_their_previews_none_normalized_agai
     src.mkdir()
     for i in range(8):  # 著 after a verb on a traditional line: a fix, which needs review
         (src / f"{i}.txt").write_bytes(("他們看著我們說話。\n" * (i % 4 + 1) + "協會\n").encode())
-    filled: list[list[str]] = []
-    complete = assemble.complete_previews
-    monkeypatch.setattr(assemble, "complete_previews", lambda *a, **k: filled.append(complete(*a, **k)))
+    again: list[Path] = []
+    preview_again = assemble._preview_again
+    monkeypatch.setattr(assemble, "_preview_again", lambda path, **k: again.append(path) or preview_again(path, **k))
     rep = tmp_path / "rep"
     for jobs in (1, 2):
         batch.run(src, tmp_path / f"clean{jobs}", RunOptions(jobs=jobs), report_dir=rep)
@@ -392,7 +392,7 @@ def test_files_needing_review_come_back_with_their_previews_none_normalized_agai
         shown = re.findall(r'<details class="file" id="d\d+" data-p="([^"]*)"', page)
         assert sorted(shown) == ["0.txt", "1.txt", "2.txt", "3.txt", "7.txt"]  # 2 in path order, the 3 weightiest
         assert page.count('<ins class="ed fx"') >= 5
-    assert filled == [[], []]
+    assert again == []
 
 
 def test_complete_previews_loads_no_pipeline_when_every_preview_came() -> None:
@@ -405,7 +405,7 @@ def test_complete_previews_loads_no_pipeline_when_every_preview_came() -> None:
         "import sys\n"
         "from normalizer.report.assemble import complete_previews\n"
         "previews = {'a.txt': {'changed_lines': 1, 'shown': 1, 'html': '<tr></tr>'}}\n"
-        "done = complete_previews(previews, {}, errors='strict', stream_bytes=1)\n"
+        "done = complete_previews(previews, ['a.txt'], {}, errors='strict', stream_bytes=1)\n"
         "print(done, 'normalizer.pipeline' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -420,7 +420,27 @@ def test_complete_previews_normalizes_the_files_that_came_without(tmp_path: Path
     a = tmp_path / "a.txt"
     a.write_text("這是(zhè)測試。\n", encoding="utf-8")
     previews: dict[str, dict[str, Any] | None] = {"a.txt": None, "b.txt": {"changed_lines": 0, "lines": []}}
-    done = assemble.complete_previews(previews, {"a.txt": a}, errors="strict", stream_bytes=1 << 20)
+    done = assemble.complete_previews(previews, ["b.txt", "a.txt"], {"a.txt": a}, errors="strict", stream_bytes=1 << 20)
     assert done == ["a.txt"]
     assert previews["a.txt"] is not None and previews["a.txt"]["changed_lines"] == 1
     assert previews["b.txt"] == {"changed_lines": 0, "lines": []}
+
+
+def test_complete_previews_makes_none_the_page_has_no_room_for(tmp_path: Path, monkeypatch) -> None:
+    """The page shows lines in review order until DETAIL_BYTES of them: a file reused from the
+    manifest past that point is not normalized again for a preview nobody sees."""
+    from typing import Any
+
+    from normalizer.report import assemble, html_report
+
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text("這是(zhè)測試。\n" * 5, encoding="utf-8")
+    previews: dict[str, dict[str, Any] | None] = {"a.txt": None, "b.txt": None, "c.txt": None}
+    sources = {name: tmp_path / name for name in previews}
+    monkeypatch.setattr(html_report, "DETAIL_BYTES", 1)  # room for the first file only (it is always shown)
+    order = ["b.txt", "c.txt", "a.txt"]
+    done = assemble.complete_previews(previews, order, sources, errors="strict", stream_bytes=1 << 20)
+    # b.txt is shown; c.txt is made to learn that it does not fit, and the walk stops there
+    assert done == ["b.txt", "c.txt"] and previews["a.txt"] is None
+    shown, budget_hit = html_report.shown_in_detail(order, previews.get)
+    assert [item.path for item in shown] == ["b.txt"] and budget_hit

@@ -25,9 +25,9 @@ detail for at most ``PREVIEW_FILES`` files, ``PREVIEW_LINES`` changed lines per 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .file_table import PAGE_ROWS, REVIEW_ROWS, FileTable, file_kinds, script_text
 from .html_text import CHANGED, attribute, edit_class, kind_parts, number, visible, visible_text
@@ -207,10 +207,10 @@ def _charts(report: Mapping[str, Any], table: FileTable) -> dict[str, list[dict[
     }
 
 
-def _detail(record: Mapping[str, Any], preview: Mapping[str, Any], src: str, anchor: str) -> dict[str, Any]:
+def _detail(record: Mapping[str, Any], shown_lines: ShownLines, src: str, anchor: str) -> dict[str, Any]:
     from markupsafe import Markup
 
-    lines, shown = _rows_html(preview)
+    _, preview, lines, shown = shown_lines
     flags = record.get("flags") or []
     return {
         "record": record,
@@ -230,26 +230,49 @@ def _detail(record: Mapping[str, Any], preview: Mapping[str, Any], src: str, anc
     }
 
 
+class ShownLines(NamedTuple):
+    """A file the page shows with its lines: its path, preview, the lines' HTML and their number."""
+
+    path: str
+    preview: Mapping[str, Any]
+    lines: str
+    shown: int
+
+
+def shown_in_detail(
+    paths: Iterable[str], preview_of: Callable[[str], Mapping[str, Any] | None]
+) -> tuple[list[ShownLines], bool]:
+    """The files of ``paths`` (in review order) the page shows with their lines, and whether the
+    HTML budget stopped them: those whose preview (``preview_of(path)``, asked in turn) has lines,
+    at most ``PREVIEW_FILES`` of them, within ``DETAIL_BYTES`` of lines (the first one always).
+
+    The one rule for it: the page follows it, and a run completing the previews of files reused
+    from its manifest follows it too, so that it makes no preview the page would not show."""
+    shown: list[ShownLines] = []
+    size = 0
+    for path in paths:
+        preview = preview_of(path)
+        if not preview or not (preview.get("shown") if "html" in preview else preview.get("lines")):
+            continue
+        if len(shown) >= PREVIEW_FILES:
+            break
+        lines, count = _rows_html(preview)
+        if size + len(lines) > DETAIL_BYTES and shown:
+            return shown, True
+        shown.append(ShownLines(path, preview, lines, count))
+        size += len(lines)
+    return shown, False
+
+
 def _details(
     records: Mapping[str, Mapping[str, Any]], previews: Mapping[str, Preview | dict[str, Any] | None], src: str
 ) -> tuple[list[dict[str, Any]], bool]:
     """The detail sections of the files with a preview (``records``: theirs, at least), in review
-    order (the weightiest first, then by path), within ``DETAIL_BYTES``, and whether that budget
-    stopped them."""
-    details: list[dict[str, Any]] = []
-    size = 0
-    for path in sorted((p for p in previews if p in records), key=lambda p: (-review_weight(records[p]), p)):
-        preview = previews[path]
-        if not preview or not (preview.get("shown") if "html" in preview else preview.get("lines")):
-            continue
-        if len(details) >= PREVIEW_FILES:
-            break
-        detail = _detail(records[path], preview, src, f"d{len(details)}")
-        if size + len(detail["lines"]) > DETAIL_BYTES and details:
-            return details, True
-        details.append(detail)
-        size += len(detail["lines"])
-    return details, False
+    order (the weightiest first, then by path), within the page's budget (:func:`shown_in_detail`),
+    and whether that budget stopped them."""
+    order = sorted((p for p in previews if p in records), key=lambda p: (-review_weight(records[p]), p))
+    shown, budget_hit = shown_in_detail(order, previews.get)
+    return [_detail(records[item.path], item, src, f"d{i}") for i, item in enumerate(shown)], budget_hit
 
 
 def _notice(shown: int, with_edits: int, budget_hit: bool) -> str:
