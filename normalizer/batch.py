@@ -170,6 +170,7 @@ class _Run:
         self.collected = _Collected(page=plan.report_dir is not None)
         self.warnings: list[str] = []
         self.earlier: dict[str, Fingerprint] = {}  # outputs earlier runs wrote (normalizer.stale)
+        self.shown_records: dict[str, Record] = {}  # summaries of the files report.html may detail
 
     def execute(self, on_record: Callable[[Record], None] | None, on_start: Callable[[int], None] | None) -> RunResult:
         plan = self.plan
@@ -304,10 +305,12 @@ class _Run:
 
         plan, previews = self.plan, self.detailed.previews
         previews.update(self.review.shown(previews))
+        lines = self.collected.lines
+        # The page's detailed files, read back from their lines once: for their order here, for the page later.
+        self.shown_records = {rel: summary(json.loads(lines[rel])) for rel in previews if rel in lines}
         if all(previews.values()):  # every preview came (a first run): nothing to make
             return
-        lines = self.collected.lines
-        weights = {rel: review_weight(summary(json.loads(lines[rel]))) for rel in previews if rel in lines}
+        weights = {rel: review_weight(record) for rel, record in self.shown_records.items()}
         order = sorted(weights, key=lambda rel: (-weights[rel], rel))  # the page's order
         sources = {rel: plan.src / (plan.files[rel][0] if rel in plan.files else rel) for rel in previews}
         options = plan.options
@@ -333,7 +336,8 @@ class _Run:
         if plan.report_dir is None or data is None or collected.table is None:
             return result
         previews = self.detailed.previews
-        write_report(result, data, collected.table, collected.lines, report_dir=plan.report_dir, previews=previews)
+        records = self.shown_records
+        write_report(result, data, collected.table, records, report_dir=plan.report_dir, previews=previews)
         if result.report_path is not None and result.html_path is not None:
             manifest.report = {
                 "dir": os.path.abspath(plan.report_dir),

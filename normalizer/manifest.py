@@ -246,16 +246,9 @@ class Manifest:
         pairs = unpack_bytes(bytes(found[2]), self.zdict or b"")
         return Row(Entry(found[0], record, pairs), [_state(found[3:7]), _state(found[7:11])])
 
-    def item(self, rel: str) -> IndexItem | None:
-        """``rel``'s input and output states as recorded (None: no entry), without its record."""
-        if self.db is None:
-            return None
-        found = self.db.execute(f"SELECT {_STATES} FROM files WHERE path = ?", (rel,)).fetchone()
-        return None if found is None else [_state(found[:4]), _state(found[4:])]
-
     def items(self) -> dict[str, IndexItem]:
-        """:meth:`item` of every path, in one query (a no-change rerun checks them all: a query
-        per path cost it ~10 ms on 1,866 files)."""
+        """Every path's input and output states as recorded, without its record, in one query (a
+        rerun checks them all: a query per path cost ~10 ms on 1,866 files)."""
         if self.db is None:
             return {}
         rows = self.db.execute(f"SELECT path, {_STATES} FROM files").fetchall()

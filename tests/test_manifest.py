@@ -55,7 +55,7 @@ def test_entries_round_trip_byte_for_byte_with_their_states(tmp_path: Path):
     again = Manifest(tmp_path, KEY, write=False)
     assert again.get("a.txt") == (entry(3), [STATE, None])
     assert again.get("b/c.txt") == (entry(0), [None, STATE])
-    assert again.item("a.txt") == [STATE, None] and again.item("nope.txt") is None
+    assert again.items()["a.txt"] == [STATE, None] and "nope.txt" not in again.items()
     assert again.items() == {"a.txt": [STATE, None], "b/c.txt": [None, STATE]}  # every item in one query
     assert list(again.paths()) == ["a.txt", "b/c.txt"]
     again.close()
@@ -123,7 +123,7 @@ def test_reading_creates_nothing_in_dst(tmp_path: Path):
     before = sorted(p.name for p in tmp_path.iterdir())
     assert before == [MANIFEST_NAME]
     last = read_last(tmp_path, KEY)
-    assert last is not None and last.last_report == {"dir": "x"} and last.item("a.txt") == [STATE, None]
+    assert last is not None and last.last_report == {"dir": "x"} and last.items()["a.txt"] == [STATE, None]
     last.close()
     assert Manifest(tmp_path / "missing", KEY, write=False).get("a.txt") is None
     assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -119,7 +119,7 @@ def test_every_corpus_string_is_escaped_and_shown_visibly(tmp_path: Path):
         assert '<bdi class="p">a&lt;img' in page  # names isolated from the text around them
 
 
-#: The files table's loop as the page's template wrote it before FileTable.rows_html did (Jinja2,
+#: The files table's loop as the page's template wrote it before FileTable.rows_pieces did (Jinja2,
 #: autoescaped): the Python rows must come out byte for byte the same.
 ROWS_TEMPLATE = (
     """{%- macro path(p) %}<bdi class="p">{{ p | visible }}</bdi>{% endmacro -%}"""
@@ -151,7 +151,8 @@ def test_the_files_table_rows_are_what_the_template_wrote():
     template = html_report._environment().from_string(ROWS_TEMPLATE)
     expected = template.render(rows=rows, page_rows=PAGE_ROWS)
     table = FileTable.of(reversed(records))
-    assert table.rows_html({r["path"]: (anchors[r["path"]], r) for r in records if r["path"] in anchors}) == expected
+    anchored = {r["path"]: (anchors[r["path"]], r) for r in records if r["path"] in anchors}
+    assert "".join(table.rows_pieces(anchored)) == expected
     assert expected.count(" hidden>") == len(records) - PAGE_ROWS and "&lt;img" in expected
 
 

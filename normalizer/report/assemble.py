@@ -20,7 +20,6 @@ should ask their worker for a preview.
 
 from __future__ import annotations
 
-import json
 from bisect import insort
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -185,22 +184,19 @@ def write_report(
     result: RunResult,
     data: Iterable[bytes],
     table: FileTable,
-    lines: Mapping[str, bytes],
+    records: Mapping[str, Record],
     *,
     report_dir: Path,
     previews: dict[str, dict[str, Any] | None],
 ) -> None:
     """Write report.json (``data``, in pieces) and report.html to ``report_dir``; a warning on the result
-    when that fails. ``table``: the page's :class:`FileTable` of every file; ``lines``: every record's
-    line, by path (the page shows the files with a preview in detail: their records are read back
-    from these)."""
-    from .compact import summary
+    when that fails. ``table``: the page's :class:`FileTable` of every file; ``records``: by path, the
+    summaries of (at least) the files with a preview, which the page shows in detail."""
     from .html_report import page_pieces, render_html
 
     if result.built_whole:  # the size budget dropped detail: the page shows what report.json has
         page: Iterable[str] = (render_html(result.report, previews),)
     else:
-        records = {rel: summary(json.loads(lines[rel])) for rel in previews if rel in lines}
         page = page_pieces(result.head, table, records, previews)
     try:
         report_path = report_dir / REPORT_NAME

@@ -162,14 +162,10 @@ class FileTable:
         """Annotation removals by removed text, in the order first met in path order."""
         return Counter({k: v[0] for k, v in sorted(self._removed.items(), key=lambda kv: kv[1][1])})
 
-    def rows_html(self, anchored: Mapping[str, tuple[str, Mapping[str, Any]]]) -> str:
-        """Every row of the files table in review order; rows past the first ``PAGE_ROWS`` are
-        hidden (the page's script pages through them). ``anchored``: path -> (anchor, record)
-        of the files shown in detail, whose rows link to their section."""
-        return "".join(self.rows_pieces(anchored))
-
     def rows_pieces(self, anchored: Mapping[str, tuple[str, Mapping[str, Any]]]) -> Iterator[str]:
-        """:meth:`rows_html` in pieces of ``PIECE_ROWS`` rows."""
+        """Every row of the files table in review order, in pieces of ``PIECE_ROWS`` rows; rows past
+        the first ``PAGE_ROWS`` are hidden (the page's script pages through them). ``anchored``:
+        path -> (anchor, record) of the files shown in detail, whose rows link to their section."""
         self.rows.sort()
         for at in range(0, len(self.rows), PIECE_ROWS):
             out = []
