@@ -16,6 +16,8 @@ Order (see ``shared/notes/encodings.md`` for the measurements behind each step):
    chardet's answer when it names one of these families. Each decodes the sample
    (undecodable bytes become U+FFFD, counted as bad); the one whose text has the
    highest share of common Chinese characters wins (chardet's answer wins near-ties).
+   A candidate whose U+FFFD alone keeps it below the best is not counted, nor listed
+   (:mod:`normalizer.readings`): GB18030 text read as Big5 or UTF-8.
    A strict decode succeeding proves nothing: GB18030 "decodes" most Big5 bytes into
    nonsense. Single-byte code pages are never accepted. A NUL character counts as
    an undecodable byte (UTF-16 read as GB18030 is ASCII with NULs). Encodings whose
@@ -45,10 +47,9 @@ undecodable bytes while ``errors="strict"``, :class:`DecodeError` names the reas
 and the first bad byte offset. With ``errors="replace"`` each undecodable byte
 becomes U+FFFD and the replacement is recorded as an edit.
 
-Shares are counted with a numpy lookup table (:func:`normalizer.charsets.decode_score_table`)
-for texts with many non-ASCII characters, with Python set lookups for the rest (same
-counts); valid UTF-8 is judged in Python only, so decoding it never imports numpy.
-A small file's chosen reading is its text: it is not decoded again.
+Readings are made and ranked by :mod:`normalizer.readings`; valid UTF-8 is judged in
+Python only, so decoding it never imports numpy. A small file's chosen reading is its
+text: it is not decoded again.
 """
 
 from __future__ import annotations
@@ -57,14 +58,26 @@ import codecs
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
-from typing import NamedTuple
+from collections.abc import Callable, Iterable
 
-from .charsets import COMMON, FREQUENT, common_chars, decode_score_table, frequent_chars
-from .codepoints import as_array, np_module
 from .edits import line_edits
 from .lookalikes import euc_tw_as_big5, iso2022_marker, korean_or_japanese
 from .model import BOM, DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
+from .readings import (
+    SAMPLE_BYTES,
+    WIDE,
+    Reading,
+    cannot_win,
+    choose,
+    decode_sample,
+    frequency,
+    head_cannot_win,
+    plausibility,
+    rank,
+    read_as,
+    read_candidates,
+    sample_of,
+)
 from .wide import utf16_byte_order, wide_codec
 
 MIN_PLAUSIBILITY = 0.5
@@ -73,9 +86,6 @@ SURE_PLAUSIBILITY = 0.8
 OVERRIDE_PLAUSIBILITY = 0.9  # a legacy reading must be this sure to override valid UTF-8
 OVERRIDE_MAX_CHARS = 8  # and only a few characters long: longer valid UTF-8 is UTF-8
 OVERRIDE_FREQUENCY = 0.3  # and made of frequent news hanzi
-NEAR_TIE = 0.02
-SAMPLE_BYTES = 1 << 14
-VECTORIZE_MIN = 256  # non-ASCII characters from which numpy counts them (Python below)
 HZ_MIN_FREQUENT = 2  # frequent hanzi an HZ reading needs: "~{H}~}" in code reads as 三
 LOOKALIKE_FREQUENCY = 0.5  # a GB/Big5 reading less frequent than this is compared with lookalikes
 #: How much more frequent the EUC-TW reading must be, and at least 1.5/√n on n characters (shares
@@ -132,62 +142,6 @@ def raw_bytes(escaped: str) -> bytes:
 #: a class of a few bytes compiles at once where the class of characters takes ~4 ms in every process.
 CJK_UTF8 = re.compile(rb"\xe3[\x80\x90-\xbf]|[\xe4-\xe9]|\xef(?:[\xbc-\xbe]|\xbf[\x80-\xaf])")
 _ESCAPES = re.compile("[\udc00-\udcff]+")
-_ASCII_RUNS = re.compile("[\x00-\x7f]+")
-
-
-def _counts(text: str, vectorized: bool | None = None) -> tuple[int, int, int]:
-    """(non-ASCII, common, frequent) characters of ``text``.
-
-    ``vectorized``: count with the numpy table (True), with Python set lookups over
-    the non-ASCII characters (False), or numpy from :data:`VECTORIZE_MIN` non-ASCII
-    characters on (None). The counts are the same either way.
-    """
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    if not non_ascii:
-        return 0, 0, 0
-    if vectorized is None:
-        vectorized = non_ascii >= VECTORIZE_MIN
-    if vectorized:
-        np = np_module()
-        bits = decode_score_table().take(as_array(text))
-        # count_nonzero of each bit: bincount would first widen the uint8 marks to intp.
-        return non_ascii, int(np.count_nonzero(bits & COMMON)), int(np.count_nonzero(bits & FREQUENT))
-    chars = _ASCII_RUNS.sub("", text) if non_ascii < len(text) else text
-    return non_ascii, sum(map(common_chars().__contains__, chars)), sum(map(frequent_chars().__contains__, chars))
-
-
-def plausibility(text: str, vectorized: bool | None = None) -> float:
-    """Share of common Chinese characters among the non-ASCII characters of ``text``.
-
-    Escaped (undecodable) bytes count as implausible characters. Pure ASCII is 1.0.
-    ``vectorized`` as for :func:`_counts`.
-    """
-    if text.isascii():
-        return 1.0
-    non_ascii, common, _ = _counts(text, vectorized)
-    return common / non_ascii if non_ascii else 1.0
-
-
-def frequency(text: str, vectorized: bool | None = None) -> float:
-    """Share of the 800 most frequent news hanzi (either script) among non-ASCII characters.
-
-    Breaks ties between candidates that both decode into common characters (short
-    texts: Big5 謝謝 is also valid GB18030, as 谅谅 in the frequent block's twin).
-    """
-    if text.isascii():
-        return 0.0
-    non_ascii, _, frequent = _counts(text, vectorized)
-    return frequent / non_ascii
-
-
-def _sample(data: bytes) -> bytes:
-    """Head of the data cut after a newline, so no character is split."""
-    if len(data) <= SAMPLE_BYTES:
-        return data
-    if b"\x00" in data[:SAMPLE_BYTES]:  # maybe UTF-16: keep whole code units
-        return data[:SAMPLE_BYTES]
-    cut = data.rfind(b"\n", 0, SAMPLE_BYTES)
-    return data[: cut + 1] if cut > SAMPLE_BYTES // 2 else data[:SAMPLE_BYTES]
 
 
 def count_bad(text: str) -> int:
@@ -218,89 +172,6 @@ def _legacy_candidates(sample: bytes, hint: str | None, even: bool, big5_decodes
     return names
 
 
-class Reading(NamedTuple):
-    """The sample read as one candidate codec."""
-
-    codec: str
-    text: str  # the sample decoded with "replace"
-    score: float  # plausibility
-    freq: float  # frequency
-    bad: int  # U+FFFD in ``text``
-
-    @property
-    def entry(self) -> tuple[str, float, int]:
-        """As listed in :attr:`DecodeResult.candidates`."""
-        return self.codec, self.score, self.bad
-
-
-def _rank(reading: Reading) -> tuple[float, float, int]:
-    return round(reading.score, 2), reading.freq, -reading.bad
-
-
-def _decode_sample(sample: bytes, codec: str) -> str:
-    # "replace" runs in C; the escaping handler would call Python per bad byte,
-    # and a wrong candidate has thousands.
-    return sample.decode(codec, "replace")
-
-
-def _read(sample: bytes, codec: str, vectorized: bool | None, text: str | None = None) -> Reading:
-    """``sample`` read as ``codec`` (``text``: that reading, when already decoded)."""
-    if text is None:
-        text = _decode_sample(sample, codec)
-    if text.isascii():
-        return Reading(codec, text, 1.0, 0.0, text.count("\x00"))
-    non_ascii, common, frequent = _counts(text, vectorized)
-    # A NUL character counts as bad: text has none, UTF-16 read as GB18030 has many.
-    return Reading(codec, text, common / non_ascii, frequent / non_ascii, text.count("\ufffd") + text.count("\x00"))
-
-
-def _choose(readings: list[Reading], hint: str | None) -> Reading:
-    """The highest-ranked reading, or chardet's ``hint`` when it is nearly as good."""
-    best = max(readings, key=_rank)
-    if hint:
-        for r in readings:
-            if r.codec == hint and r.score >= best.score - NEAR_TIE and r.bad <= best.bad and r.freq >= best.freq:
-                best = r
-    return best
-
-
-def _cannot_win(text: str, best: Reading) -> bool:
-    """Whether a reading with ``text``, added as chardet's answer, surely leaves ``best`` chosen:
-    U+FFFD is never common, so its share bounds the plausibility from above."""
-    if text.isascii():
-        return False
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    bad = text.count("\ufffd")
-    most = (non_ascii - bad) / non_ascii
-    # below best in rank (round is monotonic), and not a near-tie
-    return round(most, 2) < round(best.score, 2) and (most < best.score - NEAR_TIE or bad > best.bad)
-
-
-_WIDE = ("utf-16-le", "utf-16-be")
-HEAD_BYTES = 2048  # what :func:`_head_cannot_win` decodes of a sample
-
-
-def _head_cannot_win(sample: bytes, codec: str, best: Reading, vectorized: bool | None = None) -> bool:
-    """:func:`_cannot_win` for ``sample`` read as UTF-16 (``codec``), decided from its head
-    alone when that suffices (False: read it all).
-
-    Kernel: legacy bytes read as UTF-16 are nearly all uncommon characters (Hangul, Yi,
-    private use). The head's reading is the start of the whole reading (but for its last
-    character, which a cut may have split), and the whole has at most one character per
-    two bytes, so the head's uncommon characters bound the whole reading's share of
-    common ones from above, and its U+FFFD the whole's from below. ``vectorized`` as for
-    :func:`_counts`."""
-    if len(sample) <= HEAD_BYTES:
-        return False
-    head = sample[:HEAD_BYTES].decode(codec, "replace")[:-1]
-    non_ascii, common, _ = _counts(head, vectorized)
-    if not non_ascii:
-        return False
-    most = 1 - (non_ascii - common) / ((len(sample) + 1) // 2)
-    bad = head.count("\ufffd")
-    return round(most, 2) < round(best.score, 2) and (most < best.score - NEAR_TIE or bad > best.bad)
-
-
 def _codec(reading: Reading) -> str:
     return reading.codec
 
@@ -311,16 +182,19 @@ def _hint_matters(
     best: Reading,
     vectorized: bool | None,
     outcome: Callable[[Reading], object] = _codec,
+    beaten: Iterable[str] = (),
 ) -> bool:
     """Whether any answer chardet can give would lead to another choice than ``best``,
-    with another ``outcome`` (what the caller makes of the choice)."""
+    with another ``outcome`` (what the caller makes of the choice); ``beaten``: candidates
+    known to lose to ``best`` (:func:`cannot_win`) and left unread."""
 
     def changes(chosen: Reading) -> bool:
         return chosen is not best and outcome(chosen) != outcome(best)
 
     read: dict[str, Reading | None] = {r.codec: r for r in readings}  # None: cannot win
+    read.update(dict.fromkeys(beaten))
     for hint in _HINTS:  # chardet's answer among the candidates: it can only win a near-tie
-        if hint in read and hint != best.codec and changes(_choose(readings, hint)):
+        if hint in read and hint != best.codec and changes(choose(readings, hint)):
             return True
     for hint in _HINTS:  # an answer that adds a candidate
         if hint in read:
@@ -329,13 +203,13 @@ def _hint_matters(
             extra = read[_NATIVE_UTF16]
             extra = extra and extra._replace(codec=hint)
         else:
-            if hint in _WIDE and _head_cannot_win(sample, hint, best, vectorized):
+            if hint in WIDE and head_cannot_win(sample, hint, best, vectorized):
                 extra = None
             else:
-                text = _decode_sample(sample, hint)
-                extra = None if _cannot_win(text, best) else _read(sample, hint, vectorized, text)
+                text = decode_sample(sample, hint)
+                extra = None if cannot_win(text, best) else read_as(sample, hint, vectorized, text)
         read[hint] = extra
-        if extra and changes(_choose([*readings, extra], hint)):
+        if extra and changes(choose([*readings, extra], hint)):
             return True
     return False
 
@@ -343,22 +217,20 @@ def _hint_matters(
 def _rank_legacy(
     data: bytes, vectorized: bool | None = None, outcome: Callable[[Reading], object] = _codec
 ) -> list[Reading]:
-    """Legacy candidates read from the sample of ``data``, best first. chardet is asked
-    only when its answer could change the ``outcome`` of the choice."""
-    sample = _sample(data)
-    try:
-        big5 = sample.decode("big5")
-    except UnicodeDecodeError:
-        big5 = None
-    names = _legacy_candidates(sample, None, len(data) % 2 == 0, big5 is not None)
-    readings = [_read(sample, codec, vectorized, big5 if codec == "big5" else None) for codec in names]
-    best = _choose(readings, None)
-    if _hint_matters(sample, readings, best, vectorized, outcome):
+    """Legacy candidates read from the sample of ``data``, best first, without those that
+    cannot win (:func:`read_candidates`). chardet is asked only when its answer could change
+    the ``outcome`` of the choice."""
+    sample = sample_of(data)
+    big5 = decode_sample(sample, "big5")  # no Big5 character is U+FFFD: without one, Big5 decodes
+    names = _legacy_candidates(sample, None, len(data) % 2 == 0, "\ufffd" not in big5)
+    readings, beaten = read_candidates(sample, names, vectorized, {"big5": big5})
+    best = choose(readings, None)
+    if _hint_matters(sample, readings, best, vectorized, outcome, beaten):
         hint = _chardet_guess(sample)
         if hint and hint not in names:
-            readings.append(_read(sample, hint, vectorized))
-        best = _choose(readings, hint)
-    return [best, *(r for r in sorted(readings, key=_rank, reverse=True) if r is not best)]
+            readings.append(read_as(sample, hint, vectorized))
+        best = choose(readings, hint)
+    return [best, *(r for r in sorted(readings, key=rank, reverse=True) if r is not best)]
 
 
 def _byte_offset(data: bytes, codec: str) -> int | None:
@@ -438,9 +310,9 @@ def _utf16(data: bytes, errors: str) -> DecodeResult | None:
     """``data`` that reads cleanly as UTF-16, in the byte order whose reading is plausible
     Chinese, else in the one its bytes show (:func:`normalizer.wide.utf16_byte_order`);
     None when neither tells."""
-    sample = _sample(data)
-    readings = [_read(sample, codec, None) for codec in ("utf-16-le", "utf-16-be")]
-    best = _choose(readings, None)
+    sample = sample_of(data)
+    readings = [read_as(sample, codec, None) for codec in ("utf-16-le", "utf-16-be")]
+    best = choose(readings, None)
     if not _plausible(data, best):
         order = utf16_byte_order(sample)
         if order is None:
@@ -476,8 +348,8 @@ def _seven_bit(data: bytes, errors: str) -> DecodeResult | None:
         )
     if b"~{" not in data:
         return None
-    sample = _sample(data)
-    hz = _read(sample, "hz", False)
+    sample = sample_of(data)
+    hz = read_as(sample, "hz", False)
     frequent = hz.freq * (len(hz.text) - len(hz.text.encode("ascii", "ignore")))
     if hz.score < OVERRIDE_PLAUSIBILITY or hz.freq < OVERRIDE_FREQUENCY or frequent < HZ_MIN_FREQUENT:
         return None
@@ -492,15 +364,15 @@ def _refuse_lookalikes(data: bytes, best: Reading) -> None:
     rarely frequent: only then are the other readings worked out."""
     if best.freq >= LOOKALIKE_FREQUENCY:
         return
-    sample = _sample(data)
+    sample = sample_of(data)
     as_big5 = euc_tw_as_big5(sample)
     if as_big5 is None:  # ASCII
         return
-    tw = _read(as_big5, "big5", None)
+    tw = read_as(as_big5, "big5", None)
     hanzi = len(best.text) - len(best.text.encode("ascii", "ignore"))
     margin = max(LOOKALIKE_MARGIN, 1.5 / max(1, hanzi) ** 0.5)  # a short text's shares are rough
     frequent = tw.freq >= max(MIN_FREQUENCY, best.freq + margin)
-    if tw.score >= MIN_PLAUSIBILITY and frequent and _rank(tw) > _rank(best):
+    if tw.score >= MIN_PLAUSIBILITY and frequent and rank(tw) > rank(best):
         raise DecodeError(
             f"looks like EUC-TW (CNS 11643; {tw.score:.0%} common characters read so,"
             f" {best.score:.0%} as {best.codec}), which is not decoded here;"
@@ -527,7 +399,7 @@ def _plausible(data: bytes, best: Reading) -> bool:
         return True
     if best.score < MIN_PLAUSIBILITY:
         return False
-    freq = best.freq if best.bad == 0 else frequency(_sample(data).decode(best.codec, ERROR_HANDLER))
+    freq = best.freq if best.bad == 0 else frequency(sample_of(data).decode(best.codec, ERROR_HANDLER))
     return freq >= MIN_FREQUENCY
 
 
