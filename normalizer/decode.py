@@ -17,7 +17,7 @@ Order (see ``shared/notes/encodings.md`` for the measurements behind each step):
    (undecodable bytes become U+FFFD, counted as bad); the one whose text has the
    highest share of common Chinese characters wins (chardet's answer wins near-ties).
    A candidate whose U+FFFD alone keeps it below the best is not counted, nor listed
-   (:mod:`normalizer.readings`): GB18030 text read as Big5 or UTF-8.
+   (:mod:`normalizer.decode_ranking`): GB18030 text read as Big5 or UTF-8.
    A strict decode succeeding proves nothing: GB18030 "decodes" most Big5 bytes into
    nonsense. Single-byte code pages are never accepted. A NUL character counts as
    an undecodable byte (UTF-16 read as GB18030 is ASCII with NULs). Encodings whose
@@ -47,7 +47,7 @@ undecodable bytes while ``errors="strict"``, :class:`DecodeError` names the reas
 and the first bad byte offset. With ``errors="replace"`` each undecodable byte
 becomes U+FFFD and the replacement is recorded as an edit.
 
-Readings are made and ranked by :mod:`normalizer.readings`; valid UTF-8 is judged in
+Readings are made and ranked by :mod:`normalizer.decode_ranking`; valid UTF-8 is judged in
 Python only, so decoding it never imports numpy. A small file's chosen reading is its
 text: it is not decoded again.
 """
@@ -60,10 +60,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable
 
-from .edits import line_edits
-from .lookalikes import euc_tw_as_big5, iso2022_marker, korean_or_japanese
-from .model import BOM, DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
-from .readings import (
+from .decode_ranking import (
     SAMPLE_BYTES,
     WIDE,
     Reading,
@@ -78,6 +75,9 @@ from .readings import (
     read_candidates,
     sample_of,
 )
+from .edits import line_edits
+from .lookalikes import euc_tw_as_big5, iso2022_marker, korean_or_japanese
+from .model import BOM, DECODE_REPLACE, NFC, SURROGATE, DecodeError, DecodeResult, Edit, StageResult
 from .wide import utf16_byte_order, wide_codec
 
 MIN_PLAUSIBILITY = 0.5

@@ -15,8 +15,9 @@ from corpus_texts import REPO, SEED_000, encodes, expected_texts, lines_of, load
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from normalizer import DecodeError, decode_bytes, readings
+from normalizer import DecodeError, decode_bytes
 from normalizer import decode as dec
+from normalizer import decode_ranking as ranking
 from normalizer.charsets import common_chars, frequent_chars
 
 LINES = lines_of(seed_texts()) + lines_of(expected_texts())
@@ -50,9 +51,9 @@ def _reference_counts(text: str) -> tuple[int, int, int]:
 @example("中文" * 300)  # past VECTORIZE_MIN: numpy when not told otherwise
 def test_numpy_and_python_counts_agree_with_the_reference(text):
     expected = _reference_counts(text)
-    assert readings.counts(text, vectorized=True) == expected
-    assert readings.counts(text, vectorized=False) == expected
-    assert readings.counts(text) == expected
+    assert ranking.counts(text, vectorized=True) == expected
+    assert ranking.counts(text, vectorized=False) == expected
+    assert ranking.counts(text) == expected
 
 
 @given(texts)
@@ -162,12 +163,12 @@ def test_utf16_without_a_bom_reads_in_native_order(data):
 
 @given(texts, texts, st.booleans())
 def test_a_reading_that_cannot_win_leaves_the_best_chosen(best_text, text, near_best):
-    best = readings.read_as(b"", "gb18030", None, best_text)
+    best = ranking.read_as(b"", "gb18030", None, best_text)
     if near_best:  # a best whose score the other can come close to
         text = best_text + text[:3]
-    other = readings.read_as(b"", "utf-16-le", None, text)
-    if readings.cannot_win(text, best):
-        assert readings.choose([best, other], "utf-16-le") is best
+    other = ranking.read_as(b"", "utf-16-le", None, text)
+    if ranking.cannot_win(text, best):
+        assert ranking.choose([best, other], "utf-16-le") is best
 
 
 @st.composite
@@ -177,7 +178,7 @@ def long_legacy_bytes(draw) -> bytes:
     text = "\n".join(lines)
     raw = text.encode(draw(st.sampled_from(ENCODINGS)), "replace") or "中文".encode("gb18030")
     raw *= dec.SAMPLE_BYTES // len(raw) + 2
-    data = bytearray(raw[: draw(st.integers(readings.HEAD_BYTES + 1, dec.SAMPLE_BYTES + 100))])
+    data = bytearray(raw[: draw(st.integers(ranking.HEAD_BYTES + 1, dec.SAMPLE_BYTES + 100))])
     for _ in range(draw(st.integers(0, 3))):
         data.insert(draw(st.integers(0, len(data))), draw(st.sampled_from([0x00, 0x80, 0xD8, 0xDC, 0xFF])))
     return bytes(data)
@@ -185,11 +186,11 @@ def long_legacy_bytes(draw) -> bytes:
 
 @given(long_legacy_bytes(), st.sampled_from(["utf-16-le", "utf-16-be", "utf-8"]))
 def test_a_utf16_or_utf8_reading_ruled_out_by_its_head_cannot_win_whole(data, codec):
-    sample = readings.sample_of(data)
+    sample = ranking.sample_of(data)
     for best in dec._rank_legacy(data)[:2]:
-        if readings.head_cannot_win(sample, codec, best):
-            whole = readings.read_as(sample, codec, None)
-            assert readings.choose([best, whole], codec) is best
+        if ranking.head_cannot_win(sample, codec, best):
+            whole = ranking.read_as(sample, codec, None)
+            assert ranking.choose([best, whole], codec) is best
 
 
 @given(long_legacy_bytes())
@@ -203,7 +204,7 @@ def test_ruling_utf16_out_by_its_head_changes_no_outcome(data):
 def _assert_same_as_counting_every_reading(data: bytes) -> None:
     for errors in ("strict", "replace"):
         outcome, candidates = _outcome(data, errors)
-        with mock.patch.object(readings, "loses", return_value=False):  # no reading is ever ruled out
+        with mock.patch.object(ranking, "loses", return_value=False):  # no reading is ever ruled out
             every, every_candidates = _outcome(data, errors)
         assert outcome == every
         # Those left out (and chardet's, asked when nothing is ruled out) are missing from the list.
@@ -222,8 +223,8 @@ def test_leaving_readings_that_cannot_win_uncounted_changes_no_outcome_on_real_p
 
 def test_gb18030_news_read_as_big5_or_utf8_is_neither_counted_nor_listed():
     data = "\n".join(lines_of(expected_texts(), min_len=20)[:40]).encode("gb18030")
-    assert len(data) > readings.HEAD_BYTES  # UTF-8 is ruled out by its head
-    with mock.patch.object(readings, "counts", wraps=readings.counts) as counted:
+    assert len(data) > ranking.HEAD_BYTES  # UTF-8 is ruled out by its head
+    with mock.patch.object(ranking, "counts", wraps=ranking.counts) as counted:
         result = decode_bytes(data)
     assert result.encoding == "gb18030"
     assert [codec for codec, _, _ in result.candidates] == ["gb18030"]

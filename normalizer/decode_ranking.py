@@ -139,10 +139,10 @@ def ceiling(text: str) -> tuple[float, int]:
     return (non_ascii - bad) / non_ascii, bad
 
 
-def loses(ceiling: tuple[float, int], best: Reading) -> bool:
-    """Whether a reading under this :func:`ceiling` surely leaves ``best`` chosen, even as
-    chardet's answer: below it in rank (round is monotonic), and not a near-tie."""
-    most, bad = ceiling
+def loses(top: tuple[float, int], best: Reading) -> bool:
+    """Whether a reading under ``top`` (its :func:`ceiling`) surely leaves ``best`` chosen, even
+    as chardet's answer: below it in rank (round is monotonic), and not a near-tie."""
+    most, bad = top
     return round(most, 2) < round(best.score, 2) and (most < best.score - NEAR_TIE or bad > best.bad)
 
 
