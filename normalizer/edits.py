@@ -113,6 +113,11 @@ class EditLog:
         if not old:
             self._edits = stage
             return
+        if not any(e.after for e in old):  # earlier stages only removed text (annotations, controls)
+            moved = _after_deletions(stage, old)
+            if moved is not None:
+                self._edits = sorted(moved + old, key=BY_POSITION)
+                return
         # Where each earlier edit's output lies in the current text, and the net
         # length change of all earlier edits before index i (cum[i]).
         cum = [0]
@@ -169,6 +174,35 @@ class EditLog:
             used_old.update(range(lo, hi))
         result.extend(e for j, e in enumerate(old) if j not in used_old)
         self._edits = sorted(result, key=BY_POSITION)
+
+
+def _after_deletions(stage: list[Edit], deletions: list[Edit]) -> list[Edit] | None:
+    """``stage`` (sorted) in source offsets when every earlier edit is a deletion, or None when
+    an edit of ``stage`` spans a deletion and is not a conversion run that splits there (the
+    general merge of :meth:`EditLog.add_stage` then applies). The same edits, in the same
+    order, as that merge gives: each stage edit shifted by the text deleted before it, a
+    same-length run split at each deletion inside it. One bisect an edit, no clusters: a spam
+    page's hundreds of removed annotations and the conversions around them."""
+    cuts = []  # where each deletion lies in the current text
+    removed = [0]  # source characters deleted before the current text's offset cuts[k]
+    for e in deletions:
+        cuts.append(e.start - removed[-1])
+        removed.append(removed[-1] + e.end - e.start)
+    n = len(cuts)
+    new = tuple.__new__  # skips NamedTuple's Python-level __new__
+    out: list[Edit] = []
+    for e in stage:
+        k = bisect_right(cuts, e.start)
+        if k < n and cuts[k] < e.end:  # a deletion inside e
+            pieces = _split_at(e, cuts)
+            if len(pieces) == 1:  # not a run that splits: merged by the general way
+                return None
+        else:
+            pieces = [e]
+        for p in pieces:
+            by = removed[bisect_right(cuts, p.start)]
+            out.append(new(Edit, (p.kind, p.start + by, p.end + by, p.before, p.after, p.reason)) if by else p)
+    return out
 
 
 def _split_at(e: Edit, cuts: list[int]) -> list[Edit]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
+from corpus_texts import SEED_001, load_seeds
 from hypothesis import given
 from hypothesis import strategies as st
 
+from normalizer import edits as edits_module
+from normalizer import normalize_bytes
 from normalizer.edits import EditLog, aligned_edits, apply_edits, diff_edits, source_mapper, target_mapper
 from normalizer.model import Edit
 
@@ -106,6 +111,41 @@ def test_untouched_source_characters_keep_their_place_through_the_mappers(doc):
         if i not in inside:
             assert text[to_target(i)] == char
             assert to_source(to_target(i)) == i
+
+
+@st.composite
+def stages_after_deletions(draw):
+    """A source, a stage that only deletes (annotations, controls), then a stage of any edits."""
+    source = draw(st.text(ALPHABET, min_size=1, max_size=30))
+    deletions = [e._replace(after="") for e in draw(stage_edits(source, "annotation"))]
+    later = draw(stage_edits(apply_edits(source, deletions), draw(st.sampled_from(KINDS))))
+    return source, deletions, later
+
+
+def _general_merge():
+    """The general merge of EditLog.add_stage, without its way for stages after deletions."""
+    return mock.patch.object(edits_module, "_after_deletions", return_value=None)
+
+
+@given(stages_after_deletions())
+def test_a_stage_after_deletions_gives_the_edits_of_the_general_merge(doc):
+    source, deletions, later = doc
+    quick, general = EditLog(source), EditLog(source)
+    quick.add_stage(deletions)
+    quick.add_stage(later)
+    with _general_merge():
+        general.add_stage(deletions)
+        general.add_stage(later)
+    assert quick.edits == general.edits
+
+
+def test_a_spam_page_gives_the_same_edits_as_through_the_general_merge():
+    data = load_seeds()[SEED_001][0]
+    quick = normalize_bytes(data)
+    with _general_merge():
+        general = normalize_bytes(data)
+    assert quick.count("annotation") > 100
+    assert quick.edits == general.edits
 
 
 def test_an_empty_stage_changes_nothing():
