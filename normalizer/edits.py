@@ -184,7 +184,7 @@ def _after_deletions(stage: list[Edit], deletions: list[Edit]) -> list[Edit] | N
     same-length run split at each deletion inside it. One bisect an edit, no clusters: a spam
     page's hundreds of removed annotations and the conversions around them."""
     cuts = []  # where each deletion lies in the current text
-    removed = [0]  # source characters deleted before the current text's offset cuts[k]
+    removed = [0]  # removed[k]: the characters the first k deletions removed
     for e in deletions:
         cuts.append(e.start - removed[-1])
         removed.append(removed[-1] + e.end - e.start)
