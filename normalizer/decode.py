@@ -61,8 +61,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from .decode_ranking import (
+    HEADED,
     SAMPLE_BYTES,
-    WIDE,
     Reading,
     cannot_win,
     choose,
@@ -203,7 +203,7 @@ def _hint_matters(
             extra = read[_NATIVE_UTF16]
             extra = extra and extra._replace(codec=hint)
         else:
-            if hint in WIDE and head_cannot_win(sample, hint, best, vectorized):
+            if hint in HEADED and head_cannot_win(sample, hint, best, vectorized):
                 extra = None
             else:
                 text = decode_sample(sample, hint)

@@ -154,6 +154,7 @@ def cannot_win(text: str, best: Reading) -> bool:
 WIDE = ("utf-16-le", "utf-16-be")
 HEAD_BYTES = 2048  # what :func:`head_ceiling` decodes of a sample
 HIGH_BYTES = bytes(range(0x80, 0x100))
+HEADED = ("utf-8", *WIDE)  # the codecs whose readings :func:`head_ceiling` bounds
 
 
 def head_ceiling(sample: bytes, codec: str, vectorized: bool | None = None) -> tuple[float, int] | None:
@@ -189,14 +190,15 @@ def read_candidates(
 ) -> tuple[list[Reading], list[str]]:
     """The readings of ``sample`` as ``names`` (in that order; ``texts``: readings already
     decoded), but for the codecs returned apart: those whose :func:`ceiling` keeps them below
-    the best reading, decoded but not counted (UTF-8 is first judged by its head: its decoding
-    of legacy bytes is the dearest). GB18030 text read as Big5 or UTF-8 is such a reading."""
+    the best reading, decoded but not counted (UTF-8 and UTF-16 are first judged by the head of
+    the sample: UTF-8's decoding of legacy bytes is the dearest). GB18030 text read as Big5 or
+    UTF-8 is such a reading."""
     texts = dict(texts)
     heads: dict[str, tuple[float, int] | None] = {}
     ceilings: dict[str, tuple[float, int]] = {}
 
     def beaten(codec: str, best: Reading) -> bool:
-        if codec == "utf-8":
+        if codec in HEADED:
             if codec not in heads:
                 heads[codec] = head_ceiling(sample, codec, vectorized)
             head = heads[codec]

@@ -176,6 +176,18 @@ class EditLog:
         self._edits = sorted(result, key=BY_POSITION)
 
 
+def deletion_points(deletions: Sequence[Edit]) -> tuple[list[int], list[int]]:
+    """(where each of ``deletions`` lies in the text after them, how many characters the first
+    k of them removed for each k): a later stage's offsets are in that text. ``deletions`` are
+    sorted, in source offsets."""
+    cuts: list[int] = []
+    removed = [0]
+    for e in deletions:
+        cuts.append(e.start - removed[-1])
+        removed.append(removed[-1] + e.end - e.start)
+    return cuts, removed
+
+
 def _after_deletions(stage: list[Edit], deletions: list[Edit]) -> list[Edit] | None:
     """``stage`` (sorted) in source offsets when every earlier edit is a deletion, or None when
     an edit of ``stage`` spans a deletion and is not a conversion run that splits there (the
@@ -183,11 +195,7 @@ def _after_deletions(stage: list[Edit], deletions: list[Edit]) -> list[Edit] | N
     order, as that merge gives: each stage edit shifted by the text deleted before it, a
     same-length run split at each deletion inside it. One bisect an edit, no clusters: a spam
     page's hundreds of removed annotations and the conversions around them."""
-    cuts = []  # where each deletion lies in the current text
-    removed = [0]  # removed[k]: the characters the first k deletions removed
-    for e in deletions:
-        cuts.append(e.start - removed[-1])
-        removed.append(removed[-1] + e.end - e.start)
+    cuts, removed = deletion_points(deletions)
     n = len(cuts)
     new = tuple.__new__  # skips NamedTuple's Python-level __new__
     out: list[Edit] = []

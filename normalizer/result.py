@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .edits import AlignedEdits, EditLog
+from .edits import AlignedEdits, EditLog, deletion_points
 from .model import ANNOTATION, Edit, EditSummary, Flag, ScriptVerdict
 from .summary import aligned_summary, merge_summaries, summarize
 
@@ -61,7 +61,8 @@ def staged_summary(staged: StagedEdits) -> EditSummary:
     if not staged.compact:
         raise ValueError("only compact staged edits are summarized without composing them")
     removals = staged.prior
-    parts = [aligned_summary(_aligned(staged), _removal_cuts(removals))] if staged.opencc else []
+    # EditLog splits a converted run where a removal was (in the text the conversion saw): so do the counts.
+    parts = [aligned_summary(_aligned(staged), deletion_points(removals)[0])] if staged.opencc else []
     parts.extend(summarize(stage) for stage in staged.corrections if stage)
     # One part (most documents: OpenCC's changes alone) is its own sum: it lists no annotation
     # or replacement to sort.
@@ -94,17 +95,6 @@ def _aligned(staged: StagedEdits) -> AlignedEdits:
     if not isinstance(staged.opencc, AlignedEdits):
         raise TypeError("compact staged edits hold OpenCC's edits as AlignedEdits")
     return staged.opencc
-
-
-def _removal_cuts(removals: Sequence[Edit]) -> list[int]:
-    """Where each removal is in the text the conversion saw: EditLog splits a converted run
-    there, so the counts must too."""
-    cuts = []
-    removed = 0
-    for e in removals:
-        cuts.append(e.start - removed)
-        removed += e.end - e.start
-    return cuts
 
 
 @dataclass(frozen=True, eq=False)
