@@ -157,7 +157,9 @@ HIGH_BYTES = bytes(range(0x80, 0x100))
 HEADED = ("utf-8", *WIDE)  # the codecs whose readings :func:`head_ceiling` bounds
 
 
-def head_ceiling(sample: bytes, codec: str, vectorized: bool | None = None) -> tuple[float, int] | None:
+def head_ceiling(
+    sample: bytes, codec: str, vectorized: bool | None = None, best: Reading | None = None
+) -> tuple[float, int] | None:
     """A :func:`ceiling` of ``sample`` read as UTF-16 or UTF-8 (``codec``) from its head alone
     (None: the sample is no longer than the head, or the head is ASCII).
 
@@ -167,21 +169,26 @@ def head_ceiling(sample: bytes, codec: str, vectorized: bool | None = None) -> t
     bytes (UTF-16) or one non-ASCII character per non-ASCII byte (UTF-8: an ASCII byte is
     always a character of its own), so the head's uncommon characters bound the whole
     reading's share of common ones from above, and its U+FFFD the whole's from below.
-    ``vectorized`` as for :func:`counts`."""
+    The head's U+FFFD alone (never common) give a looser bound without counting: when
+    that one already :func:`loses` to ``best``, it is returned. ``vectorized`` as for
+    :func:`counts`."""
     if len(sample) <= HEAD_BYTES:
         return None
     head = sample[:HEAD_BYTES].decode(codec, "replace")[:-1]
+    chars = (len(sample) + 1) // 2 if codec in WIDE else len(sample) - len(sample.translate(None, HIGH_BYTES))
+    bad = head.count("\ufffd")
+    if best is not None and bad and loses(rough := (1 - bad / chars, bad), best):
+        return rough  # legacy bytes read as UTF-8, or as UTF-16 (lone surrogates): much U+FFFD
     non_ascii, common, _ = counts(head, vectorized)
     if not non_ascii:
         return None
-    chars = (len(sample) + 1) // 2 if codec in WIDE else len(sample) - len(sample.translate(None, HIGH_BYTES))
-    return 1 - (non_ascii - common) / chars, head.count("\ufffd")
+    return 1 - (non_ascii - common) / chars, bad
 
 
 def head_cannot_win(sample: bytes, codec: str, best: Reading, vectorized: bool | None = None) -> bool:
     """:func:`cannot_win` for ``sample`` read as UTF-16 or UTF-8 (``codec``), decided from its
     head alone when that suffices (False: read it all); see :func:`head_ceiling`."""
-    top = head_ceiling(sample, codec, vectorized)
+    top = head_ceiling(sample, codec, vectorized, best)
     return top is not None and loses(top, best)
 
 
@@ -199,8 +206,8 @@ def read_candidates(
 
     def beaten(codec: str, best: Reading) -> bool:
         if codec in HEADED:
-            if codec not in heads:
-                heads[codec] = head_ceiling(sample, codec, vectorized)
+            if codec not in heads:  # a bound, loose or not: sound against any later best
+                heads[codec] = head_ceiling(sample, codec, vectorized, best)
             head = heads[codec]
             if head is not None and loses(head, best):
                 return True

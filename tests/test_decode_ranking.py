@@ -141,13 +141,53 @@ def test_gb18030_news_does_not_need_chardet():
         assert decode_bytes(data).encoding == "gb18030"
 
 
-def test_big5_news_asks_chardet_to_settle_big5_against_big5hkscs():
-    # Big5-HKSCS reads Big5 bytes alike, so chardet's answer would win the near-tie.
-    text = "\n".join(lines_of([load_seeds()[SEED_000][0].decode("utf-8")], min_len=20)[:5]).replace("\u00a0", " ")
-    with mock.patch.object(dec, "_chardet_guess", wraps=dec._chardet_guess) as guess:
+def _big5_news() -> str:
+    return "\n".join(lines_of([load_seeds()[SEED_000][0].decode("utf-8")], min_len=20)[:5]).replace("\u00a0", " ")
+
+
+def test_big5_news_is_named_big5_without_asking_chardet():
+    # Big5-HKSCS reads these bytes alike: the text gets the narrower name, whatever chardet would say.
+    text = _big5_news()
+    with mock.patch.object(dec, "_chardet_guess", side_effect=AssertionError("chardet asked")):
         result = decode_bytes(text.encode("big5"))
     assert (result.encoding, result.text) == ("big5", text)
+
+
+def test_chardet_naming_big5hkscs_for_text_big5_reads_alike_still_gives_big5():
+    with (
+        mock.patch.object(dec, "_hint_matters", return_value=True),
+        mock.patch.object(dec, "_chardet_guess", return_value="big5hkscs") as guess,
+    ):
+        result = decode_bytes(_big5_news().encode("big5"))
     assert guess.call_count == 1
+    assert result.encoding == "big5"
+
+
+@pytest.mark.parametrize("answer", ["big5", "big5hkscs"])
+def test_big5_text_that_big5hkscs_reads_otherwise_is_named_by_chardet(answer):
+    # C6 A1 is ヾ in Big5 and ① in Big5-HKSCS: which the file meant, chardet's answer settles.
+    data = (_big5_news() + "\n第ヾ條").encode("big5")
+    with mock.patch.object(dec, "_chardet_guess", return_value=answer) as guess:
+        result = decode_bytes(data)
+    assert guess.call_count == 1
+    assert (result.encoding, result.text) == (answer, data.decode(answer))
+
+
+def test_big5hkscs_reads_big5_alike_but_for_the_characters_hkscs_differs_names():
+    differ = alike = 0
+    for lead in range(0x81, 0xFF):
+        for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
+            code = bytes((lead, trail))
+            try:
+                as_big5 = code.decode("big5")
+            except UnicodeDecodeError:
+                continue
+            if dec.HKSCS_DIFFERS.search(as_big5):
+                same = code.decode("big5hkscs", "replace") == as_big5
+                differ, alike = differ + (not same), alike + same
+            else:
+                assert code.decode("big5hkscs", "replace") == as_big5, code.hex()
+    assert (differ, alike) == (249, 0)  # the class names just the codes the two read otherwise
 
 
 @given(st.binary(max_size=64))
@@ -193,6 +233,18 @@ def test_a_utf16_or_utf8_reading_ruled_out_by_its_head_cannot_win_whole(data, co
             assert ranking.choose([best, whole], codec) is best
 
 
+@given(long_legacy_bytes(), st.sampled_from(["utf-16-le", "utf-16-be", "utf-8"]))
+def test_the_bound_from_a_heads_replacement_characters_alone_is_never_tighter(data, codec):
+    sample = ranking.sample_of(data)
+    counted = ranking.head_ceiling(sample, codec)
+    for best in dec._rank_legacy(data)[:2]:
+        rough = ranking.head_ceiling(sample, codec, best=best)
+        if counted is None:  # a short sample, or an ASCII head
+            assert rough is None
+        else:
+            assert rough is not None and rough[0] >= counted[0] and rough[1] == counted[1]
+
+
 @given(long_legacy_bytes())
 def test_ruling_utf16_out_by_its_head_changes_no_outcome(data):
     for errors in ("strict", "replace"):
@@ -228,8 +280,9 @@ def test_gb18030_news_read_as_big5_or_utf8_is_neither_counted_nor_listed():
         result = decode_bytes(data)
     assert result.encoding == "gb18030"
     assert [codec for codec, _, _ in result.candidates] == ["gb18030"]
-    # GB18030 itself, and the heads of the UTF-8 reading and of the two UTF-16 ones chardet could name.
-    assert counted.call_count == 4
+    # GB18030 itself only: the U+FFFD in the heads of its UTF-8 reading and of the two UTF-16 ones
+    # chardet could name rule those out uncounted.
+    assert counted.call_count == 1
 
 
 # --- avoiding repeated work ---------------------------------------------------------------------
