@@ -60,7 +60,7 @@ import codecs
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from .decode_ranking import (
     HEADED,
@@ -123,8 +123,6 @@ _HINTS = tuple(dict.fromkeys(_FAMILY.values()))  # every codec chardet's answer 
 #: otherwise or not at all (kana, Cyrillic, circled numbers, 々); a few characters more, as
 #: ranges. Text without any reads the same in both (a test holds it so).
 HKSCS_DIFFERS = re.compile("[\u0401-\u0451\u2460-\u247d\u3005\u3041-\u30fe]")
-#: chardet's answer → the name text gets when Big5 reads it as Big5-HKSCS does.
-_BIG5_NAMED = {"big5hkscs": "big5"}
 _NATIVE_UTF16 = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"  # "utf-16" without a BOM
 
 ESCAPE_BASE = 0xDC00
@@ -191,7 +189,7 @@ def _hint_matters(
     vectorized: bool | None,
     outcome: Callable[[Reading], object] = _codec,
     beaten: Iterable[str] = (),
-    hints: Iterable[str] = _HINTS,
+    hints: Sequence[str] = _HINTS,
 ) -> bool:
     """Whether any of the answers chardet can give (``hints``) would lead to another choice
     than ``best``, with another ``outcome`` (what the caller makes of the choice); ``beaten``:
@@ -202,7 +200,6 @@ def _hint_matters(
 
     read: dict[str, Reading | None] = {r.codec: r for r in readings}  # None: cannot win
     read.update(dict.fromkeys(beaten))
-    hints = list(hints)
     for hint in hints:  # chardet's answer among the candidates: it can only win a near-tie
         if hint in read and hint != best.codec and changes(choose(readings, hint)):
             return True
@@ -236,12 +233,13 @@ def _rank_legacy(
     names = _legacy_candidates(sample, None, len(data) % 2 == 0, big5_decodes)
     readings, beaten = read_candidates(sample, names, vectorized, {"big5": big5})
     best = choose(readings, None)
-    named = _BIG5_NAMED if big5_decodes and not HKSCS_DIFFERS.search(big5) else {}
-    hints = [h for h in _HINTS if h not in named]
+    # Big5-HKSCS would read the same text: chardet's "big5hkscs" names it Big5, and cannot change the choice.
+    plain_big5 = big5_decodes and not HKSCS_DIFFERS.search(big5)
+    hints = tuple(h for h in _HINTS if h != "big5hkscs") if plain_big5 else _HINTS
     if _hint_matters(sample, readings, best, vectorized, outcome, beaten, hints):
         hint = _chardet_guess(sample)
-        if hint in named:  # the same text: the narrower name
-            hint = named[hint]
+        if plain_big5 and hint == "big5hkscs":
+            hint = "big5"
         if hint and hint not in names:
             readings.append(read_as(sample, hint, vectorized))
         best = choose(readings, hint)
