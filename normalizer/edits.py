@@ -205,10 +205,10 @@ def _after_deletions(stage: list[Edit], deletions: list[Edit]) -> list[Edit] | N
             pieces = _split_at(e, cuts)
             if len(pieces) == 1:  # not a run that splits: merged by the general way
                 return None
+            shifts = [(p, removed[bisect_right(cuts, p.start)]) for p in pieces]
         else:
-            pieces = [e]
-        for p in pieces:
-            by = removed[bisect_right(cuts, p.start)]
+            shifts = [(e, removed[k])]  # the deletions before e: its bisect already found them
+        for p, by in shifts:
             out.append(new(Edit, (p.kind, p.start + by, p.end + by, p.before, p.after, p.reason)) if by else p)
     return out
 
